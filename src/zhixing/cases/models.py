@@ -1,0 +1,138 @@
+"""Cases, parties, the append-only node log, case funds and petitions as stored.
+
+The tables hold exactly what the case bundle carries (spec/case-bundle.md); workflows
+that change them live in each app's ``services.py``. ``NodeEvent`` rows are never
+updated or deleted: a correction is a new row that supersedes an earlier one, with who,
+when and why (design.md).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from zhixing.cases.choices import CaseType, ClosingMode, PartyKind, PartyRole
+from zhixing.courts.models import Court, CourtScopedQuerySet
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+
+
+class CaseQuerySet(CourtScopedQuerySet):
+    court_lookup = "court"
+
+    def open_at(self, as_of):
+        return self.filter(filed_on__lte=as_of).filter(models.Q(closed_on__isnull=True) | models.Q(closed_on__gt=as_of))
+
+
+class Case(models.Model):
+    case_number = models.CharField("案号", max_length=64, unique=True)
+    court = models.ForeignKey(Court, on_delete=models.PROTECT, related_name="cases", verbose_name="法院")
+    case_type = models.CharField("案件类型", max_length=20, choices=CaseType.choices)
+    non_litigation = models.BooleanField("非诉执行", default=False)
+    application_received_on = models.DateField("收到申请日期", null=True, blank=True)
+    filed_on = models.DateField("立案日期", db_index=True)
+    original_case_number = models.CharField("原案号", max_length=64, blank=True, db_index=True)
+    basis = models.JSONField("执行依据", null=True, blank=True)
+    claim_amount = models.DecimalField("申请执行标的", null=True, blank=True, **MONEY)
+    recovered_amount = models.DecimalField("执行到位金额", default=0, **MONEY)
+    tags = models.JSONField("标签", default=list, blank=True)
+    handler = models.CharField("承办人", max_length=50, blank=True)
+    closed_on = models.DateField("结案日期", null=True, blank=True, db_index=True)
+    closing_mode = models.CharField("结案方式", max_length=24, choices=ClosingMode.choices, blank=True)
+    #: Fields of the bundle line this version does not define (kept for export).
+    extra = models.JSONField(default=dict, blank=True)
+    #: SHA-256 of the canonical bundle form (cases.bundle.fingerprint): re-import no-op test.
+    fingerprint = models.CharField(max_length=64, editable=False)
+    #: Optimistic concurrency: every service that changes the case bumps it with a
+    #: conditional UPDATE, so two concurrent edits cannot both win silently.
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "执行案件"
+        indexes = [models.Index(fields=["court", "case_type", "filed_on"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(claim_amount__gte=0) | models.Q(claim_amount__isnull=True), name="case_claim_nonnegative"),
+            models.CheckConstraint(condition=models.Q(recovered_amount__gte=0), name="case_recovered_nonnegative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.case_number
+
+
+class Party(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
+    local_id = models.CharField("当事人编号", max_length=32)
+    role = models.CharField("诉讼地位", max_length=12, choices=PartyRole.choices)
+    kind = models.CharField("类型", max_length=12, choices=PartyKind.choices)
+    name = models.CharField("名称", max_length=200, db_index=True)
+    id_number = models.CharField("公民身份号码", max_length=18, blank=True, db_index=True)
+    credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True, db_index=True)
+    birth_date = models.DateField("出生日期", null=True, blank=True)
+    legal_representative = models.CharField("法定代表人", max_length=100, blank=True)
+    special = models.JSONField("特殊主体", default=list, blank=True)
+    extra = models.JSONField(default=dict, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "当事人"
+        ordering = ["case", "position"]
+        constraints = [models.UniqueConstraint(fields=["case", "local_id"], name="party_local_id_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """History rows are never changed in bulk either."""
+
+    def update(self, **kwargs):
+        raise PermissionError("节点记录只能追加，不能修改（更正请追加一条更正记录）")
+
+    def delete(self):
+        raise PermissionError("节点记录只能追加，不能删除")
+
+
+class NodeEvent(models.Model):
+    """One process node (节点). Append-only: a correction is a new row whose
+    ``supersedes`` names the row it replaces (or withdraws, when ``withdrawn``)."""
+
+    class Source(models.TextChoices):
+        IMPORT = "import", "导入"
+        FORM = "form", "录入"
+        API = "api", "接口"
+        SYSTEM = "system", "系统"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    node = models.CharField("节点", max_length=40, db_index=True)
+    on = models.DateField("日期")
+    data = models.JSONField("内容", default=dict, blank=True)
+    #: Order of the event in the bundle line / of entry (ties of one day keep it).
+    position = models.PositiveIntegerField(default=0)
+    supersedes = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by")
+    withdrawn = models.BooleanField("撤回", default=False)
+    reason = models.TextField("更正理由", blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.IMPORT)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "节点记录"
+        ordering = ["case", "on", "position"]
+        indexes = [models.Index(fields=["case", "on"])]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.pop("_allow_update", False):
+            raise PermissionError("节点记录只能追加，不能修改（更正请追加一条更正记录）")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("节点记录只能追加，不能删除")
+
+    def __str__(self) -> str:
+        return f"{self.node} {self.on}"

@@ -1,0 +1,217 @@
+"""Indicators (indicators.md §4–5) as grouped SQL over the fact tables.
+
+One definition, several engines: the queries below are plain SQL (CASE, SUM, BETWEEN,
+GROUP BY) that SQLite, PostgreSQL and DuckDB all run unchanged; ``run_sql`` binds the
+dates for the engine at hand. Amounts are integer fen and day counts integers, so sums
+are exact everywhere. Each query returns one row per court; totals over courts add
+numerators and denominators (never ratios).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from zhixing.lib import periods
+
+CATALOG_PATH = Path(__file__).with_name("catalog.yaml")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    name: str
+    numerator: str
+    denominator: str
+    definition: str
+    kind: str = "count"  # count | amount | days
+    places: int = 4
+    target: str | None = None
+    gap: str | None = None  # cohort | fixed
+
+
+@cache
+def catalog() -> tuple[Indicator, ...]:
+    with CATALOG_PATH.open(encoding="utf-8") as f:
+        return tuple(Indicator(**item) for item in yaml.safe_load(f))
+
+
+@dataclass(frozen=True)
+class Window:
+    start: date
+    end: date
+    as_of: date
+
+    def __post_init__(self):
+        if self.end < self.start:
+            raise ValueError(f"窗口结束日 {self.end} 早于开始日 {self.start}")
+        if self.as_of < self.end:
+            raise ValueError(f"as-of {self.as_of} 早于窗口结束日 {self.end}（indicators.md §4: as-of ≥ to）")
+
+    @property
+    def three_years_from(self) -> date:
+        """IND-13: from ``to`` − 3 years + 1 day (PER-4 year arithmetic)."""
+        return periods.add_years(self.end, -3) + timedelta(days=1)
+
+    def params(self) -> dict[str, date]:
+        return {"f": self.start, "t": self.end, "a": self.as_of, "f3": self.three_years_from}
+
+
+# -- the queries (named parameters :f :t :a :f3; {courts} is a list of integer ids) --------
+
+_ACCEPTED = "(c.filed_on BETWEEN :f AND :t OR (c.filed_on < :f AND (c.closed_on IS NULL OR c.closed_on >= :f)))"
+_CLOSED = "c.closed_on BETWEEN :f AND :t"
+
+
+def _when(condition: str, value: str = "1") -> str:
+    return f"SUM(CASE WHEN {condition} THEN {value} ELSE 0 END)"
+
+
+CASE_SUMS = {
+    "new": "c.case_type = 'first' AND c.filed_on BETWEEN :f AND :t",
+    "carried": "c.case_type = 'first' AND c.filed_on < :f AND (c.closed_on IS NULL OR c.closed_on >= :f)",
+    "closed": f"c.case_type = 'first' AND {_CLOSED}",
+    "actual": f"c.case_type = 'first' AND {_CLOSED} AND c.actual",
+    "performed": f"c.case_type = 'first' AND {_CLOSED} AND c.performed",
+    "terminated": f"c.case_type = 'first' AND {_CLOSED} AND c.terminated",
+    "closed_within": f"c.case_type = 'first' AND {_CLOSED} AND c.closed_within_deadline",
+    "termination_closed": f"c.case_type IN ('first', 'resumed') AND c.terminated AND {_CLOSED}",
+    "termination_ok": f"c.case_type IN ('first', 'resumed') AND c.terminated AND {_CLOSED} AND NOT c.termination_failed"
+    " AND (c.t14_due IS NULL OR c.t14_due > :a OR c.registry_entry_on <= :a)",
+    "property_cohort": "c.case_type = 'first' AND NOT (c.terminated AND c.closed_on <= :a)"
+    " AND c.resolution_day BETWEEN :f AND :t AND c.resolution_day <= :a",
+    "property_actual": "c.case_type = 'first' AND NOT (c.terminated AND c.closed_on <= :a)"
+    " AND c.resolution_day BETWEEN :f AND :t AND c.resolution_day <= :a AND c.actual AND c.closed_within_deadline",
+    "three_year_filed": "c.case_type = 'first' AND c.filed_on BETWEEN :f3 AND :t",
+    "three_year_done": "c.case_type = 'first' AND c.filed_on BETWEEN :f3 AND :t AND c.closed_on <= :a"
+    " AND (c.terminated OR (c.actual AND c.closed_within_deadline))",
+    "closed_resumed": f"c.case_type = 'resumed' AND {_CLOSED}",
+    "performed_resumed": f"c.case_type = 'resumed' AND {_CLOSED} AND c.performed",
+}
+CASE_VALUE_SUMS = {
+    "recovered_closed": (f"c.case_type = 'first' AND {_CLOSED}", "c.recovered_cents"),
+    "claim_closed": (f"c.case_type = 'first' AND {_CLOSED}", "c.claim_cents"),
+    "days_closed": (f"c.case_type = 'first' AND {_CLOSED}", "c.duration_days"),
+    "recovered_closed_resumed": (f"c.case_type = 'resumed' AND {_CLOSED}", "c.recovered_cents"),
+    "claim_closed_resumed": (f"c.case_type = 'resumed' AND {_CLOSED}", "c.claim_cents"),
+}
+
+
+def case_query(courts: str) -> str:
+    sums = [f"{_when(cond)} AS {name}" for name, cond in CASE_SUMS.items()]
+    sums += [f"{_when(cond, value)} AS {name}" for name, (cond, value) in CASE_VALUE_SUMS.items()]
+    return f"SELECT c.court_id, {', '.join(sums)} FROM metrics_casefact c WHERE c.court_id IN ({courts}) GROUP BY c.court_id"
+
+
+def overdue_query(courts: str) -> str:
+    """IND-08: obligations of accepted cases overdue in W (§3)."""
+    return (
+        "SELECT c.court_id, COUNT(*) AS overdue FROM metrics_obligationfact o"
+        " JOIN metrics_casefact c ON c.case_id = o.case_id"
+        f" WHERE c.court_id IN ({courts}) AND c.case_type = 'first' AND {_ACCEPTED}"
+        " AND NOT o.lapsed AND o.due_on BETWEEN :f AND :t AND o.due_on <= :a"
+        " AND (o.done_on IS NULL OR o.done_on > o.due_on) GROUP BY c.court_id"
+    )
+
+
+def petition_query(courts: str) -> str:
+    """IND-11/11a: petitions counted at handled_by by their resolution day (§8)."""
+    resolution = "CASE WHEN p.closed_on IS NOT NULL AND p.closed_on <= p.closing_due_on THEN p.closed_on ELSE p.closing_due_on END"
+    cohort = f"{resolution} BETWEEN :f AND :t AND {resolution} <= :a"
+    ok = f"{cohort} AND p.closed_on IS NOT NULL AND p.closed_on <= p.closing_due_on AND p.replied"
+    referred = "p.referred_by IN ('最高人民法院', '高级人民法院')"
+    return (
+        f"SELECT p.court_id, {_when(cohort)} AS petitions, {_when(ok)} AS petitions_ok,"
+        f" {_when(f'{cohort} AND {referred}')} AS referred_petitions, {_when(f'{ok} AND {referred}')} AS referred_petitions_ok"
+        " FROM metrics_petitionfact p JOIN metrics_casefact c ON c.case_id = p.case_id"
+        f" WHERE p.court_id IN ({courts}) AND c.court_id IN ({courts}) GROUP BY p.court_id"
+    )
+
+
+def receipt_query(courts: str) -> str:
+    """IND-12: receipts not lodged, by their resolution day (§9)."""
+    on_time = "r.fully_disbursed_on IS NOT NULL AND r.fully_disbursed_on <= r.due_on"
+    resolution = f"CASE WHEN {on_time} THEN r.fully_disbursed_on ELSE r.due_on END"
+    cohort = f"NOT r.lodged AND r.due_on IS NOT NULL AND {resolution} BETWEEN :f AND :t AND {resolution} <= :a"
+    return (
+        f"SELECT r.court_id, {_when(cohort)} AS receipts, {_when(f'{cohort} AND {on_time}')} AS receipts_ok"
+        f" FROM metrics_receiptfact r WHERE r.court_id IN ({courts}) GROUP BY r.court_id"
+    )
+
+
+QUERIES: tuple[Callable[[str], str], ...] = (case_query, overdue_query, petition_query, receipt_query)
+
+#: Runs one query with named :parameters and returns rows as dicts.
+Runner = Callable[[str, dict[str, date]], list[dict]]
+
+
+def compute_sums(run: Runner, court_ids: Sequence[int], window: Window) -> dict[int, dict[str, int]]:
+    """Per court id, every named sum the catalog uses (missing sums are 0)."""
+    result: dict[int, dict[str, int]] = {}
+    if not court_ids:
+        return result
+    courts = ", ".join(str(int(pk)) for pk in court_ids)
+    for query in QUERIES:
+        for row in run(query(courts), window.params()):
+            court = row.pop("court_id")
+            bucket = result.setdefault(court, {})
+            for key, value in row.items():
+                bucket[key] = bucket.get(key, 0) + int(value or 0)
+    for bucket in result.values():
+        bucket["accepted"] = bucket.get("new", 0) + bucket.get("carried", 0)
+    return result
+
+
+def add_sums(rows: Iterable[dict[str, int]]) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for row in rows:
+        for key, value in row.items():
+            total[key] = total.get(key, 0) + value
+    return total
+
+
+# -- from sums to the reported figures -------------------------------------------------------
+
+
+def _amount(cents: int) -> str:
+    return str((Decimal(cents) / 100).quantize(Decimal("0.01")))
+
+
+def figure(ind: Indicator, sums: dict[str, int]) -> dict:
+    """``{numerator, denominator, value[, target, cases_needed]}`` (spec/cli.md)."""
+    n, d = sums.get(ind.numerator, 0), sums.get(ind.denominator, 0)
+    if ind.kind == "amount":
+        num, den = Decimal(n) / 100, Decimal(d) / 100
+        out = {"numerator": _amount(n), "denominator": _amount(d)}
+    elif ind.kind == "days":
+        num, den = Decimal(n), Decimal(d)
+        out = {"numerator": str(n), "denominator": d}
+    else:
+        num, den = Decimal(n), Decimal(d)
+        out = {"numerator": n, "denominator": d}
+    quantum = Decimal(1).scaleb(-ind.places)
+    out["value"] = None if den == 0 else str((num / den).quantize(quantum, rounding=ROUND_HALF_EVEN))
+    if ind.target is not None:
+        out["target"] = ind.target
+        out["cases_needed"] = cases_needed(ind, n, d)
+    return out
+
+
+def cases_needed(ind: Indicator, n: int, d: int) -> int | None:
+    """§5: how many more good outcomes reach the target, in Decimal."""
+    t = Decimal(ind.target)
+    if ind.gap == "fixed":
+        return max(0, int((t * d - n).to_integral_value(rounding=ROUND_CEILING)))
+    if t == 1:
+        return None  # every bad outcome is final: no number of new good ones mends it
+    return max(0, int(((t * d - n) / (1 - t)).to_integral_value(rounding=ROUND_CEILING)))
+
+
+def figures(sums: dict[str, int]) -> dict[str, dict]:
+    return {ind.id: figure(ind, sums) for ind in catalog()}

@@ -1,0 +1,152 @@
+"""Deriving per-case facts from records (design.md: rules per case at write time).
+
+Why facts computed with everything known answer every as-of question
+(indicators.md §1, "stored facts must not depend on as-of"):
+
+- Statutory deadline D. Whenever the as-of deadline is on or before as-of, it equals
+  the deadline computed with everything known: an extension or interval dated after
+  as-of cannot count (it is after every deadline in force), and a counted interval still
+  running at as-of pushes the as-of deadline past as-of. So ``D ≤ as_of`` is decided by
+  the stored D alone; a null D (a counted interval that never ends) is never ≤ as-of.
+- closed within deadline: decided by the events up to the closing day — an interval open
+  at the closing pushes the deadline past it; later events cannot move a deadline that
+  had already passed. So it holds for every as-of on or after the closing.
+- IND-10's resolution day: the closing day when actually closed within the deadline,
+  else D; a case counts when that day is in the window and on or before as-of.
+- Obligations: due and done days with everything known; "overdue in W" compares them
+  with W and as-of (a discharge after the due day counts as overdue either way).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.db import transaction
+
+from zhixing.cases.choices import DEADLINE_TYPES, ClosingMode
+from zhixing.cases.records import CaseRecord
+from zhixing.courts.models import Court
+from zhixing.credit import rules as credit_rules
+from zhixing.flow import rules as flow_rules
+from zhixing.flow.obligations import LAPSED
+from zhixing.funds import rules as fund_rules
+from zhixing.metrics.models import CaseFact, ObligationFact, PetitionFact, ReceiptFact, TagFact
+from zhixing.petitions import rules as petition_rules
+from zhixing.termination import rules as termination_rules
+
+def cents(amount) -> int:
+    return int(amount * 100)
+
+
+#: The as-of of "everything known" for rule functions that take a date: later than any
+#: fact a case can hold, within the working-day calendar's range.
+HORIZON = date(2099, 12, 31)
+
+
+def all_obligations(case: CaseRecord, as_of: date | None):
+    """K1–K9 of a case (indicators.md §3), ordered by key node then trigger."""
+    found = flow_rules.obligations(case, as_of)
+    found += fund_rules.k6_obligations(case, as_of)
+    found += credit_rules.k9_obligations(case, as_of or HORIZON)
+    return sorted(found, key=lambda o: (int(o.key_node[1:]), o.trigger_on, o.ref or ""))
+
+
+def derive(case_id: int, court_id: int, case: CaseRecord, courts: dict[str, int]):
+    """The fact rows of one case."""
+    deadline, provisional = flow_rules.statutory_deadline(case, None)
+    within = case.closed_on is not None and flow_rules.closed_within_deadline(case, case.closed_on)
+    mode = case.closing_mode
+    actual = mode is not None and mode != ClosingMode.TERMINATED_CURRENT
+    resolution = None
+    if case.case_type in DEADLINE_TYPES:
+        resolution = case.closed_on if (actual and within) else deadline
+    t_failed, t14_due, registry_on = False, None, None
+    if mode == ClosingMode.TERMINATED_CURRENT:
+        tf = termination_rules.termination_facts(case)
+        t_failed, t14_due, registry_on = bool(tf.failed_static), tf.t14_due, tf.registry_entry_on
+    fact = CaseFact(
+        case_id=case_id,
+        court_id=court_id,
+        case_type=case.case_type,
+        filed_on=case.filed_on,
+        closed_on=case.closed_on,
+        closing_mode=mode or "",
+        claim_cents=cents(case.claim_amount or 0),
+        recovered_cents=cents(case.recovered_amount),
+        duration_days=(case.closed_on - case.filed_on).days if case.closed_on else None,
+        actual=actual,
+        terminated=mode == ClosingMode.TERMINATED_CURRENT,
+        performed=mode == ClosingMode.PERFORMED,
+        statutory_deadline=deadline,
+        deadline_provisional=provisional,
+        closed_within_deadline=within,
+        resolution_day=resolution,
+        termination_failed=t_failed,
+        t14_due=t14_due,
+        registry_entry_on=registry_on,
+        resumed_on=case.resumed_on,
+        special_party=any(p.special for p in case.parties),
+    )
+    obligations = [
+        ObligationFact(
+            case_id=case_id, court_id=court_id, key_node=o.key_node, ref=o.ref or "", trigger_on=o.trigger_on,
+            due_on=o.due_on, done_on=o.done_on, lapsed=o.status == LAPSED, provisional=o.provisional,
+        )  # fmt: skip
+        for o in all_obligations(case, None)
+    ]
+    receipts = [
+        ReceiptFact(
+            case_id=case_id, court_id=court_id, receipt=c.receipt, notice_on=c.notice_on, amount_cents=cents(c.amount),
+            due_on=c.due_on, fully_disbursed_on=c.disbursed_on, lodged=c.status == "lodged",
+        )  # fmt: skip
+        for c in fund_rules.receipt_clocks(case, None)
+    ]
+    petitions = [
+        PetitionFact(
+            case_id=case_id, court_id=courts.get(c.handled_by, court_id), petition=c.petition,
+            referred_by=next((p.referred_by or "" for p in case.petitions if p.id == c.petition), ""),
+            received_on=c.received_on, closing_due_on=c.closing_due_on, closed_on=c.closed_on,
+            replied=bool(next((p.replied for p in case.petitions if p.id == c.petition), False)),
+        )  # fmt: skip
+        for c in petition_rules.petition_clocks(case, None)
+    ]
+    tags = [TagFact(case_id=case_id, tag=t, since=case.filed_on) for t in dict.fromkeys(case.tags)]
+    if fact.special_party and "特殊主体" not in case.tags:
+        tags.append(TagFact(case_id=case_id, tag="特殊主体", since=case.filed_on))
+    if case.petitions and "涉信访" not in case.tags:
+        tags.append(TagFact(case_id=case_id, tag="涉信访", since=min(p.received_on for p in case.petitions)))
+    return fact, obligations, receipts, petitions, tags
+
+
+def refresh_facts(pairs: Iterable[tuple[int, CaseRecord]]) -> int:
+    """Replace the facts of the given cases (and only theirs) in one transaction."""
+    pairs = list(pairs)
+    if not pairs:
+        return 0
+    codes = {c.court for _, c in pairs} | {p.handled_by for _, c in pairs for p in c.petitions if p.handled_by}
+    courts = dict(Court.objects.filter(code__in=codes).values_list("code", "pk"))
+    for _, c in pairs:
+        for p in c.petitions:
+            if p.handled_by and p.handled_by not in courts:
+                from zhixing.courts.services import ensure_court
+
+                courts[p.handled_by] = ensure_court(p.handled_by).pk
+    facts, obligations, receipts, petitions, tags = [], [], [], [], []
+    for case_id, record in pairs:
+        f, o, r, p, t = derive(case_id, courts[record.court], record, courts)
+        facts.append(f)
+        obligations += o
+        receipts += r
+        petitions += p
+        tags += t
+    ids = [pk for pk, _ in pairs]
+    with transaction.atomic():
+        for model in (CaseFact, ObligationFact, ReceiptFact, PetitionFact, TagFact):
+            model.objects.filter(case_id__in=ids).delete()
+        CaseFact.objects.bulk_create(facts)
+        ObligationFact.objects.bulk_create(obligations)
+        ReceiptFact.objects.bulk_create(receipts)
+        PetitionFact.objects.bulk_create(petitions)
+        TagFact.objects.bulk_create(tags)
+    return len(pairs)

@@ -1,0 +1,39 @@
+"""zhixing indicators --from DATE --to DATE [--as-of DATE] [--court CODE] [--json] (spec/cli.md)."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from zhixing.cmdutil import USAGE, court_by_code, emit_json, parse_date, table
+from zhixing.metrics import engine
+from zhixing.metrics.services import indicator_report
+
+
+class Command(BaseCommand):
+    help = "质效指标（indicators.md §5），按法院及合计"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--from", dest="start", required=True)
+        parser.add_argument("--to", dest="end", required=True)
+        parser.add_argument("--as-of")
+        parser.add_argument("--court")
+        parser.add_argument("--json", action="store_true")
+
+    def handle(self, *args, **o):
+        start, end = parse_date(o["start"], "--from"), parse_date(o["end"], "--to")
+        as_of = parse_date(o["as_of"], "--as-of") or end
+        try:
+            window = engine.Window(start, end, as_of)
+        except ValueError as e:
+            raise CommandError(str(e), returncode=USAGE) from None
+        report = indicator_report(window, court_by_code(o["court"]))
+        if o["json"]:
+            emit_json(self, report)
+            return
+        names = {i.id: i.name for i in engine.catalog()}
+        rows = []
+        for row in [*report["courts"], {"court": "合计", "name": "", **report["total"]}]:
+            for key, fig in row["indicators"].items():
+                rows.append([row["court"], key, names[key], fig["numerator"], fig["denominator"], fig["value"] or "—"])
+        self.stdout.write(f"窗口 {report['from']} 至 {report['to']}，截至 {report['as_of']}")
+        table(self, ["法院", "指标", "名称", "分子", "分母", "值"], rows)

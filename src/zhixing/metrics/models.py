@@ -1,0 +1,113 @@
+"""Per-case facts: what the rules code derives from a case at write time, so indicators
+are plain GROUP BY queries at read time (design.md).
+
+Facts never depend on the date a report is made for: they hold due days, done days and
+interval bounds computed from everything known about the case, and each query compares
+them with its as-of date (indicators.md §1). ``metrics.facts`` explains why each stored
+value gives the as-of answer.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from zhixing.cases.models import Case
+from zhixing.courts.models import Court
+
+
+class CaseFact(models.Model):
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, primary_key=True, related_name="fact")
+    court = models.ForeignKey(Court, on_delete=models.CASCADE, related_name="+")
+    case_type = models.CharField(max_length=20)
+    filed_on = models.DateField()
+    closed_on = models.DateField(null=True)
+    closing_mode = models.CharField(max_length=24, blank=True)
+    # Amounts in integer fen (分): sums stay exact on every engine (SQLite would add
+    # decimals as floating point).
+    claim_cents = models.BigIntegerField(default=0)
+    recovered_cents = models.BigIntegerField(default=0)
+    #: closed_on − filed_on in days (IND-07), null while open.
+    duration_days = models.IntegerField(null=True)
+    #: 实际执结: closed by any mode other than 终本 (indicators.md §4).
+    actual = models.BooleanField(default=False)
+    terminated = models.BooleanField(default=False)
+    performed = models.BooleanField(default=False)
+    #: §2 with everything known; null when none applies or a counted interval never ends.
+    statutory_deadline = models.DateField(null=True)
+    deadline_provisional = models.BooleanField(default=False)
+    #: closed and closed_on ≤ the deadline as of the closing day (valid for every as-of ≥ closed_on).
+    closed_within_deadline = models.BooleanField(default=False)
+    #: IND-10: closed_on if actually closed within the deadline, else the statutory deadline.
+    resolution_day = models.DateField(null=True)
+    #: IND-09 (§7): T1–T13 failures, T14's last day and the registry entry day.
+    termination_failed = models.BooleanField(default=False)
+    t14_due = models.DateField(null=True)
+    registry_entry_on = models.DateField(null=True)
+    #: Filing day of the earliest linked 恢复执行 case (§3 K8, §10).
+    resumed_on = models.DateField(null=True)
+    #: Any party is a 特殊主体 (§10).
+    special_party = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["court", "case_type", "filed_on"]),
+            models.Index(fields=["court", "case_type", "closed_on"]),
+        ]
+
+
+class ObligationFact(models.Model):
+    """One key-node obligation (§3) with everything known: an obligation is overdue in a
+    window when its due day lies in it and on or before as-of and done_on is null or later."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="obligation_facts")
+    court = models.ForeignKey(Court, on_delete=models.CASCADE, related_name="+")
+    key_node = models.CharField(max_length=4)
+    ref = models.CharField(max_length=32, blank=True)
+    trigger_on = models.DateField()
+    due_on = models.DateField(null=True)
+    done_on = models.DateField(null=True)
+    lapsed = models.BooleanField(default=False)
+    provisional = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["court", "due_on"]), models.Index(fields=["case"])]
+
+
+class ReceiptFact(models.Model):
+    """§9 per receipt, for IND-12 and the fund buckets."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="receipt_facts")
+    court = models.ForeignKey(Court, on_delete=models.CASCADE, related_name="+")
+    receipt = models.CharField(max_length=32)
+    notice_on = models.DateField()
+    amount_cents = models.BigIntegerField()
+    due_on = models.DateField(null=True)
+    fully_disbursed_on = models.DateField(null=True)
+    lodged = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["court", "due_on"])]
+
+
+class PetitionFact(models.Model):
+    """§8 per petition, counted at ``handled_by``."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="petition_facts")
+    court = models.ForeignKey(Court, on_delete=models.CASCADE, related_name="+")
+    petition = models.CharField(max_length=32)
+    referred_by = models.CharField(max_length=16, blank=True)
+    received_on = models.DateField()
+    closing_due_on = models.DateField()
+    closed_on = models.DateField(null=True)
+    replied = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["court", "closing_due_on"])]
+
+
+class TagFact(models.Model):
+    """§10 ledger tags: the case's own tags, 特殊主体, and 涉信访 from its first petition."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tag_facts")
+    tag = models.CharField(max_length=8)
+    since = models.DateField()
