@@ -44,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
         django.setup()
         if argv[0] not in NO_MIGRATE:
             ensure_migrated()
+            from zhixing.flow.calendar import sync_calendar
+
+            sync_calendar()
         from django.core.management import get_commands, load_command_class
 
         app = get_commands().get(name)

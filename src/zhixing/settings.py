@@ -6,6 +6,7 @@ small typed helpers below, which fail loudly on a malformed value rather than gu
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -135,6 +137,12 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("ZHIXING_STATIC_ROOT", str(Path.cwd() / "static")))
+# Courts run on closed networks: every script is served from an installed package.
+# plotly.min.js ships in the plotly wheel, htmx in django-htmx; WhiteNoise serves them
+# straight from the finders, so there is no collectstatic step.
+STATICFILES_DIRS = [("vendor/plotly", Path(importlib.util.find_spec("plotly").origin).parent / "package_data")]
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LOGGING = {

@@ -388,7 +388,9 @@ def test_c5_restriction_on_or_before_the_listing_day():
         ev("consumption_restriction_lifted", "2024-01-25", party="p2"),
         listing("2024-02-01"),
     ]
-    assert one(credit_case(lifted_before), date(2024, 3, 1)).failed == ("C5",)
+    assert one(credit_case(lifted_before), date(2024, 3, 1)).reasons == {
+        "C5": "C5（CONS-2）：纳入失信被执行人名单时（2024-02-01），对周某的限制消费令已于2024-01-25解除"
+    }
     other_party = credit_case([restricted("2024-02-01", party="p1"), listing("2024-02-01")])
     assert one(other_party, date(2024, 3, 1)).failed == ("C5",)
 
@@ -496,26 +498,98 @@ def test_a_deletion_naming_a_listing_ends_only_that_one():
     assert [(r.listing, r.deleted_on) for r in rows] == [("L1", None), ("L2", date(2024, 4, 1))]
 
 
-def test_a_revocation_ends_the_listing_and_every_obligation():
+def _revoked(on: str):
     events = [
         restricted("2024-03-01"),
         listing("2024-03-01", id="L1"),
-        ev("credit_revocation", "2024-10-10", party="p2", listing="L1"),
+        ev("credit_revocation", on, party="p2", listing="L1"),
     ]
-    c = credit_case(events, closing=PERFORMED_BEFORE_NATIONAL_DAY)
-    # Before the revocation the deletion was overdue …
-    assert one(c, date(2024, 10, 9)).failed == ("C3",)
-    assert [o.status for o in k9_obligations(c, date(2024, 10, 9))] == ["overdue"]
+    return credit_case(events, closing=PERFORMED_BEFORE_NATIONAL_DAY)  # deletion due 2024-10-08
+
+
+def test_a_revocation_by_the_due_day_ends_the_listing_and_every_obligation():
+    c = _revoked("2024-10-08")
+    # Before the revocation the deletion is pending …
+    assert one(c, date(2024, 10, 7)).deletion_due_on == date(2024, 10, 8)
+    assert [o.status for o in k9_obligations(c, date(2024, 10, 7))] == ["pending"]
     # … once revoked, the obligation is gone.
     row = one(c, date(2024, 12, 31))
     assert (row.revoked_on, row.deleted_on, row.deletion_due_on, row.failed) == (
-        date(2024, 10, 10),
+        date(2024, 10, 8),
         None,
         None,
         (),
     )
-    assert row.to_json()["revoked_on"] == "2024-10-10"
+    assert row.to_json()["revoked_on"] == "2024-10-08"
     assert k9_obligations(c, date(2024, 12, 31)) == []
+    (facts,) = listing_facts(c)
+    assert facts.has_deletion_obligation is False
+
+
+def test_a_revocation_after_the_due_day_discharges_the_overdue_deletion_late():
+    c = _revoked("2024-10-10")
+    assert one(c, date(2024, 10, 9)).failed == ("C3",)
+    assert [o.status for o in k9_obligations(c, date(2024, 10, 9))] == ["overdue"]
+    # A report as of 2024-10-09 must not change once the revocation is known.
+    row = one(c, date(2024, 12, 31))
+    assert (row.revoked_on, row.deletion_due_on, row.failed) == (
+        date(2024, 10, 10),
+        date(2024, 10, 8),
+        ("C3",),
+    )
+    assert row.reasons["C3"].endswith("应于2024-10-08（三个工作日内）删除，实际于2024-10-10撤销")
+    assert [(o.done_on, o.status) for o in k9_obligations(c, date(2024, 12, 31))] == [
+        (date(2024, 10, 10), "done_late")
+    ]
+
+
+def test_a_listing_ended_before_its_ground_has_no_deletion_obligation():
+    # A 2-year entry deleted early (CREDIT-5: the court may delete it early).
+    events = [
+        restricted("2024-03-01"),
+        listing("2024-03-01", ("G4",), 2),
+        ev("credit_deletion", "2024-06-01", party="p2"),
+    ]
+    c = credit_case(events)
+    row = one(c, date(2026, 12, 31))
+    assert (row.deleted_on, row.deletion_due_on, row.failed) == (date(2024, 6, 1), None, ())
+    assert k9_obligations(c, date(2026, 12, 31)) == []
+
+
+def test_k9_known_later_never_changes_a_past_overdue_count():
+    """indicators.md §1: facts computed with everything known (as metrics.facts stores them)
+    answer every earlier as-of: every obligation due by as-of is there with the same due day,
+    and its done day is the stored one if on or before as-of."""
+    cases = [
+        _revoked("2024-10-08"),
+        _revoked("2024-10-10"),
+        credit_case(
+            [
+                restricted("2024-03-01"),
+                listing("2024-03-01", id="L1"),
+                listing("2024-04-01", ("G4",), 2, id="L2"),
+                ev("credit_deletion", "2024-10-09", party="p2", listing="L1"),
+                ev("credit_revocation", "2026-04-10", party="p2", listing="L2"),
+            ],
+            closing=PERFORMED_BEFORE_NATIONAL_DAY,
+        ),
+    ]
+    for c in cases:
+        known = k9_obligations(c, date(2099, 12, 31))
+        day = date(2024, 2, 25)
+        while day <= date(2026, 6, 1):
+            due_by_then = {
+                (o.ref, o.due_on, o.done_on if o.done_on and o.done_on <= day else None)
+                for o in k9_obligations(c, day)
+                if o.status != "pending"
+            }
+            stored = {
+                (o.ref, o.due_on, o.done_on if o.done_on and o.done_on <= day else None)
+                for o in known
+                if o.due_on <= day
+            }
+            assert due_by_then == stored, day
+            day = date.fromordinal(day.toordinal() + 3)
 
 
 def test_a_minor_listed_and_revoked_is_still_reported_under_c1():

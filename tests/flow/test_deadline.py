@@ -55,7 +55,11 @@ AS_OF = D("2023-12-31")
 
 def test_example_a_rolls_from_saturday_to_monday():
     # Case A: filed 2023-03-02; + 6 months = Sat 2023-09-02 → Mon 09-04 (PER-3).
-    a = case("2023-03-02", [ev("handler_assigned", "2023-03-03", handler="王某")], closing={"on": "2023-06-30", "mode": "终结本次执行程序"})
+    a = case(
+        "2023-03-02",
+        [ev("handler_assigned", "2023-03-03", handler="王某")],
+        closing={"on": "2023-06-30", "mode": "终结本次执行程序"},
+    )
     assert statutory_deadline(a, AS_OF) == (D("2023-09-04"), False)
     assert closed_within_deadline(a, AS_OF) is True
 
@@ -124,7 +128,9 @@ def test_extension_the_day_after_the_unrolled_deadline_does_not_count():
 
 
 def test_a_later_approval_revives_nothing():
-    c = case("2023-03-02", [ev("extension_approved", "2023-10-09", months=6), ev("suspension_start", "2023-10-10")])
+    c = case(
+        "2023-03-02", [ev("extension_approved", "2023-10-09", months=6), ev("suspension_start", "2023-10-10")]
+    )
     assert statutory_deadline(c, AS_OF) == (D("2023-09-04"), False)
     assert statutory_deadline(c, None) == (D("2023-09-04"), False)
 
@@ -228,7 +234,10 @@ def test_an_interval_still_open_when_the_next_item_comes_keeps_the_case_in_time(
         ],
     )
     assert statutory_deadline(c, AS_OF) == (D("2023-11-01"), False)
-    assert statutory_deadline(c, D("2023-09-20")) == (D("2023-10-23"), False)  # 10-02 + 20 = Sun 10-22 → Mon 10-23
+    assert statutory_deadline(c, D("2023-09-20")) == (
+        D("2023-10-23"),
+        False,
+    )  # 10-02 + 20 = Sun 10-22 → Mon 10-23
 
 
 def test_an_interval_that_did_not_count_does_not_help_a_later_one():
@@ -247,8 +256,14 @@ def test_an_interval_that_did_not_count_does_not_help_a_later_one():
 
 
 def test_closed_on_the_deadline_day_is_within():
-    assert closed_within_deadline(case("2023-03-02", closing={"on": "2023-09-04", "mode": "执行完毕"}), AS_OF) is True
-    assert closed_within_deadline(case("2023-03-02", closing={"on": "2023-09-05", "mode": "执行完毕"}), AS_OF) is False
+    assert (
+        closed_within_deadline(case("2023-03-02", closing={"on": "2023-09-04", "mode": "执行完毕"}), AS_OF)
+        is True
+    )
+    assert (
+        closed_within_deadline(case("2023-03-02", closing={"on": "2023-09-05", "mode": "执行完毕"}), AS_OF)
+        is False
+    )
 
 
 def test_a_closing_after_as_of_is_not_seen():
@@ -259,7 +274,9 @@ def test_a_closing_after_as_of_is_not_seen():
 
 
 def test_closed_while_a_counted_interval_is_open():
-    c = case("2023-03-02", [ev("suspension_start", "2023-08-01")], closing={"on": "2023-12-20", "mode": "执行完毕"})
+    c = case(
+        "2023-03-02", [ev("suspension_start", "2023-08-01")], closing={"on": "2023-12-20", "mode": "执行完毕"}
+    )
     assert closed_within_deadline(c, AS_OF) is True
     assert closed_within_deadline(c, None) is True  # the deadline is unbounded
 
@@ -276,7 +293,13 @@ def cases(draw) -> CaseRecord:
     (starts and ends alternate in date order; the last start may stay open)."""
     raw: list[tuple[date, str, dict]] = []
     for _ in range(draw(st.integers(0, 3))):
-        raw.append((FILED + timedelta(days=draw(st.integers(0, 400))), "extension_approved", {"months": draw(st.integers(1, 6))}))
+        raw.append(
+            (
+                FILED + timedelta(days=draw(st.integers(0, 400))),
+                "extension_approved",
+                {"months": draw(st.integers(1, 6))},
+            )
+        )
     for kind in KINDS:
         offsets = sorted(draw(st.lists(st.integers(0, 500), max_size=5)))
         for i, off in enumerate(offsets):
@@ -322,4 +345,3 @@ def test_never_overdue_while_a_counted_interval_is_open(c, offset):
     detail = deadline_detail(c, as_of)
     if detail.open_interval:
         assert detail.deadline > as_of
-

@@ -29,7 +29,15 @@ def ev(node: str, on: str, **data) -> dict:
     return {"node": node, "on": on, **data}
 
 
-def case(filed_on: str = "2023-03-02", events=(), *, code: str = "执", closed: str | None = None, mode: str = "执行完毕", **fields) -> CaseRecord:
+def case(
+    filed_on: str = "2023-03-02",
+    events=(),
+    *,
+    code: str = "执",
+    closed: str | None = None,
+    mode: str = "执行完毕",
+    **fields,
+) -> CaseRecord:
     obj = {
         "case_number": f"（{filed_on[:4]}）豫0823{code}101号",
         "filed_on": filed_on,
@@ -51,7 +59,14 @@ def D(s: str) -> date:
 
 def rows(c: CaseRecord, as_of: date | None, key: str | None = None) -> list[tuple]:
     return [
-        (o.key_node, o.ref, o.trigger_on.isoformat(), o.due_on.isoformat(), o.done_on and o.done_on.isoformat(), o.status)
+        (
+            o.key_node,
+            o.ref,
+            o.trigger_on.isoformat(),
+            o.due_on.isoformat(),
+            o.done_on and o.done_on.isoformat(),
+            o.status,
+        )
         for o in obligations(c, as_of)
         if key is None or o.key_node == key
     ]
@@ -84,7 +99,10 @@ def test_catalog_is_data_with_rule_ids_and_sources():
     assert key_node("K7").in_force_from == D("2016-12-01")
     assert key_node("K7").in_force(D("2016-11-30")) is False
     assert key_node("K4").in_force(D("1990-01-01")) is True  # unknown bounds are open
-    assert (period("post_termination_horizon").period.n, period("post_termination_horizon").period.unit) == (5, "years")
+    assert (period("post_termination_horizon").period.n, period("post_termination_horizon").period.unit) == (
+        5,
+        "years",
+    )
 
 
 # -- example.jsonl --------------------------------------------------------------------------
@@ -128,7 +146,11 @@ def test_example_a():
 def test_example_c_handler_never_assigned():
     c = case(
         "2023-11-20",
-        [ev("execution_notice", "2023-11-22"), ev("property_report_order", "2023-11-22"), ev("online_inquiry", "2023-11-24")],
+        [
+            ev("execution_notice", "2023-11-22"),
+            ev("property_report_order", "2023-11-22"),
+            ev("online_inquiry", "2023-11-24"),
+        ],
     )
     assert rows(c, AS_OF, "K1") == [("K1", None, "2023-11-20", "2023-11-27", None, OVERDUE)]
     assert rows(c, D("2023-11-27"), "K1") == [("K1", None, "2023-11-20", "2023-11-27", None, OVERDUE)]
@@ -154,9 +176,13 @@ def test_k1_due_on_a_make_up_saturday():
 def test_k2_k3_trigger_is_the_application_or_the_filing():
     with_app = case("2023-03-02", application_received_on="2023-02-27")
     without = case("2023-03-02")
-    assert [r[2:4] for r in rows(with_app, AS_OF) if r[0] in ("K2", "K3")] == [("2023-02-27", "2023-03-09")] * 2
+    assert [r[2:4] for r in rows(with_app, AS_OF) if r[0] in ("K2", "K3")] == [
+        ("2023-02-27", "2023-03-09")
+    ] * 2
     # 03-02 + 10 = Sun 03-12 → Mon 03-13.
-    assert [r[2:4] for r in rows(without, AS_OF) if r[0] in ("K2", "K3")] == [("2023-03-02", "2023-03-13")] * 2
+    assert [r[2:4] for r in rows(without, AS_OF) if r[0] in ("K2", "K3")] == [
+        ("2023-03-02", "2023-03-13")
+    ] * 2
 
 
 def test_k4_first_online_inquiry():
@@ -261,7 +287,9 @@ def test_k5_applies_to_every_case_type():
 
 def test_k7_registry_entry_within_7_days_of_service():
     def served(*extra):
-        return case("2023-03-02", [ev("ruling_served", "2023-06-30"), *extra], closed="2023-06-30", mode=TERMINATED)
+        return case(
+            "2023-03-02", [ev("ruling_served", "2023-06-30"), *extra], closed="2023-06-30", mode=TERMINATED
+        )
 
     assert rows(served(ev("termination_registry_entry", "2023-07-07")), AS_OF, "K7") == [
         ("K7", None, "2023-06-30", "2023-07-07", "2023-07-07", DONE)
@@ -344,7 +372,9 @@ def test_k8_dropped_after_resumption():
         mode=TERMINATED,
     )
     resumed = dataclasses.replace(c, resumed_on=D("2024-03-01"))
-    assert rows(resumed, D("2024-12-31"), "K8") == [("K8", "1", "2023-06-30", "2024-01-02", "2023-12-20", DONE)]
+    assert rows(resumed, D("2024-12-31"), "K8") == [
+        ("K8", "1", "2023-06-30", "2024-01-02", "2023-12-20", DONE)
+    ]
     # Resumed on the last day itself: kept (only a last day *after* the filing is dropped).
     on_due = dataclasses.replace(c, resumed_on=D("2024-01-02"))
     assert [r[1] for r in rows(on_due, D("2024-12-31"), "K8")] == ["1"]

@@ -5,7 +5,9 @@ A listing is a ``credit_listing`` event. It is a **term entry** when its grounds
 any of G2–G6 (term 2 years, or 3–5 years) and a **no-term entry** otherwise (its only
 ground is G1). A ``credit_deletion`` or ``credit_revocation`` ends the listing it names
 (``listing``), or every listing of that party in the case still active at that event if it
-names none; a revocation also ends every obligation of that listing (no K9, no C3/C4).
+names none; a revocation also ends every obligation of that listing (no K9, no C3/C4) —
+when it comes on or before the deletion's due day; a later one discharges the deletion
+late, because a report for a past as-of must never change (see :func:`k9_obligations`).
 
 Everything is a pure function of the case and an as-of date (the end of that day; later
 facts are unseen). :func:`listing_facts` is the as-of-independent part: which listing
@@ -66,9 +68,14 @@ def adult_from(birth: date) -> date:
 class ListingFacts:
     """The as-of-independent facts of one listing (indicators.md §6). At as-of the listing
     is seen iff ``listed_on <= as_of``; it has ended iff ``ended_on <= as_of``; it is
-    active on day d iff ``listed_on <= d`` and not ``ended_on <= d``; its deletion ground
-    exists iff ``deletion_ground_on <= as_of`` (and then ``deletion_due_on`` applies) —
-    unless it was revoked by as-of (``ended_by == "credit_revocation"``)."""
+    active on day d iff ``listed_on <= d`` and not ``ended_on <= d``.
+
+    Its deletion obligation (K9, and C3/C4) is stored as-of-independently when
+    ``has_deletion_obligation``: triggered on ``deletion_ground_on``, due on
+    ``deletion_due_on``, done on ``ended_on`` (a deletion, or a revocation after the due
+    day). Compared with any as-of this gives the same done/late/overdue answers as
+    :func:`k9_obligations`; only a *pending* obligation later revoked in time is shown by
+    :func:`k9_obligations` at an as-of before the revocation and not stored."""
 
     listing: str | None  # the bundle id, if any
     seq: int  # the credit_listing event's position in the case's event list
@@ -91,6 +98,20 @@ class ListingFacts:
     @property
     def revoked_on(self) -> date | None:
         return self.ended_on if self.ended_by == REVOCATION else None
+
+    @property
+    def has_deletion_obligation(self) -> bool:
+        """K9 exists once its ground arises — unless the listing ended before the ground (there
+        is nothing left to delete) or was revoked on or before the due day (the revocation
+        ends the obligation, indicators.md §6). A revocation after the due day finds the
+        obligation already overdue and discharges it late (§3 K9: discharged by
+        ``credit_deletion`` or ``credit_revocation``), so a report for a past as-of never
+        changes."""
+        if self.deletion_ground_on is None or self.deletion_due_on is None:
+            return False
+        if self.ended_on is not None and self.ended_on < self.deletion_ground_on:
+            return False
+        return not (self.revoked_on is not None and self.revoked_on <= self.deletion_due_on)
 
 
 def is_term_entry(grounds: tuple[str, ...]) -> bool:
@@ -196,6 +217,21 @@ def _seen(value: date | None, as_of: date) -> date | None:
     return value if value is not None and value <= as_of else None
 
 
+def _deletion_at(facts: ListingFacts, as_of: date) -> tuple[date, date, date | None] | None:
+    """The deletion obligation as seen at as-of: (ground day, due day, done day), or None
+    while there is none. Only facts dated on or before as-of are used: a revocation after
+    as-of is not seen, so until then the obligation stands."""
+    ground, due = facts.deletion_ground_on, facts.deletion_due_on
+    if ground is None or due is None or ground > as_of:
+        return None
+    ended = _seen(facts.ended_on, as_of)
+    if ended is not None and ended < ground:
+        return None  # ended before the ground arose: nothing left to delete
+    if ended is not None and facts.ended_by == REVOCATION and ended <= due:
+        return None  # revoked in time: the revocation ends the obligation (indicators.md §6)
+    return ground, due, ended
+
+
 def c1_adult(case: CaseRecord, facts: ListingFacts) -> str | None:
     """indicators.md §6 C1, CREDIT-4: a natural person is 18 or older on the listing day
     (birth date from the ID number; 18 on the 18th birthday, 02-29 → 02-28, see
@@ -238,23 +274,20 @@ def c2_term(facts: ListingFacts) -> str | None:
 def _deletion_reason(check: str, facts: ListingFacts, as_of: date) -> str | None:
     """indicators.md §6 C3/C4: fails when deleted after the due day, or when the due day is
     on or before as-of without a deletion by as-of. Not applicable before the ground
-    exists or once the listing was revoked."""
-    ground_on = _seen(facts.deletion_ground_on, as_of)
-    if ground_on is None or _seen(facts.revoked_on, as_of) is not None:
+    exists, nor to a listing ended before it or revoked by the due day."""
+    seen = _deletion_at(facts, as_of)
+    if seen is None:
         return None
-    due = facts.deletion_due_on
-    assert due is not None
-    deleted = _seen(facts.deleted_on, as_of)
-    status = status_at(due, deleted, as_of)
-    if status not in (DONE_LATE, OVERDUE):
+    ground_on, due, done = seen
+    if status_at(due, done, as_of) not in (DONE_LATE, OVERDUE):
         return None
     what = "无期限" if check == "C3" else "有期限"
     head = (
         f"{check}（{facts.rule}）：{what}失信名单的删除事由（{facts.deletion_ground}）发生于{ground_on.isoformat()}，"
         f"应于{due.isoformat()}（三个工作日内）删除，"
     )
-    if deleted is not None:
-        return head + f"实际于{deleted.isoformat()}删除"
+    if done is not None:
+        return head + f"实际于{done.isoformat()}{'撤销' if facts.ended_by == REVOCATION else '删除'}"
     return head + f"截至{as_of.isoformat()}仍未删除"
 
 
@@ -283,9 +316,14 @@ def c5_consumption_restriction(case: CaseRecord, facts: ListingFacts, as_of: dat
         if e.party == facts.party
     ]
     at_listing = [e for e in mine if e.on <= facts.listed_on]
-    if not at_listing or at_listing[-1].node != "consumption_restriction":
+    if not at_listing:
         return (
             f"C5（CONS-2）：纳入失信被执行人名单时（{facts.listed_on.isoformat()}）未对{name}采取限制消费措施"
+        )
+    if at_listing[-1].node != "consumption_restriction":
+        return (
+            f"C5（CONS-2）：纳入失信被执行人名单时（{facts.listed_on.isoformat()}），"
+            f"对{name}的限制消费令已于{at_listing[-1].on.isoformat()}解除"
         )
     ended = _seen(facts.ended_on, as_of)
     for e in mine:
@@ -381,8 +419,7 @@ def credit_checks(case: CaseRecord, as_of: date) -> list[CreditRow]:
             "C6": c6_restraints_short(case, facts),
         }
         reasons = {check: reason for check, reason in checks.items() if reason is not None}
-        revoked = _seen(facts.revoked_on, as_of)
-        ground_seen = _seen(facts.deletion_ground_on, as_of) is not None and revoked is None
+        deletion = _deletion_at(facts, as_of)
         party = case.party(facts.party)
         rows.append(
             CreditRow(
@@ -393,11 +430,11 @@ def credit_checks(case: CaseRecord, as_of: date) -> list[CreditRow]:
                 listed_on=facts.listed_on,
                 grounds=facts.grounds,
                 term_years=facts.term_years,
-                deletion_due_on=facts.deletion_due_on if ground_seen else None,
+                deletion_due_on=deletion[1] if deletion else None,
                 deleted_on=_seen(facts.deleted_on, as_of),
                 failed=tuple(reasons),
                 reasons=reasons,
-                revoked_on=revoked,
+                revoked_on=_seen(facts.revoked_on, as_of),
             )
         )
     return rows
@@ -406,18 +443,17 @@ def credit_checks(case: CaseRecord, as_of: date) -> list[CreditRow]:
 def k9_obligations(case: CaseRecord, as_of: date) -> list[Obligation]:
     """indicators.md §3 K9, CREDIT-8/9: one obligation per listing (dated on or before as-of)
     whose deletion ground exists by as-of — trigger the ground day, last day the 3rd
-    working day after it (PER-5), discharged by the listing's deletion. A listing revoked by
-    as-of has none (a revocation ends every obligation of that listing)."""
+    working day after it (PER-5), discharged by the listing's ``credit_deletion`` or
+    ``credit_revocation``. There is none for a listing that ended before its ground, nor
+    for one revoked on or before the due day (a revocation ends every obligation of that
+    listing, §6); a revocation after the due day cannot undo an obligation that was
+    already overdue at an earlier as-of, so it discharges it late instead."""
     result = []
     for facts in listing_facts(case):
-        trigger = facts.deletion_ground_on
-        if facts.listed_on > as_of or trigger is None or trigger > as_of:
+        seen = None if facts.listed_on > as_of else _deletion_at(facts, as_of)
+        if seen is None:
             continue
-        if _seen(facts.revoked_on, as_of) is not None:
-            continue
-        due = facts.deletion_due_on
-        assert due is not None
-        done = _seen(facts.deleted_on, as_of)
+        trigger, due, done = seen
         result.append(
             Obligation(
                 key_node="K9",

@@ -20,7 +20,14 @@ from zhixing.flow.rules import key_node, period
 from zhixing.lib import periods
 
 #: Clock statuses (spec/cli.md ``check funds --json``), in the order §9 tries them.
-LODGED, ON_TIME, LATE, DEFERRED, OVERDUE, PENDING = "lodged", "on_time", "late", "deferred", "overdue", "pending"
+LODGED, ON_TIME, LATE, DEFERRED, OVERDUE, PENDING = (
+    "lodged",
+    "on_time",
+    "late",
+    "deferred",
+    "overdue",
+    "pending",
+)
 
 CENT = Decimal("0.01")
 
@@ -95,14 +102,20 @@ def _clock(case: CaseRecord, receipt: Receipt, horizon: date) -> ReceiptClock:
 
     disbursed = Decimal("0.00")
     disbursed_on: date | None = None
-    for d in sorted((d for d in case.disbursements if d.receipt == receipt.id and d.on <= horizon), key=lambda d: d.on):
+    for d in sorted(
+        (d for d in case.disbursements if d.receipt == receipt.id and d.on <= horizon), key=lambda d: d.on
+    ):
         disbursed += d.amount
         if disbursed_on is None and disbursed >= receipt.amount:
             disbursed_on = d.on
-    lodged_on = min((g.on for g in case.lodgements if g.receipt == receipt.id and g.on <= horizon), default=None)
+    lodged_on = min(
+        (g.on for g in case.lodgements if g.receipt == receipt.id and g.on <= horizon), default=None
+    )
 
     # The last counted deferral is the one in force; it runs through its ends_on.
-    running = last_deferral is not None and (last_deferral.ends_on is None or horizon <= last_deferral.ends_on)
+    running = last_deferral is not None and (
+        last_deferral.ends_on is None or horizon <= last_deferral.ends_on
+    )
     if lodged_on is not None and (due is None or lodged_on <= due):
         status = LODGED  # FUND-3; a lodgement after the due day discharges nothing
     elif disbursed_on is not None:

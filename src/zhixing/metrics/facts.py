@@ -150,3 +150,24 @@ def refresh_facts(pairs: Iterable[tuple[int, CaseRecord]]) -> int:
         PetitionFact.objects.bulk_create(petitions)
         TagFact.objects.bulk_create(tags)
     return len(pairs)
+
+
+def refresh_all_facts(*, progress=None, chunk: int = 2000) -> int:
+    """Derive every case's facts again, a chunk per transaction (idempotent: a re-run
+    after a crash simply recomputes)."""
+    from zhixing.cases.loader import load_records
+    from zhixing.cases.models import Case
+
+    done = 0
+    batch: list[tuple[int, CaseRecord]] = []
+    for pair in load_records(Case.objects.all(), chunk=chunk):
+        batch.append(pair)
+        if len(batch) >= chunk:
+            done += refresh_facts(batch)
+            batch = []
+            if progress:
+                progress(done)
+    done += refresh_facts(batch)
+    if progress:
+        progress(done)
+    return done
