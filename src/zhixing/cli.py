@@ -57,6 +57,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as e:  # environment errors: a bad DATABASE_URL, an unreachable server
         print(f"zhixing: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}", file=sys.stderr)
         return 2
+    # System checks import every URLconf and view: not what a batch command should pay for
+    # or fail on. ``zhixing django-check`` runs them on demand.
+    if name != "check":
+        command.requires_system_checks = []
     # run_from_argv: argparse exits 2 on usage errors; CommandError prints its message
     # to stderr and exits with its returncode.
     try:
@@ -65,6 +69,9 @@ def main(argv: list[str] | None = None) -> int:
         return e.code if isinstance(e.code, int) else 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `zhixing … | head`: the reader left; not an error of ours
+        sys.stderr.close()
+        return 0
     return 0
 
 

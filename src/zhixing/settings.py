@@ -17,7 +17,8 @@ BASE_DIR = Path(__file__).resolve().parent
 
 
 def env_str(name: str, default: str) -> str:
-    return os.environ.get(name, default)
+    """The variable's value; unset or empty means the default."""
+    return os.environ.get(name) or default
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",
     "zhixing.courts",
     "zhixing.cases",
     "zhixing.flow",
@@ -70,15 +72,19 @@ INSTALLED_APPS = [
     "zhixing.termination",
     "zhixing.petitions",
     "zhixing.metrics",
+    "zhixing.reports",
+    "zhixing.dashboard",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "zhixing.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -104,7 +110,12 @@ TEMPLATES = [
 WSGI_APPLICATION = "zhixing.wsgi.application"
 
 DATABASE_URL = env_str("DATABASE_URL", "sqlite:///" + str(Path.cwd() / "zhixing.sqlite3"))
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("ZHIXING_CONN_MAX_AGE", 0))}
+try:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("ZHIXING_CONN_MAX_AGE", 0))}
+except (ValueError, dj_database_url.UnknownSchemeError) as e:
+    raise ImproperlyConfigured(
+        f"DATABASE_URL must look like sqlite:///path or postgresql://user@host:5432/name, got {DATABASE_URL!r} ({e})"
+    ) from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while an import writes; IMMEDIATE avoids the
     # deadlock-prone upgrade of a read lock to a write lock inside transactions.
@@ -141,6 +152,7 @@ STATIC_ROOT = Path(env_str("ZHIXING_STATIC_ROOT", str(Path.cwd() / "static")))
 # plotly.min.js ships in the plotly wheel, htmx in django-htmx; WhiteNoise serves them
 # straight from the finders, so there is no collectstatic step.
 STATICFILES_DIRS = [("vendor/plotly", Path(importlib.util.find_spec("plotly").origin).parent / "package_data")]
+STATICFILES_DIRS += [BASE_DIR / "static"]  # the site's own CSS and scripts (src/zhixing/static)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -1,6 +1,30 @@
+"""URL map. Every view requires a signed-in user (LoginRequiredMiddleware); the API
+answers anonymous calls with 401 itself (``zhixing.api.urls``)."""
+
 from django.contrib import admin
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from zhixing import api
+from zhixing.cases import views as cases
+from zhixing.courts.views import home
+
+case_patterns = [
+    path("", cases.case_list, name="list"),
+    path("mine/", cases.my_cases, name="mine"),
+    path("<str:case_number>/", cases.case_detail, name="detail"),
+]
 
 urlpatterns = [
+    path("", home, name="home"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="registration/login.html", next_page="home", redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(next_page="login"), name="logout"),
+    path("dashboard/", include("zhixing.dashboard.urls")),
+    path("cases/", include((case_patterns, "cases"))),
+    path("api/", api.urls()),
     path("admin/", admin.site.urls),
 ]

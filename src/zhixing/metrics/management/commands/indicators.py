@@ -18,6 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--as-of")
         parser.add_argument("--court")
         parser.add_argument("--json", action="store_true")
+        parser.add_argument("--parquet", help="用 DuckDB 在 export_facts 导出的 Parquet 目录上计算")
 
     def handle(self, *args, **o):
         start, end = parse_date(o["start"], "--from"), parse_date(o["end"], "--to")
@@ -26,7 +27,15 @@ class Command(BaseCommand):
             window = engine.Window(start, end, as_of)
         except ValueError as e:
             raise CommandError(str(e), returncode=USAGE) from None
-        report = indicator_report(window, court_by_code(o["court"]))
+        if o["parquet"]:
+            from zhixing.metrics.national import DuckDBFacts
+
+            facts = DuckDBFacts(o["parquet"])
+            if o["court"] and not facts.courts(o["court"]):
+                raise CommandError(f"--court {o['court']!r}：导出数据中没有这个法院", returncode=USAGE)
+            report = facts.indicator_report(window, o["court"])
+        else:
+            report = indicator_report(window, court_by_code(o["court"]))
         if o["json"]:
             emit_json(self, report)
             return

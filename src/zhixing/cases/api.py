@@ -1,0 +1,214 @@
+"""Cases in the JSON API (``/api/cases…``), and the case lookups the pages share.
+
+Every lookup starts from ``Case.objects.visible_to(user)``: a case of a court the user
+may not see is a 404, exactly as if it did not exist (design.md: "every lookup checks who
+asks"). The check endpoints return the rows of ``zhixing check …`` / ``zhixing
+deadlines`` for one case (spec/cli.md), computed by the same rule functions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Query, Router, Schema
+from ninja.errors import ValidationError
+from ninja.pagination import PageNumberPagination, paginate
+
+from zhixing.cases.bundle import case_to_bundle
+from zhixing.cases.casenumber import normalise
+from zhixing.cases.choices import CaseType, ClosingMode
+from zhixing.cases.loader import load_record
+from zhixing.cases.management.commands.check_cases import rows_for
+from zhixing.cases.models import Case, Party
+from zhixing.cases.records import CaseRecord
+from zhixing.courts.models import Court
+from zhixing.flow.deadlines import case_deadlines
+
+PAGE_SIZE = 50
+
+# -- lookups shared with the pages ----------------------------------------------------------
+
+
+def search_cases(user, *, q: str = "", court: str = "", is_open: bool | None = None) -> QuerySet[Case]:
+    """The cases ``user`` may see, narrowed by a search text (part of a case number or
+    party name, or a whole ID number / credit code), a court code (that court's subtree)
+    and open/closed (a closing recorded or not). Newest filings first."""
+    qs = Case.objects.visible_to(user).select_related("court")
+    if court:
+        scope = Court.objects.filter(code=court).first()
+        # An unknown court and a court the user may not see give the same empty list.
+        qs = qs.in_subtree(scope) if scope is not None else qs.none()
+    if is_open is not None:
+        qs = qs.filter(closed_on__isnull=is_open)
+    q = q.strip()
+    if q:
+        text = normalise(q)
+        parties = Party.objects.filter(case=OuterRef("pk")).filter(
+            Q(name__icontains=q) | Q(id_number__iexact=q) | Q(credit_code__iexact=q)
+        )
+        qs = qs.filter(Q(case_number__icontains=text) | Exists(parties))
+    return qs.order_by("-filed_on", "case_number")
+
+
+def visible_case(user, case_number: str) -> Case:
+    """The case with this number if ``user`` may see it; Http404 otherwise."""
+    return get_object_or_404(Case.objects.visible_to(user).select_related("court"), case_number=normalise(case_number))
+
+
+def sees_full_data(user, case: Case) -> bool:
+    """Officers see full personal data of their own court's cases; a supervising court
+    sees the cases below it with ID numbers masked (need-to-know)."""
+    return user.is_superuser or (user.court_id is not None and user.court_id == case.court_id)
+
+
+def mask_id_number(value: str | None) -> str | None:
+    """``410823198503122036`` → ``410823********2036``: the region stays (it says which
+    court's area), the birth date and sequence go."""
+    if not value:
+        return value
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def masked(record: CaseRecord) -> CaseRecord:
+    """The record with natural persons' ID numbers masked, birth dates and any
+    undeclared party fields (phones, addresses) removed. Credit codes and names of legal
+    persons are public registers and stay."""
+    parties = tuple(
+        dataclasses.replace(p, id_number=mask_id_number(p.id_number), birth_date=None, extra={}) for p in record.parties
+    )
+    return dataclasses.replace(record, parties=parties)
+
+
+def record_for(user, case: Case) -> tuple[CaseRecord, bool]:
+    """The case as ``user`` may see it, and whether it is masked."""
+    record = load_record(case)
+    if sees_full_data(user, case):
+        return record, False
+    return masked(record), True
+
+
+def check_as_of(case: Case, as_of: date | None) -> date:
+    """The as-of day of a check (default: today, China time); a day before filing is bad
+    input, as the case did not exist then (the CLI leaves such cases out)."""
+    day = as_of or timezone.localdate()
+    if day < case.filed_on:
+        raise ValidationError(
+            [{"loc": ["query", "as_of"], "msg": f"as_of 早于立案日期 {case.filed_on.isoformat()}", "type": "value_error"}]
+        )
+    return day
+
+
+def money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+# -- the API ---------------------------------------------------------------------------------
+
+router = Router(tags=["案件"])
+
+
+class CaseSummary(Schema):
+    """A list row; enumerations in the courts' terms, as the case bundle spells them."""
+
+    case_number: str
+    court: str
+    court_name: str
+    case_type: str
+    filed_on: date
+    closed_on: date | None
+    closing_mode: str | None
+    handler: str
+    claim_amount: str | None
+    recovered_amount: str
+    tags: list[str]
+
+    @staticmethod
+    def resolve_court(case: Case) -> str:
+        return case.court.code
+
+    @staticmethod
+    def resolve_court_name(case: Case) -> str:
+        return case.court.name
+
+    @staticmethod
+    def resolve_case_type(case: Case) -> str:
+        return CaseType(case.case_type).label
+
+    @staticmethod
+    def resolve_closing_mode(case: Case) -> str | None:
+        return ClosingMode(case.closing_mode).label if case.closing_mode else None
+
+    @staticmethod
+    def resolve_claim_amount(case: Case) -> str | None:
+        return money(case.claim_amount)
+
+    @staticmethod
+    def resolve_recovered_amount(case: Case) -> str:
+        return money(case.recovered_amount)
+
+
+class CaseFilter(Schema):
+    q: str = ""
+    court: str = ""
+    open: bool | None = None
+
+
+class CasePagination(PageNumberPagination):
+    page_size = PAGE_SIZE
+
+
+@router.get("", response=list[CaseSummary], summary="案件列表（按本院及下级法院范围）")
+@paginate(CasePagination)
+def list_cases(request, filters: Query[CaseFilter]):
+    """``q`` matches part of a case number or a party's name, or a whole ID number or
+    credit code; ``court`` narrows to that court and the courts below it; ``open=true``
+    keeps cases without a closing."""
+    return search_cases(request.user, q=filters.q, court=filters.court, is_open=filters.open)
+
+
+@router.get("/{case_number}", response=dict, summary="案件（案件包格式，当事人信息按权限脱敏）")
+def get_case(request, case_number: str):
+    """The case in its bundle shape (spec/case-bundle.md) plus ``court_name`` and
+    ``masked`` (true when ID numbers are masked: a case of a court below the user's)."""
+    case = visible_case(request.user, case_number)
+    record, is_masked = record_for(request.user, case)
+    return {**case_to_bundle(record), "court_name": case.court.name, "masked": is_masked}
+
+
+@router.get("/{case_number}/deadlines", response=dict, summary="法定期限与关键节点（同 zhixing deadlines --json）")
+def get_deadlines(request, case_number: str, as_of: date | None = None):
+    case = visible_case(request.user, case_number)
+    return case_deadlines(load_record(case), check_as_of(case, as_of))
+
+
+def _check(kind: str, request, case_number: str, as_of: date | None) -> list[dict]:
+    case = visible_case(request.user, case_number)
+    # The rules read the full record (C1 needs the birth date an ID number carries); the
+    # rows name parties by name only, so nothing masked leaks through them.
+    return rows_for(kind, load_record(case), check_as_of(case, as_of))
+
+
+@router.get("/{case_number}/termination", response=list[dict], summary="终本检查（同 zhixing check termination --json）")
+def get_termination(request, case_number: str, as_of: date | None = None):
+    return _check("termination", request, case_number, as_of)
+
+
+@router.get("/{case_number}/credit", response=list[dict], summary="失信、限消检查（同 zhixing check credit --json）")
+def get_credit(request, case_number: str, as_of: date | None = None):
+    return _check("credit", request, case_number, as_of)
+
+
+@router.get("/{case_number}/funds", response=list[dict], summary="案款发放时钟（同 zhixing check funds --json）")
+def get_funds(request, case_number: str, as_of: date | None = None):
+    return _check("funds", request, case_number, as_of)
+
+
+@router.get("/{case_number}/petitions", response=list[dict], summary="信访时钟（同 zhixing check petitions --json）")
+def get_petitions(request, case_number: str, as_of: date | None = None):
+    return _check("petitions", request, case_number, as_of)
+

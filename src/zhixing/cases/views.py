@@ -1,0 +1,228 @@
+"""Case pages: the searchable list, 我的案件, and one case with its timeline and checks.
+
+Thin views (design.md): parse, look up through ``visible_to`` (cases.api), compute with
+the rules, render. An htmx request gets the partial the full page is built from.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.paginator import Paginator
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from ninja.errors import ValidationError
+
+from zhixing.cases.api import PAGE_SIZE, check_as_of, money, record_for, search_cases, sees_full_data, visible_case
+from zhixing.cases.choices import CaseType, ClosingMode
+from zhixing.cases.loader import load_record
+from zhixing.cases.management.commands.check_cases import rows_for
+from zhixing.cases.models import Case, NodeEvent
+from zhixing.cases.records import CaseRecord
+from zhixing.courts.views import court_choices
+from zhixing.flow import rules as flow_rules
+from zhixing.flow.deadlines import case_deadlines
+from zhixing.flow.nodes import NODES
+
+#: spec/cli.md statuses in the courts' words.
+OBLIGATION_STATUS = {
+    "done": "按期完成",
+    "done_late": "逾期完成",
+    "pending": "未到期",
+    "overdue": "超期未完成",
+    "lapsed": "结案前未到期",
+}
+CLOCK_STATUS = {
+    "on_time": "按期",
+    "late": "逾期办结",
+    "pending": "未到期",
+    "overdue": "超期未办",
+    "deferred": "延缓发放",
+    "lodged": "已提存",
+}
+#: Obligations whose discharging "node" is not a process node of the catalog.
+EXTRA_NODE_LABELS = {"disbursement": "案款发放"}
+
+FIELD_LABELS = {
+    "handler": "承办人",
+    "party": "当事人",
+    "status": "状态",
+    "system": "查控系统",
+    "categories": "查询范围",
+    "found": "查得财产",
+    "asset": "财产",
+    "measure": "措施",
+    "category": "类别",
+    "value": "价值",
+    "expires_on": "期限届满日",
+    "amount": "金额",
+    "grounds": "情形",
+    "term_years": "期限（年）",
+    "listing": "名单",
+    "opinion": "意见",
+    "months": "月数",
+    "ground": "事由",
+    "result": "结果",
+    "reason": "原因",
+    "clue": "线索",
+    "id": "编号",
+    "person": "人员",
+    "content": "内容",
+    "note": "备注",
+}
+
+
+def node_label(code: str) -> str:
+    spec = NODES.get(code)
+    return spec.label if spec else EXTRA_NODE_LABELS.get(code, code)
+
+
+def _value(key: str, value, record: CaseRecord) -> str:
+    if key == "party" and isinstance(value, str):
+        party = record.party(value)
+        return party.name if party else value
+    if key == "found" and isinstance(value, list):
+        return "、".join(f"{f.get('category', '')} {f.get('value', '')}元" for f in value if isinstance(f, dict)) or "无"
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value) or "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return "—" if value is None else str(value)
+
+
+def describe(data: dict, record: CaseRecord) -> list[tuple[str, str]]:
+    """An event's fields as (label, text) pairs, parties by name; ``by`` is shown apart."""
+    return [(FIELD_LABELS.get(k, k), _value(k, v, record)) for k, v in data.items() if k != "by"]
+
+
+def timeline(case: Case, record: CaseRecord) -> list[dict]:
+    """Every node row of the case, history included: a superseded or withdrawn row stays
+    visible, marked, with who recorded what and when (NodeEvent is append-only)."""
+    rows = []
+    for e in NodeEvent.objects.filter(case=case).select_related("recorded_by", "superseded_by").order_by("on", "position", "pk"):
+        by = e.data.get("by") or (e.recorded_by.display_name or e.recorded_by.username if e.recorded_by else "")
+        rows.append(
+            {
+                "node": e.node,
+                "label": node_label(e.node),
+                "on": e.on,
+                "details": describe(e.data, record),
+                "by": by,
+                "source": e.get_source_display(),
+                "recorded_at": e.recorded_at,
+                "superseded": hasattr(e, "superseded_by"),
+                "withdrawn": e.withdrawn,
+                "reason": e.reason,
+            }
+        )
+    return rows
+
+
+def obligations(deadlines: dict) -> list[dict]:
+    out = []
+    for o in deadlines["obligations"]:
+        spec = flow_rules.catalog().get(o["key_node"])
+        out.append(
+            {
+                **o,
+                "label": node_label(o["node"]),
+                "status_label": OBLIGATION_STATUS.get(o["status"], o["status"]),
+                "source": spec.source if spec else "",
+            }
+        )
+    return out
+
+
+def _with_status_labels(rows: list[dict], *keys: str) -> list[dict]:
+    return [{**r, **{f"{k}_label": CLOCK_STATUS.get(r.get(k) or "", r.get(k) or "—") for k in keys}} for r in rows]
+
+
+def _is_open(value: str) -> bool | None:
+    return {"1": True, "0": False}.get(value)
+
+
+def _list_page(request: HttpRequest, cases, template: str, context: dict) -> HttpResponse:
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {**context, "page": page, "rows": [_row(c) for c in page.object_list]}
+    if request.htmx:
+        return render(request, "cases/_results.html", context)
+    return render(request, template, context)
+
+
+def _row(case: Case) -> dict:
+    return {
+        "case": case,
+        "case_type": CaseType(case.case_type).label,
+        "closing_mode": ClosingMode(case.closing_mode).label if case.closing_mode else "",
+        "claim_amount": money(case.claim_amount),
+        "recovered_amount": money(case.recovered_amount),
+    }
+
+
+def case_list(request: HttpRequest) -> HttpResponse:
+    """案件查询: every case the user may see, searched by number, party name or ID number."""
+    q, court, status = request.GET.get("q", ""), request.GET.get("court", ""), request.GET.get("open", "")
+    cases = search_cases(request.user, q=q, court=court, is_open=_is_open(status))
+    context = {"q": q, "court": court, "open": status, "courts": court_choices(request.user), "title": "案件查询"}
+    return _list_page(request, cases, "cases/list.html", context)
+
+
+def my_cases(request: HttpRequest) -> HttpResponse:
+    """我的案件: the cases the user handles (承办人 is their name), open ones first."""
+    user = request.user
+    name = user.display_name or user.get_full_name() or user.username
+    # Open cases (no closing) first; NULL ordering differs between SQLite and PostgreSQL,
+    # so it is spelled out.
+    cases = search_cases(user).filter(handler=name).order_by(F("closed_on").desc(nulls_first=True), "-filed_on", "case_number")
+    return _list_page(request, cases, "cases/mine.html", {"title": "我的案件", "handler": name})
+
+
+def _as_of(request: HttpRequest, case: Case) -> tuple[date, str]:
+    raw = request.GET.get("as_of", "")
+    today = timezone.localdate()
+    if not raw:
+        return max(today, case.filed_on), ""
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        return today, f"日期“{raw}”无效，应为 YYYY-MM-DD；按今天计算"
+    try:
+        return check_as_of(case, day), ""
+    except ValidationError:
+        return case.filed_on, f"截至日不得早于立案日期 {case.filed_on.isoformat()}；按立案日期计算"
+
+
+def case_detail(request: HttpRequest, case_number: str) -> HttpResponse:
+    """One case: parties (masked as the user may see them), the node timeline, key-node
+    obligations, the 终本 verdict, funds, 失信 listings and petitions at an as-of day."""
+    case = visible_case(request.user, case_number)
+    as_of, as_of_error = _as_of(request, case)
+    full = load_record(case)
+    shown, is_masked = record_for(request.user, case)
+    deadlines = case_deadlines(full, as_of)
+    termination = rows_for("termination", full, as_of)
+    context = {
+        "case": case,
+        "record": shown,
+        "masked": is_masked,
+        "full_data": sees_full_data(request.user, case),
+        "case_type": CaseType(case.case_type).label,
+        "closing_mode": ClosingMode(case.closing_mode).label if case.closing_mode else "",
+        "claim_amount": money(case.claim_amount),
+        "recovered_amount": money(case.recovered_amount),
+        "as_of": as_of,
+        "as_of_error": as_of_error,
+        "deadlines": deadlines,
+        "obligations": obligations(deadlines),
+        "termination": termination[0] if termination else None,
+        "funds": _with_status_labels(rows_for("funds", full, as_of), "status"),
+        "disbursements": [d for d in full.disbursements if d.on <= as_of],
+        "credit": rows_for("credit", full, as_of),
+        "petitions": _with_status_labels(rows_for("petitions", full, as_of), "registration_status", "status", "screening_status"),
+        "timeline": timeline(case, shown),
+    }
+    if request.htmx and request.htmx.target == "case-checks":
+        return render(request, "cases/_checks.html", context)
+    return render(request, "cases/detail.html", context)
