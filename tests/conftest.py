@@ -113,10 +113,29 @@ def jsonl(*cases: dict | str) -> str:
     return "".join((c if isinstance(c, str) else json.dumps(c, ensure_ascii=False)) + "\n" for c in cases)
 
 
+class CaseFactory:
+    """``bundle_case(**overrides)`` builds a valid case (``make_bundle_case``); its attributes
+    build the parts: ``.applicant()``, ``.debtor()``, ``.ev()``, ``.key_node_events()``,
+    ``.id_number()``, ``.credit_code()``, ``.jsonl()`` and ``.today`` (the date pure tests
+    pass to ``parse_case``). Test modules use these rather than importing conftest."""
+
+    today = TODAY
+    applicant = staticmethod(applicant)
+    debtor = staticmethod(debtor)
+    ev = staticmethod(ev)
+    key_node_events = staticmethod(key_node_events)
+    id_number = staticmethod(make_id_number)
+    credit_code = staticmethod(make_credit_code)
+    jsonl = staticmethod(jsonl)
+
+    def __call__(self, **overrides) -> dict:
+        return make_bundle_case(**overrides)
+
+
 @pytest.fixture
-def bundle_case() -> Callable[..., dict]:
-    """The factory ``make_bundle_case(**overrides)`` (see there)."""
-    return make_bundle_case
+def bundle_case() -> CaseFactory:
+    """The factory of valid bundle cases (see ``CaseFactory``)."""
+    return CaseFactory()
 
 
 @pytest.fixture(scope="session")
@@ -169,9 +188,8 @@ def personas(courts) -> dict:
     from zhixing.courts.models import Role, User
 
     def user(username: str, court: str | None, role: str) -> User:
-        return User.objects.create_user(
-            username=username, password="correct-horse-battery", court=courts.get(court), role=role
-        )
+        # No password: hashing one (scrypt) would only slow the tests down.
+        return User.objects.create(username=username, court=courts.get(court), role=role)
 
     return {
         "wuzhi_officer": user("wuzhi_officer", "豫0823", Role.OFFICER),

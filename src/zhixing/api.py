@@ -6,8 +6,6 @@ user may see. Indicators and the ledger return the shapes of ``zhixing indicator
 --json`` and ``zhixing ledger --json`` (spec/cli.md).
 """
 
-from __future__ import annotations
-
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
@@ -78,6 +76,10 @@ def urls() -> tuple[list[URLPattern | URLResolver], str, str]:
     to a program). The documentation pages stay behind the log-in page."""
     patterns, app_name, namespace = api.urls
     for pattern in patterns:
-        if isinstance(pattern, URLPattern) and pattern.name not in ("openapi-json", "openapi-view", "api-root"):
+        if isinstance(pattern, URLPattern) and pattern.name not in (
+            "openapi-json",
+            "openapi-view",
+            "api-root",
+        ):
             pattern.callback.login_required = False
     return patterns, app_name, namespace

@@ -11,8 +11,13 @@ origin: courts run without internet access, and a CDN would also leak who looks 
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode, urlsplit
 
+from django.conf import settings
+from django.contrib.auth import middleware as auth_middleware
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
+from django_htmx.http import HttpResponseClientRedirect
 
 #: One directive per line, joined with "; ". ``data:`` images: Plotly's mode-bar icons.
 POLICY = "; ".join(
@@ -47,3 +52,17 @@ class ContentSecurityPolicyMiddleware:
         if user is not None and user.is_authenticated and "Cache-Control" not in response:
             response["Cache-Control"] = "no-store"
         return response
+
+
+class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
+    """Django's (every view needs a signed-in user unless marked ``login_not_required``),
+    except for htmx requests: when the session has expired, the whole page goes to the
+    log-in page (``HX-Redirect``) rather than the log-in form being swapped into a
+    fragment of the page; after log-in the user returns to that page."""
+
+    def handle_no_permission(self, request, view_func):
+        if request.headers.get("HX-Request") != "true":
+            return super().handle_no_permission(request, view_func)
+        page = urlsplit(request.headers.get("HX-Current-URL", ""))
+        back = (page.path or "/") + (f"?{page.query}" if page.query else "")
+        return HttpResponseClientRedirect(f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': back})}")

@@ -19,7 +19,9 @@ urlpatterns = [
     path("", home, name="home"),
     path(
         "login/",
-        auth_views.LoginView.as_view(template_name="registration/login.html", next_page="home", redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            template_name="registration/login.html", next_page="home", redirect_authenticated_user=True
+        ),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(next_page="login"), name="logout"),

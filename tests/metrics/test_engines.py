@@ -81,3 +81,30 @@ def test_simulated_city_agrees_across_engines(db, tmp_path):
         sql = _sql_sums(run_django, window)
         assert sql == _reference(window), window
         assert _sql_sums(duck.run, window) == sql, window
+
+
+def test_drill_down_lists_exactly_the_cases_a_count_counts(example_db):
+    from zhixing.metrics.services import cases_behind, indicator_report
+
+    window = WINDOWS[0]
+    court = Court.objects.get(code="豫0823")
+    figures = indicator_report(window, court)["total"]["indicators"]
+    numbers = dict(Case.objects.values_list("pk", "case_number"))
+    behind = {
+        (i.id, part): sorted(numbers[pk] for pk in cases_behind(i.id, part, window, [court.pk]))
+        for i in engine.catalog()
+        for part in ("numerator", "denominator")
+    }
+    A, B, C, D, E = (
+        "（2023）豫0823执1234号", "（2023）豫0823执1301号", "（2023）豫0823执2101号", "（2022）豫0823执1876号", "（2023）豫0823执恢15号",
+    )  # fmt: skip
+    assert behind[("IND-01", "denominator")] == sorted([A, B, C, D])
+    assert behind[("IND-01", "numerator")] == sorted([A, B])
+    assert behind[("IND-08", "numerator")] == [C]
+    assert behind[("IND-10", "denominator")] == sorted([B, D])
+    assert behind[("IND-12", "denominator")] == sorted([B, E])
+    assert behind[("IND-15", "numerator")] == [E]
+    for (ind, part), cases in behind.items():
+        value = figures[ind][part]
+        if isinstance(value, int) and ind not in ("IND-08", "IND-11", "IND-11a", "IND-12"):
+            assert len(cases) == value, (ind, part)

@@ -6,8 +6,6 @@ asks"). The check endpoints return the rows of ``zhixing check …`` / ``zhixing
 deadlines`` for one case (spec/cli.md), computed by the same rule functions.
 """
 
-from __future__ import annotations
-
 import dataclasses
 from datetime import date
 from decimal import Decimal
@@ -57,7 +55,9 @@ def search_cases(user, *, q: str = "", court: str = "", is_open: bool | None = N
 
 def visible_case(user, case_number: str) -> Case:
     """The case with this number if ``user`` may see it; Http404 otherwise."""
-    return get_object_or_404(Case.objects.visible_to(user).select_related("court"), case_number=normalise(case_number))
+    return get_object_or_404(
+        Case.objects.visible_to(user).select_related("court"), case_number=normalise(case_number)
+    )
 
 
 def sees_full_data(user, case: Case) -> bool:
@@ -79,7 +79,8 @@ def masked(record: CaseRecord) -> CaseRecord:
     undeclared party fields (phones, addresses) removed. Credit codes and names of legal
     persons are public registers and stay."""
     parties = tuple(
-        dataclasses.replace(p, id_number=mask_id_number(p.id_number), birth_date=None, extra={}) for p in record.parties
+        dataclasses.replace(p, id_number=mask_id_number(p.id_number), birth_date=None, extra={})
+        for p in record.parties
     )
     return dataclasses.replace(record, parties=parties)
 
@@ -98,7 +99,13 @@ def check_as_of(case: Case, as_of: date | None) -> date:
     day = as_of or timezone.localdate()
     if day < case.filed_on:
         raise ValidationError(
-            [{"loc": ["query", "as_of"], "msg": f"as_of 早于立案日期 {case.filed_on.isoformat()}", "type": "value_error"}]
+            [
+                {
+                    "loc": ["query", "as_of"],
+                    "msg": f"as_of 早于立案日期 {case.filed_on.isoformat()}",
+                    "type": "value_error",
+                }
+            ]
         )
     return day
 
@@ -180,7 +187,9 @@ def get_case(request, case_number: str):
     return {**case_to_bundle(record), "court_name": case.court.name, "masked": is_masked}
 
 
-@router.get("/{case_number}/deadlines", response=dict, summary="法定期限与关键节点（同 zhixing deadlines --json）")
+@router.get(
+    "/{case_number}/deadlines", response=dict, summary="法定期限与关键节点（同 zhixing deadlines --json）"
+)
 def get_deadlines(request, case_number: str, as_of: date | None = None):
     case = visible_case(request.user, case_number)
     return case_deadlines(load_record(case), check_as_of(case, as_of))
@@ -193,22 +202,31 @@ def _check(kind: str, request, case_number: str, as_of: date | None) -> list[dic
     return rows_for(kind, load_record(case), check_as_of(case, as_of))
 
 
-@router.get("/{case_number}/termination", response=list[dict], summary="终本检查（同 zhixing check termination --json）")
+@router.get(
+    "/{case_number}/termination",
+    response=list[dict],
+    summary="终本检查（同 zhixing check termination --json）",
+)
 def get_termination(request, case_number: str, as_of: date | None = None):
     return _check("termination", request, case_number, as_of)
 
 
-@router.get("/{case_number}/credit", response=list[dict], summary="失信、限消检查（同 zhixing check credit --json）")
+@router.get(
+    "/{case_number}/credit", response=list[dict], summary="失信、限消检查（同 zhixing check credit --json）"
+)
 def get_credit(request, case_number: str, as_of: date | None = None):
     return _check("credit", request, case_number, as_of)
 
 
-@router.get("/{case_number}/funds", response=list[dict], summary="案款发放时钟（同 zhixing check funds --json）")
+@router.get(
+    "/{case_number}/funds", response=list[dict], summary="案款发放时钟（同 zhixing check funds --json）"
+)
 def get_funds(request, case_number: str, as_of: date | None = None):
     return _check("funds", request, case_number, as_of)
 
 
-@router.get("/{case_number}/petitions", response=list[dict], summary="信访时钟（同 zhixing check petitions --json）")
+@router.get(
+    "/{case_number}/petitions", response=list[dict], summary="信访时钟（同 zhixing check petitions --json）"
+)
 def get_petitions(request, case_number: str, as_of: date | None = None):
     return _check("petitions", request, case_number, as_of)
-

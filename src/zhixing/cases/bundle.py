@@ -13,12 +13,13 @@ forms are equal (the no-op rule of re-imports).
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from typing import IO, Any
+
+import orjson
 
 from zhixing.cases import casenumber
 from zhixing.cases.choices import (
@@ -33,6 +34,7 @@ from zhixing.cases.choices import (
     PartyKind,
     PartyRole,
     from_label,
+    labels,
 )
 from zhixing.cases.records import (
     CaseRecord,
@@ -257,8 +259,8 @@ def _parties(value: Any, today: date | None) -> tuple[Party, ...]:
         if pid in seen:
             raise BundleError(f"{path}.id", f"当事人编号 {pid!r} 重复")
         seen.add(pid)
-        role = from_label(PartyRole, _choice(raw.get("role"), f"{path}.role", tuple(PartyRole.labels)))
-        kind = from_label(PartyKind, _choice(raw.get("kind"), f"{path}.kind", tuple(PartyKind.labels)))
+        role = from_label(PartyRole, _choice(raw.get("role"), f"{path}.role", labels(PartyRole)))
+        kind = from_label(PartyKind, _choice(raw.get("kind"), f"{path}.kind", labels(PartyKind)))
         name = _str(raw.get("name"), f"{path}.name")
         id_number = raw.get("id_number")
         credit_code = raw.get("credit_code")
@@ -605,18 +607,19 @@ def case_to_bundle(case: CaseRecord) -> dict[str, Any]:
     return _compact(out)
 
 
-def canonical_json(case: CaseRecord) -> str:
-    return json.dumps(case_to_bundle(case), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+def canonical_json(case: CaseRecord) -> bytes:
+    """The canonical form as UTF-8 JSON with sorted keys."""
+    return orjson.dumps(case_to_bundle(case), option=orjson.OPT_SORT_KEYS)
 
 
 def fingerprint(case: CaseRecord) -> str:
     """SHA-256 of the canonical form: equal exactly when two lines describe the same case."""
-    return hashlib.sha256(canonical_json(case).encode()).hexdigest()
+    return hashlib.sha256(canonical_json(case)).hexdigest()
 
 
 def dumps(case: CaseRecord) -> str:
     """One bundle line (no newline)."""
-    return json.dumps(case_to_bundle(case), ensure_ascii=False, separators=(",", ":"))
+    return orjson.dumps(case_to_bundle(case)).decode()
 
 
 # -- reading a file ---------------------------------------------------------------------
@@ -643,8 +646,8 @@ def read_lines(stream: IO[str], *, today: date | None = None) -> Iterator[Line]:
         if not text.strip():
             continue
         try:
-            obj = json.loads(text)
-        except json.JSONDecodeError as e:
+            obj = orjson.loads(text)
+        except orjson.JSONDecodeError as e:
             yield Line(number, field="$", error=f"不是有效的 JSON：{e.msg}（第 {e.colno} 列）")
             continue
         readable = obj.get("case_number") if isinstance(obj, dict) else None

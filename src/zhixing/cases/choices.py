@@ -64,9 +64,19 @@ PETITION_SOURCES = ("来访", "来信", "网上", "电话")
 REFERRERS = ("最高人民法院", "高级人民法院", "中级人民法院")
 
 
+_BY_LABEL: dict[type, dict[str, models.TextChoices]] = {}
+
+
 def from_label(choices: type[models.TextChoices], label: str):
     """The member of ``choices`` whose Chinese label is ``label`` (KeyError if none)."""
-    for member in choices:
-        if member.label == label:
-            return member
-    raise KeyError(label)
+    table = _BY_LABEL.get(choices)
+    if table is None:
+        table = _BY_LABEL[choices] = {m.label: m for m in choices}
+    return table[label]
+
+
+def labels(choices: type[models.TextChoices]) -> tuple[str, ...]:
+    """The Chinese labels of ``choices``, cached (enum ``.labels`` rebuilds a list each call)."""
+    if choices not in _BY_LABEL:
+        from_label(choices, next(iter(choices)).label)
+    return tuple(_BY_LABEL[choices])

@@ -9,12 +9,14 @@ imported cases are derived in the same transaction (design.md: rules at write ti
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import IO
 
 from django.db import transaction
+from django.utils import timezone
 
+from zhixing.cases import bulk
 from zhixing.cases.bundle import Line, dumps, fingerprint, read_lines
 from zhixing.cases.choices import CaseType
 from zhixing.cases.loader import load_records, resumptions
@@ -101,96 +103,91 @@ def _write_batch(pending: list[tuple[Line, str]], report: ImportReport, courts: 
             courts[court.code] = court
         if not fresh:
             return
-        cases = _insert(fresh, courts)
+        ids = _insert(fresh, courts)
         # A resumed case changes its original's facts (K8 drop, ledger), and an original
         # may arrive after the case that resumes it.
         resumed = resumptions(r.case_number for r, _ in fresh)
         pairs = []
-        for case, (record, _) in zip(cases, fresh, strict=True):
+        for pk, (record, _) in zip(ids, fresh, strict=True):
             if record.case_number in resumed:
-                from dataclasses import replace
-
                 record = replace(record, resumed_on=resumed[record.case_number])
-            pairs.append((case.pk, record))
+            pairs.append((pk, record))
         originals = {r.original_case_number for r, _ in fresh if r.case_type == CaseType.RESUMED and r.original_case_number}
         refresh_facts(pairs)
         if originals:
-            stored = Case.objects.filter(case_number__in=originals).exclude(pk__in=[c.pk for c in cases])
+            stored = Case.objects.filter(case_number__in=originals).exclude(pk__in=ids)
             refresh_facts(list(load_records(stored)))
         report.imported += len(fresh)
 
 
-def _insert(fresh: list[tuple[CaseRecord, str]], courts: dict[str, Court]) -> list[Case]:
-    cases = Case.objects.bulk_create(
+CASE_COLUMNS = (
+    "case_number", "court", "case_type", "non_litigation", "application_received_on", "filed_on",
+    "original_case_number", "basis", "claim_amount", "recovered_amount", "tags", "handler", "closed_on",
+    "closing_mode", "extra", "fingerprint", "version", "created_at", "updated_at",
+)  # fmt: skip
+PARTY_COLUMNS = (
+    "case", "local_id", "role", "kind", "name", "id_number", "credit_code", "birth_date", "legal_representative",
+    "special", "extra", "position",
+)  # fmt: skip
+EVENT_COLUMNS = ("case", "node", "on", "data", "position", "withdrawn", "reason", "source", "recorded_at")
+PETITION_COLUMNS = (
+    "case", "local_id", "received_on", "registered_on", "source", "referred_by", "about_lower_court", "handled_by",
+    "screened_on", "closed_on", "replied",
+)  # fmt: skip
+
+
+def _insert(fresh: list[tuple[CaseRecord, str]], courts: dict[str, Court]) -> list[int]:
+    """Write the cases and everything they carry; returns their ids in ``fresh`` order."""
+    now = timezone.now()
+    bulk.insert(
+        Case,
+        CASE_COLUMNS,
         [
-            Case(
-                case_number=r.case_number,
-                court=courts[r.court],
-                case_type=r.case_type,
-                non_litigation=r.non_litigation,
-                application_received_on=r.application_received_on,
-                filed_on=r.filed_on,
-                original_case_number=r.original_case_number or "",
-                basis=r.basis,
-                claim_amount=r.claim_amount,
-                recovered_amount=r.recovered_amount,
-                tags=list(r.tags),
-                handler=r.handler or "",
-                closed_on=r.closed_on,
-                closing_mode=r.closing_mode or "",
-                extra=r.extra,
-                fingerprint=fp,
-            )
-            for r, fp in fresh
-        ]
-    )
-    parties, events, receipts, petitions = [], [], [], []
-    for case, (r, _) in zip(cases, fresh, strict=True):
-        parties += [
-            Party(
-                case=case, local_id=p.id, role=p.role, kind=p.kind, name=p.name, id_number=p.id_number or "",
-                credit_code=p.credit_code or "", birth_date=p.birth_date, legal_representative=p.legal_representative or "",
-                special=list(p.special), extra=p.extra, position=i,
+            (
+                r.case_number, courts[r.court].pk, r.case_type.value, r.non_litigation, r.application_received_on,
+                r.filed_on, r.original_case_number or "", r.basis, r.claim_amount, r.recovered_amount, list(r.tags),
+                r.handler or "", r.closed_on, r.closing_mode.value if r.closing_mode else "", r.extra, fp, 1, now, now,
             )  # fmt: skip
+            for r, fp in fresh
+        ],
+    )
+    pk_of = dict(Case.objects.filter(case_number__in=[r.case_number for r, _ in fresh]).values_list("case_number", "pk"))
+    ids = [pk_of[r.case_number] for r, _ in fresh]
+    parties, events, receipts, petitions = [], [], [], []
+    for pk, (r, _) in zip(ids, fresh, strict=True):
+        parties += [
+            (pk, p.id, p.role.value, p.kind.value, p.name, p.id_number or "", p.credit_code or "", p.birth_date,
+             p.legal_representative or "", list(p.special), p.extra, i)  # fmt: skip
             for i, p in enumerate(r.parties)
         ]
-        events += [NodeEvent(case=case, node=e.node, on=e.on, data=e.data, position=e.seq) for e in r.events]
-        receipts += [
-            funds.Receipt(case=case, local_id=x.id, notice_on=x.notice_on, amount=x.amount, payer=x.payer or "") for x in r.receipts
-        ]
+        events += [(pk, e.node, e.on, e.data, e.seq, False, "", NodeEvent.Source.IMPORT.value, now) for e in r.events]
+        receipts += [(pk, x.id, x.notice_on, x.amount, x.payer or "") for x in r.receipts]
         petitions += [
-            Petition(
-                case=case, local_id=p.id, received_on=p.received_on, registered_on=p.registered_on, source=p.source or "",
-                referred_by=p.referred_by or "", about_lower_court=p.about_lower_court, handled_by=p.handled_by or "",
-                screened_on=p.screened_on, closed_on=p.closed_on, replied=p.replied,
-            )  # fmt: skip
+            (pk, p.id, p.received_on, p.registered_on, p.source or "", p.referred_by or "", p.about_lower_court,
+             p.handled_by or "", p.screened_on, p.closed_on, p.replied)  # fmt: skip
             for p in r.petitions
         ]
-    Party.objects.bulk_create(parties)
-    NodeEvent.objects.bulk_create(events)
-    receipts = funds.Receipt.objects.bulk_create(receipts)
-    Petition.objects.bulk_create(petitions)
-    receipt_pk = {(x.case_id, x.local_id): x.pk for x in receipts}
+    bulk.insert(Party, PARTY_COLUMNS, parties)
+    bulk.insert(NodeEvent, EVENT_COLUMNS, events)
+    bulk.insert(funds.Receipt, ("case", "local_id", "notice_on", "amount", "payer"), receipts)
+    bulk.insert(Petition, PETITION_COLUMNS, petitions)
+    if not receipts:
+        return ids
+    receipt_pk = {
+        (case_id, local_id): pk
+        for pk, case_id, local_id in funds.Receipt.objects.filter(case_id__in=ids).values_list("pk", "case_id", "local_id")
+    }
     disbursements, deferrals, lodgements = [], [], []
-    for case, (r, _) in zip(cases, fresh, strict=True):
-        disbursements += [
-            funds.Disbursement(case=case, receipt_id=receipt_pk[(case.pk, d.receipt)], local_id=d.id, on=d.on,
-                               amount=d.amount, payee=d.payee or "")  # fmt: skip
-            for d in r.disbursements
-        ]
+    for pk, (r, _) in zip(ids, fresh, strict=True):
+        disbursements += [(pk, receipt_pk[(pk, d.receipt)], d.id, d.on, d.amount, d.payee or "") for d in r.disbursements]
         deferrals += [
-            funds.Deferral(case=case, receipt_id=receipt_pk[(case.pk, d.receipt)], approved_on=d.approved_on,
-                           ground=d.ground or "", ends_on=d.ends_on, position=i)  # fmt: skip
-            for i, d in enumerate(r.deferrals)
+            (pk, receipt_pk[(pk, d.receipt)], d.approved_on, d.ground or "", d.ends_on, i) for i, d in enumerate(r.deferrals)
         ]
-        lodgements += [
-            funds.Lodgement(case=case, receipt_id=receipt_pk[(case.pk, x.receipt)], on=x.on, ground=x.ground or "", position=i)
-            for i, x in enumerate(r.lodgements)
-        ]
-    funds.Disbursement.objects.bulk_create(disbursements)
-    funds.Deferral.objects.bulk_create(deferrals)
-    funds.Lodgement.objects.bulk_create(lodgements)
-    return cases
+        lodgements += [(pk, receipt_pk[(pk, x.receipt)], x.on, x.ground or "", i) for i, x in enumerate(r.lodgements)]
+    bulk.insert(funds.Disbursement, ("case", "receipt", "local_id", "on", "amount", "payee"), disbursements)
+    bulk.insert(funds.Deferral, ("case", "receipt", "approved_on", "ground", "ends_on", "position"), deferrals)
+    bulk.insert(funds.Lodgement, ("case", "receipt", "on", "ground", "position"), lodgements)
+    return ids
 
 
 def export_lines(cases) -> Iterator[str]:

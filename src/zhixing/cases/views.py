@@ -15,7 +15,15 @@ from django.shortcuts import render
 from django.utils import timezone
 from ninja.errors import ValidationError
 
-from zhixing.cases.api import PAGE_SIZE, check_as_of, money, record_for, search_cases, sees_full_data, visible_case
+from zhixing.cases.api import (
+    PAGE_SIZE,
+    check_as_of,
+    masked,
+    money,
+    search_cases,
+    sees_full_data,
+    visible_case,
+)
 from zhixing.cases.choices import CaseType, ClosingMode
 from zhixing.cases.loader import load_record
 from zhixing.cases.management.commands.check_cases import rows_for
@@ -32,7 +40,7 @@ OBLIGATION_STATUS = {
     "done_late": "逾期完成",
     "pending": "未到期",
     "overdue": "超期未完成",
-    "lapsed": "结案前未到期",
+    "lapsed": "结案免办",
 }
 CLOCK_STATUS = {
     "on_time": "按期",
@@ -84,7 +92,10 @@ def _value(key: str, value, record: CaseRecord) -> str:
         party = record.party(value)
         return party.name if party else value
     if key == "found" and isinstance(value, list):
-        return "、".join(f"{f.get('category', '')} {f.get('value', '')}元" for f in value if isinstance(f, dict)) or "无"
+        return (
+            "、".join(f"{f.get('category', '')} {f.get('value', '')}元" for f in value if isinstance(f, dict))
+            or "无"
+        )
     if isinstance(value, list):
         return "、".join(str(v) for v in value) or "—"
     if isinstance(value, bool):
@@ -101,8 +112,14 @@ def timeline(case: Case, record: CaseRecord) -> list[dict]:
     """Every node row of the case, history included: a superseded or withdrawn row stays
     visible, marked, with who recorded what and when (NodeEvent is append-only)."""
     rows = []
-    for e in NodeEvent.objects.filter(case=case).select_related("recorded_by", "superseded_by").order_by("on", "position", "pk"):
-        by = e.data.get("by") or (e.recorded_by.display_name or e.recorded_by.username if e.recorded_by else "")
+    for e in (
+        NodeEvent.objects.filter(case=case)
+        .select_related("recorded_by", "superseded_by")
+        .order_by("on", "position", "pk")
+    ):
+        by = e.data.get("by") or (
+            e.recorded_by.display_name or e.recorded_by.username if e.recorded_by else ""
+        )
         rows.append(
             {
                 "node": e.node,
@@ -136,7 +153,9 @@ def obligations(deadlines: dict) -> list[dict]:
 
 
 def _with_status_labels(rows: list[dict], *keys: str) -> list[dict]:
-    return [{**r, **{f"{k}_label": CLOCK_STATUS.get(r.get(k) or "", r.get(k) or "—") for k in keys}} for r in rows]
+    return [
+        {**r, **{f"{k}_label": CLOCK_STATUS.get(r.get(k) or "", r.get(k) or "—") for k in keys}} for r in rows
+    ]
 
 
 def _is_open(value: str) -> bool | None:
@@ -165,7 +184,13 @@ def case_list(request: HttpRequest) -> HttpResponse:
     """案件查询: every case the user may see, searched by number, party name or ID number."""
     q, court, status = request.GET.get("q", ""), request.GET.get("court", ""), request.GET.get("open", "")
     cases = search_cases(request.user, q=q, court=court, is_open=_is_open(status))
-    context = {"q": q, "court": court, "open": status, "courts": court_choices(request.user), "title": "案件查询"}
+    context = {
+        "q": q,
+        "court": court,
+        "open": status,
+        "courts": court_choices(request.user),
+        "title": "案件查询",
+    }
     return _list_page(request, cases, "cases/list.html", context)
 
 
@@ -175,7 +200,11 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     name = user.display_name or user.get_full_name() or user.username
     # Open cases (no closing) first; NULL ordering differs between SQLite and PostgreSQL,
     # so it is spelled out.
-    cases = search_cases(user).filter(handler=name).order_by(F("closed_on").desc(nulls_first=True), "-filed_on", "case_number")
+    cases = (
+        search_cases(user)
+        .filter(handler=name)
+        .order_by(F("closed_on").desc(nulls_first=True), "-filed_on", "case_number")
+    )
     return _list_page(request, cases, "cases/mine.html", {"title": "我的案件", "handler": name})
 
 
@@ -200,14 +229,14 @@ def case_detail(request: HttpRequest, case_number: str) -> HttpResponse:
     case = visible_case(request.user, case_number)
     as_of, as_of_error = _as_of(request, case)
     full = load_record(case)
-    shown, is_masked = record_for(request.user, case)
+    is_masked = not sees_full_data(request.user, case)
+    shown = masked(full) if is_masked else full
     deadlines = case_deadlines(full, as_of)
     termination = rows_for("termination", full, as_of)
     context = {
         "case": case,
         "record": shown,
         "masked": is_masked,
-        "full_data": sees_full_data(request.user, case),
         "case_type": CaseType(case.case_type).label,
         "closing_mode": ClosingMode(case.closing_mode).label if case.closing_mode else "",
         "claim_amount": money(case.claim_amount),
@@ -220,7 +249,9 @@ def case_detail(request: HttpRequest, case_number: str) -> HttpResponse:
         "funds": _with_status_labels(rows_for("funds", full, as_of), "status"),
         "disbursements": [d for d in full.disbursements if d.on <= as_of],
         "credit": rows_for("credit", full, as_of),
-        "petitions": _with_status_labels(rows_for("petitions", full, as_of), "registration_status", "status", "screening_status"),
+        "petitions": _with_status_labels(
+            rows_for("petitions", full, as_of), "registration_status", "status", "screening_status"
+        ),
         "timeline": timeline(case, shown),
     }
     if request.htmx and request.htmx.target == "case-checks":

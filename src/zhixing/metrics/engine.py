@@ -109,40 +109,75 @@ def case_query(courts: str) -> str:
     return f"SELECT c.court_id, {', '.join(sums)} FROM metrics_casefact c WHERE c.court_id IN ({courts}) GROUP BY c.court_id"
 
 
+_OVERDUE = (
+    f"c.case_type = 'first' AND {_ACCEPTED} AND NOT o.lapsed AND o.due_on BETWEEN :f AND :t AND o.due_on <= :a"
+    " AND (o.done_on IS NULL OR o.done_on > o.due_on)"
+)
+_P_RESOLUTION = "CASE WHEN p.closed_on IS NOT NULL AND p.closed_on <= p.closing_due_on THEN p.closed_on ELSE p.closing_due_on END"
+_P_COHORT = f"{_P_RESOLUTION} BETWEEN :f AND :t AND {_P_RESOLUTION} <= :a"
+_P_OK = f"{_P_COHORT} AND p.closed_on IS NOT NULL AND p.closed_on <= p.closing_due_on AND p.replied"
+_P_REFERRED = "p.referred_by IN ('最高人民法院', '高级人民法院')"
+_R_ON_TIME = "r.fully_disbursed_on IS NOT NULL AND r.fully_disbursed_on <= r.due_on"
+_R_RESOLUTION = f"CASE WHEN {_R_ON_TIME} THEN r.fully_disbursed_on ELSE r.due_on END"
+_R_COHORT = f"NOT r.lodged AND r.due_on IS NOT NULL AND {_R_RESOLUTION} BETWEEN :f AND :t AND {_R_RESOLUTION} <= :a"
+PETITION_SUMS = {
+    "petitions": _P_COHORT,
+    "petitions_ok": _P_OK,
+    "referred_petitions": f"{_P_COHORT} AND {_P_REFERRED}",
+    "referred_petitions_ok": f"{_P_OK} AND {_P_REFERRED}",
+}
+RECEIPT_SUMS = {"receipts": _R_COHORT, "receipts_ok": f"{_R_COHORT} AND {_R_ON_TIME}"}
+
+#: Where each sum's rows come from: (FROM clause, the court column it is grouped by).
+_SOURCES = {
+    "case": ("metrics_casefact c", "c.court_id"),
+    "obligation": ("metrics_obligationfact o JOIN metrics_casefact c ON c.case_id = o.case_id", "c.court_id"),
+    "petition": ("metrics_petitionfact p JOIN metrics_casefact c ON c.case_id = p.case_id", "p.court_id"),
+    "receipt": ("metrics_receiptfact r", "r.court_id"),
+}
+
+
 def overdue_query(courts: str) -> str:
     """IND-08: obligations of accepted cases overdue in W (§3)."""
     return (
-        "SELECT c.court_id, COUNT(*) AS overdue FROM metrics_obligationfact o"
-        " JOIN metrics_casefact c ON c.case_id = o.case_id"
-        f" WHERE c.court_id IN ({courts}) AND c.case_type = 'first' AND {_ACCEPTED}"
-        " AND NOT o.lapsed AND o.due_on BETWEEN :f AND :t AND o.due_on <= :a"
-        " AND (o.done_on IS NULL OR o.done_on > o.due_on) GROUP BY c.court_id"
+        f"SELECT c.court_id, COUNT(*) AS overdue FROM {_SOURCES['obligation'][0]}"
+        f" WHERE c.court_id IN ({courts}) AND {_OVERDUE} GROUP BY c.court_id"
     )
 
 
 def petition_query(courts: str) -> str:
-    """IND-11/11a: petitions counted at handled_by by their resolution day (§8)."""
-    resolution = "CASE WHEN p.closed_on IS NOT NULL AND p.closed_on <= p.closing_due_on THEN p.closed_on ELSE p.closing_due_on END"
-    cohort = f"{resolution} BETWEEN :f AND :t AND {resolution} <= :a"
-    ok = f"{cohort} AND p.closed_on IS NOT NULL AND p.closed_on <= p.closing_due_on AND p.replied"
-    referred = "p.referred_by IN ('最高人民法院', '高级人民法院')"
+    """IND-11/11a: petitions counted at handled_by by their resolution day (§8); the
+    petition's handling court and its case's court must both be in scope."""
+    sums = ", ".join(f"{_when(cond)} AS {name}" for name, cond in PETITION_SUMS.items())
     return (
-        f"SELECT p.court_id, {_when(cohort)} AS petitions, {_when(ok)} AS petitions_ok,"
-        f" {_when(f'{cohort} AND {referred}')} AS referred_petitions, {_when(f'{ok} AND {referred}')} AS referred_petitions_ok"
-        " FROM metrics_petitionfact p JOIN metrics_casefact c ON c.case_id = p.case_id"
+        f"SELECT p.court_id, {sums} FROM {_SOURCES['petition'][0]}"
         f" WHERE p.court_id IN ({courts}) AND c.court_id IN ({courts}) GROUP BY p.court_id"
     )
 
 
 def receipt_query(courts: str) -> str:
     """IND-12: receipts not lodged, by their resolution day (§9)."""
-    on_time = "r.fully_disbursed_on IS NOT NULL AND r.fully_disbursed_on <= r.due_on"
-    resolution = f"CASE WHEN {on_time} THEN r.fully_disbursed_on ELSE r.due_on END"
-    cohort = f"NOT r.lodged AND r.due_on IS NOT NULL AND {resolution} BETWEEN :f AND :t AND {resolution} <= :a"
-    return (
-        f"SELECT r.court_id, {_when(cohort)} AS receipts, {_when(f'{cohort} AND {on_time}')} AS receipts_ok"
-        f" FROM metrics_receiptfact r WHERE r.court_id IN ({courts}) GROUP BY r.court_id"
-    )
+    sums = ", ".join(f"{_when(cond)} AS {name}" for name, cond in RECEIPT_SUMS.items())
+    return f"SELECT r.court_id, {sums} FROM {_SOURCES['receipt'][0]} WHERE r.court_id IN ({courts}) GROUP BY r.court_id"
+
+
+def behind(sum_name: str) -> tuple[str, str, str]:
+    """(FROM clause, court column, condition) of the rows behind a named sum: the cases
+    behind a figure's numerator or denominator (drill-down) use the very condition the
+    figure counts."""
+    if sum_name == "accepted":
+        return (*_SOURCES["case"], f"c.case_type = 'first' AND {_ACCEPTED}")
+    if sum_name in CASE_SUMS:
+        return (*_SOURCES["case"], CASE_SUMS[sum_name])
+    if sum_name in CASE_VALUE_SUMS:
+        return (*_SOURCES["case"], CASE_VALUE_SUMS[sum_name][0])
+    if sum_name == "overdue":
+        return (*_SOURCES["obligation"], _OVERDUE)
+    if sum_name in PETITION_SUMS:
+        return (*_SOURCES["petition"], PETITION_SUMS[sum_name])
+    if sum_name in RECEIPT_SUMS:
+        return (*_SOURCES["receipt"], RECEIPT_SUMS[sum_name])
+    raise KeyError(sum_name)
 
 
 QUERIES: tuple[Callable[[str], str], ...] = (case_query, overdue_query, petition_query, receipt_query)

@@ -24,6 +24,7 @@ from datetime import date
 
 from django.db import transaction
 
+from zhixing.cases import bulk
 from zhixing.cases.choices import DEADLINE_TYPES, ClosingMode
 from zhixing.cases.records import CaseRecord
 from zhixing.courts.models import Court
@@ -52,8 +53,20 @@ def all_obligations(case: CaseRecord, as_of: date | None):
     return sorted(found, key=lambda o: (int(o.key_node[1:]), o.trigger_on, o.ref or ""))
 
 
+FACT_COLUMNS = (
+    "case", "court", "case_type", "filed_on", "closed_on", "closing_mode", "claim_cents", "recovered_cents",
+    "duration_days", "actual", "terminated", "performed", "statutory_deadline", "deadline_provisional",
+    "closed_within_deadline", "resolution_day", "termination_failed", "t14_due", "registry_entry_on", "resumed_on",
+    "special_party",
+)  # fmt: skip
+OBLIGATION_COLUMNS = ("case", "court", "key_node", "ref", "trigger_on", "due_on", "done_on", "lapsed", "provisional")
+RECEIPT_COLUMNS = ("case", "court", "receipt", "notice_on", "amount_cents", "due_on", "fully_disbursed_on", "lodged")
+PETITION_COLUMNS = ("case", "court", "petition", "referred_by", "received_on", "closing_due_on", "closed_on", "replied")
+TAG_COLUMNS = ("case", "tag", "since")
+
+
 def derive(case_id: int, court_id: int, case: CaseRecord, courts: dict[str, int]):
-    """The fact rows of one case."""
+    """The fact rows of one case, as tuples in the column orders above."""
     deadline, provisional = flow_rules.statutory_deadline(case, None)
     within = case.closed_on is not None and flow_rules.closed_within_deadline(case, case.closed_on)
     mode = case.closing_mode
@@ -65,57 +78,33 @@ def derive(case_id: int, court_id: int, case: CaseRecord, courts: dict[str, int]
     if mode == ClosingMode.TERMINATED_CURRENT:
         tf = termination_rules.termination_facts(case)
         t_failed, t14_due, registry_on = bool(tf.failed_static), tf.t14_due, tf.registry_entry_on
-    fact = CaseFact(
-        case_id=case_id,
-        court_id=court_id,
-        case_type=case.case_type,
-        filed_on=case.filed_on,
-        closed_on=case.closed_on,
-        closing_mode=mode or "",
-        claim_cents=cents(case.claim_amount or 0),
-        recovered_cents=cents(case.recovered_amount),
-        duration_days=(case.closed_on - case.filed_on).days if case.closed_on else None,
-        actual=actual,
-        terminated=mode == ClosingMode.TERMINATED_CURRENT,
-        performed=mode == ClosingMode.PERFORMED,
-        statutory_deadline=deadline,
-        deadline_provisional=provisional,
-        closed_within_deadline=within,
-        resolution_day=resolution,
-        termination_failed=t_failed,
-        t14_due=t14_due,
-        registry_entry_on=registry_on,
-        resumed_on=case.resumed_on,
-        special_party=any(p.special for p in case.parties),
-    )
+    special = any(p.special for p in case.parties)
+    fact = (
+        case_id, court_id, case.case_type.value, case.filed_on, case.closed_on, mode.value if mode else "",
+        cents(case.claim_amount or 0), cents(case.recovered_amount),
+        (case.closed_on - case.filed_on).days if case.closed_on else None, actual,
+        mode == ClosingMode.TERMINATED_CURRENT, mode == ClosingMode.PERFORMED, deadline, provisional, within,
+        resolution, t_failed, t14_due, registry_on, case.resumed_on, special,
+    )  # fmt: skip
     obligations = [
-        ObligationFact(
-            case_id=case_id, court_id=court_id, key_node=o.key_node, ref=o.ref or "", trigger_on=o.trigger_on,
-            due_on=o.due_on, done_on=o.done_on, lapsed=o.status == LAPSED, provisional=o.provisional,
-        )  # fmt: skip
+        (case_id, court_id, o.key_node, o.ref or "", o.trigger_on, o.due_on, o.done_on, o.status == LAPSED, o.provisional)
         for o in all_obligations(case, None)
     ]
     receipts = [
-        ReceiptFact(
-            case_id=case_id, court_id=court_id, receipt=c.receipt, notice_on=c.notice_on, amount_cents=cents(c.amount),
-            due_on=c.due_on, fully_disbursed_on=c.disbursed_on, lodged=c.status == "lodged",
-        )  # fmt: skip
+        (case_id, court_id, c.receipt, c.notice_on, cents(c.amount), c.due_on, c.disbursed_on, c.status == "lodged")
         for c in fund_rules.receipt_clocks(case, None)
     ]
+    by_id = {p.id: p for p in case.petitions}
     petitions = [
-        PetitionFact(
-            case_id=case_id, court_id=courts.get(c.handled_by, court_id), petition=c.petition,
-            referred_by=next((p.referred_by or "" for p in case.petitions if p.id == c.petition), ""),
-            received_on=c.received_on, closing_due_on=c.closing_due_on, closed_on=c.closed_on,
-            replied=bool(next((p.replied for p in case.petitions if p.id == c.petition), False)),
-        )  # fmt: skip
+        (case_id, courts.get(c.handled_by, court_id), c.petition, by_id[c.petition].referred_by or "", c.received_on,
+         c.closing_due_on, c.closed_on, bool(by_id[c.petition].replied))  # fmt: skip
         for c in petition_rules.petition_clocks(case, None)
     ]
-    tags = [TagFact(case_id=case_id, tag=t, since=case.filed_on) for t in dict.fromkeys(case.tags)]
-    if fact.special_party and "特殊主体" not in case.tags:
-        tags.append(TagFact(case_id=case_id, tag="特殊主体", since=case.filed_on))
+    tags = [(case_id, t, case.filed_on) for t in dict.fromkeys(case.tags)]
+    if special and "特殊主体" not in case.tags:
+        tags.append((case_id, "特殊主体", case.filed_on))
     if case.petitions and "涉信访" not in case.tags:
-        tags.append(TagFact(case_id=case_id, tag="涉信访", since=min(p.received_on for p in case.petitions)))
+        tags.append((case_id, "涉信访", min(p.received_on for p in case.petitions)))
     return fact, obligations, receipts, petitions, tags
 
 
@@ -126,12 +115,10 @@ def refresh_facts(pairs: Iterable[tuple[int, CaseRecord]]) -> int:
         return 0
     codes = {c.court for _, c in pairs} | {p.handled_by for _, c in pairs for p in c.petitions if p.handled_by}
     courts = dict(Court.objects.filter(code__in=codes).values_list("code", "pk"))
-    for _, c in pairs:
-        for p in c.petitions:
-            if p.handled_by and p.handled_by not in courts:
-                from zhixing.courts.services import ensure_court
+    for code in codes - courts.keys():
+        from zhixing.courts.services import ensure_court
 
-                courts[p.handled_by] = ensure_court(p.handled_by).pk
+        courts[code] = ensure_court(code).pk
     facts, obligations, receipts, petitions, tags = [], [], [], [], []
     for case_id, record in pairs:
         f, o, r, p, t = derive(case_id, courts[record.court], record, courts)
@@ -144,11 +131,11 @@ def refresh_facts(pairs: Iterable[tuple[int, CaseRecord]]) -> int:
     with transaction.atomic():
         for model in (CaseFact, ObligationFact, ReceiptFact, PetitionFact, TagFact):
             model.objects.filter(case_id__in=ids).delete()
-        CaseFact.objects.bulk_create(facts)
-        ObligationFact.objects.bulk_create(obligations)
-        ReceiptFact.objects.bulk_create(receipts)
-        PetitionFact.objects.bulk_create(petitions)
-        TagFact.objects.bulk_create(tags)
+        bulk.insert(CaseFact, FACT_COLUMNS, facts)
+        bulk.insert(ObligationFact, OBLIGATION_COLUMNS, obligations)
+        bulk.insert(ReceiptFact, RECEIPT_COLUMNS, receipts)
+        bulk.insert(PetitionFact, PETITION_COLUMNS, petitions)
+        bulk.insert(TagFact, TAG_COLUMNS, tags)
     return len(pairs)
 
 

@@ -100,3 +100,22 @@ def ledger(as_of: date, court: Court | None = None, *, visible: list[int] | None
     ]
     rows.sort(key=lambda r: (r["court"], r["status"], AGES.index(r["age"]), r["tag"] or ""))
     return {"as_of": as_of.isoformat(), "rows": rows}
+
+
+def cases_behind(indicator_id: str, part: str, window: engine.Window, court_ids: list[int]) -> list[int]:
+    """Ids of the cases behind an indicator's numerator or denominator (drill-down), in
+    the courts given, by the same condition the figure counts."""
+    ind = next((i for i in engine.catalog() if i.id == indicator_id), None)
+    if ind is None or part not in ("numerator", "denominator"):
+        raise KeyError(f"{indicator_id}.{part}")
+    if not court_ids:
+        return []
+    source, court_column, condition = engine.behind(getattr(ind, part))
+    courts = ", ".join(str(int(pk)) for pk in court_ids)
+    sql = (
+        f"SELECT DISTINCT c.case_id FROM {source} WHERE {court_column} IN ({courts}) AND {condition}"
+        " ORDER BY c.case_id"
+    )
+    if source.startswith("metrics_receiptfact"):
+        sql = sql.replace("SELECT DISTINCT c.case_id", "SELECT DISTINCT r.case_id").replace("ORDER BY c.case_id", "ORDER BY r.case_id")
+    return [row["case_id"] for row in run_django(sql, window.params())]

@@ -34,17 +34,23 @@ FIRST_MODE_SHARES = MappingProxyType(
 RESUMED_MODE_SHARES = MappingProxyType({"执行完毕": 0.55, "终结本次执行程序": 0.35, "终结执行": 0.10})
 
 #: How a case reaches 执行完毕 (share of 执行完毕 closings) — *assumed*.
-PERFORMED_PATHS = MappingProxyType({"voluntary": 0.33, "deduction": 0.30, "auction": 0.12, "settlement": 0.25})
+PERFORMED_PATHS = MappingProxyType(
+    {"voluntary": 0.33, "deduction": 0.30, "auction": 0.12, "settlement": 0.25}
+)
 
 #: How a 终本 case got there (share of 终本 closings) — *assumed*: nothing found at all; only
 #: small balances (under 1,000 yuan and 5 % of the unpaid claim, TERM-5 practice); a partial
 #: deduction; an asset that could not be disposed of (TERM-5: two failed auctions, or a vehicle
 #: sealed at the registry but never seized).
-TERMINATED_CURRENT_PATHS = MappingProxyType({"nothing": 0.58, "small": 0.15, "partial": 0.17, "undisposable": 0.10})
+TERMINATED_CURRENT_PATHS = MappingProxyType(
+    {"nothing": 0.50, "small": 0.15, "partial": 0.25, "undisposable": 0.10}
+)
 
 #: How a case reaches 终结执行 — *assumed*: withdrawal after a partly performed settlement,
 #: death or deregistration of the debtor, bankruptcy after a long suspension, other grounds.
-TERMINATED_PATHS = MappingProxyType({"withdrawn": 0.45, "debtor_gone": 0.20, "bankruptcy": 0.15, "other": 0.20})
+TERMINATED_PATHS = MappingProxyType(
+    {"withdrawn": 0.55, "debtor_gone": 0.15, "bankruptcy": 0.12, "other": 0.18}
+)
 
 # -- money ------------------------------------------------------------------------------------
 
@@ -66,8 +72,8 @@ INTERMEDIATE_CLAIM_FACTOR = 12
 #: Share of recovered money in the partial outcomes; the mean of each range is used by
 #: :func:`zhixing.simulate.process` to hit RECOVERY_RATE_TARGET — *assumed*.
 SETTLEMENT_CONCESSION = (0.60, 1.00)  # a settlement performed: share of the claim paid
-TERMINATED_CURRENT_PARTIAL = (0.05, 0.60)  # a 终本 after a partial deduction
-TERMINATED_WITHDRAWN = (0.20, 0.90)  # 终结执行 after a partly performed settlement
+TERMINATED_CURRENT_PARTIAL = (0.10, 0.70)  # a 终本 after a partial deduction
+TERMINATED_WITHDRAWN = (0.30, 0.95)  # 终结执行 after a partly performed settlement
 
 # -- workload and rhythm ----------------------------------------------------------------------
 

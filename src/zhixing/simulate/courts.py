@@ -73,7 +73,10 @@ def default_courts(cases_per_court_year: int | None = None) -> list[Court]:
         basic = [v for c, v in volumes.items() if len(c) == 5]
         scale = cases_per_court_year / (sum(basic) / len(basic))
         volumes = {c: max(1, round(v * scale)) for c, v in volumes.items()}
-    return [Court(code, name, place, region_of(code), parent_of(code), volumes[code]) for code, name, place in _JIAOZUO]
+    return [
+        Court(code, name, place, region_of(code), parent_of(code), volumes[code])
+        for code, name, place in _JIAOZUO
+    ]
 
 
 # Syllables of generated place names; combinations are fictional (some may match a real
@@ -82,9 +85,10 @@ _PLACE_A = "安平清河宁东西南北阳山城丰新永和兴长泰华德昌�
 _PLACE_B = "川源丘林水州陵原泉谷江湖桥关坪屯塘溪峰岭"
 #: Basic-court suffixes under one intermediate court: districts 02–09, counties 21–29,
 #: county-level cities 81–87 (the GB/T 2260 pattern).
-_BASIC_SUFFIXES = ("02", "03", "21", "22", "23", "24", "81", "82") + ("04", "05", "06", "07", "08", "09") + (
-    "25", "26", "27", "28", "29", "83", "84", "85", "86", "87",
-)
+_BASIC_SUFFIXES = (
+    "02", "03", "21", "22", "23", "24", "81", "82",  # the first eight under each intermediate court
+    "04", "05", "06", "07", "08", "09", "25", "26", "27", "28", "29", "83", "84", "85", "86", "87",
+)  # fmt: skip
 _INTERMEDIATE_PER_PROVINCE = 20  # 01–20: below the special codes 71–99 (CASENO-4)
 
 
@@ -96,7 +100,9 @@ def generated_courts(count: int, cases_per_court_year: int | None = None) -> lis
         raise ValueError("courts must be at least 1")
     per = max(8, math.ceil(count / (len(PROVINCES) * _INTERMEDIATE_PER_PROVINCE)))
     if per > len(_BASIC_SUFFIXES):
-        raise ValueError(f"at most {len(PROVINCES) * _INTERMEDIATE_PER_PROVINCE * len(_BASIC_SUFFIXES)} courts")
+        raise ValueError(
+            f"at most {len(PROVINCES) * _INTERMEDIATE_PER_PROVINCE * len(_BASIC_SUFFIXES)} courts"
+        )
     volume = cases_per_court_year if cases_per_court_year is not None else 2000
     courts: list[Court] = []
     for k in range(count):

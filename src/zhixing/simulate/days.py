@@ -8,6 +8,7 @@ the checkers agree on every due day (the tables are built from ``periods`` itsel
 
 from __future__ import annotations
 
+import calendar as _gregorian
 from datetime import date
 
 from zhixing.lib import periods
@@ -18,7 +19,19 @@ class DayTables:
     """Working days, roll-forward, month arithmetic and ISO strings for day numbers in
     ``[first, last]``."""
 
-    __slots__ = ("_months", "_next_w", "_prev_w", "_wbefore", "_wlist", "base", "iso", "last", "working")
+    __slots__ = (
+        "_month_len",
+        "_month_start",
+        "_next_w",
+        "_prev_w",
+        "_wbefore",
+        "_wlist",
+        "_ymd",
+        "base",
+        "iso",
+        "last",
+        "working",
+    )
 
     def __init__(self, first: date, last: date):
         self.base = base = first.toordinal()
@@ -53,7 +66,17 @@ class DayTables:
             prv[i] = preceding
         self._next_w = nxt
         self._prev_w = prv
-        self._months: dict[int, list[int]] = {}
+        # PER-4 month arithmetic: (year, month, day) of every day, and the first day and
+        # length of every month (index year * 12 + month − 1) from the first year on, with
+        # room for 10 years either side.
+        self._ymd = [(d.year, d.month, d.day) for d in days]
+        self._month_start: dict[int, int] = {}
+        self._month_len: dict[int, int] = {}
+        for year in range(first.year - 10, last.year + 11):
+            for month in range(1, 13):
+                k = year * 12 + month - 1
+                self._month_start[k] = date(year, month, 1).toordinal()
+                self._month_len[k] = _gregorian.monthrange(year, month)[1]
 
     # -- lookups ---------------------------------------------------------------------------
 
@@ -73,18 +96,12 @@ class DayTables:
         return self._next_w[o + n - self.base]
 
     def months(self, o: int, n: int) -> int:
-        """periods.add_months (PER-4, month-end clamp, not rolled)."""
-        table = self._months.get(n)
-        if table is None:
-            base = self.base
-            table = []
-            for i in range(self.last - base + 1):
-                try:
-                    table.append(periods.add_months(date.fromordinal(base + i), n).toordinal())
-                except (ValueError, OverflowError):
-                    table.append(0)
-            self._months[n] = table
-        return table[o - self.base]
+        """periods.add_months (PER-4): the same day n months later, or the last day of that
+        month if it has none; not rolled. (Equal to periods.add_months: tested.)"""
+        y, m, d = self._ymd[o - self.base]
+        k = y * 12 + m - 1 + n
+        length = self._month_len[k]
+        return self._month_start[k] + (d if d <= length else length) - 1
 
     def months_deadline(self, o: int, n: int) -> int:
         """periods.months_deadline: ``o`` + n months, rolled forward."""

@@ -5,34 +5,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0001_initial'),
+        ("cases", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Petition',
+            name="Petition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('local_id', models.CharField(max_length=32, verbose_name='信访编号')),
-                ('received_on', models.DateField(verbose_name='收到日期')),
-                ('registered_on', models.DateField(blank=True, null=True, verbose_name='登记日期')),
-                ('source', models.CharField(blank=True, max_length=8, verbose_name='来源')),
-                ('referred_by', models.CharField(blank=True, max_length=16, verbose_name='交办机关')),
-                ('about_lower_court', models.BooleanField(default=False, verbose_name='反映下级法院')),
-                ('handled_by', models.CharField(blank=True, max_length=16, verbose_name='办理法院')),
-                ('screened_on', models.DateField(blank=True, null=True, verbose_name='甄别日期')),
-                ('closed_on', models.DateField(blank=True, null=True, verbose_name='办结日期')),
-                ('replied', models.BooleanField(null=True, verbose_name='已答复')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='petitions', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("local_id", models.CharField(max_length=32, verbose_name="信访编号")),
+                ("received_on", models.DateField(verbose_name="收到日期")),
+                ("registered_on", models.DateField(blank=True, null=True, verbose_name="登记日期")),
+                ("source", models.CharField(blank=True, max_length=8, verbose_name="来源")),
+                ("referred_by", models.CharField(blank=True, max_length=16, verbose_name="交办机关")),
+                ("about_lower_court", models.BooleanField(default=False, verbose_name="反映下级法院")),
+                ("handled_by", models.CharField(blank=True, max_length=16, verbose_name="办理法院")),
+                ("screened_on", models.DateField(blank=True, null=True, verbose_name="甄别日期")),
+                ("closed_on", models.DateField(blank=True, null=True, verbose_name="办结日期")),
+                ("replied", models.BooleanField(null=True, verbose_name="已答复")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="petitions", to="cases.case"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '执行信访',
-                'verbose_name_plural': '执行信访',
-                'constraints': [models.UniqueConstraint(fields=('case', 'local_id'), name='petition_local_id_unique')],
+                "verbose_name": "执行信访",
+                "verbose_name_plural": "执行信访",
+                "constraints": [
+                    models.UniqueConstraint(fields=("case", "local_id"), name="petition_local_id_unique")
+                ],
             },
         ),
     ]

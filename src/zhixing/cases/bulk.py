@@ -1,0 +1,107 @@
+"""Fast multi-row inserts for imports and fact refreshes.
+
+Django's ``bulk_create`` spends most of an import building model instances and compiling
+per-value SQL (measured: ~90% of import time). Here rows are plain tuples in a model's
+column order, written with one ``executemany`` (SQLite) or ``COPY`` (PostgreSQL) per
+table — the same transaction and the same database constraints, a fraction of the work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import orjson
+from django.db import connection, models
+
+
+def columns(model: type[models.Model], names: Sequence[str]) -> list[str]:
+    """Database column names of ``model``'s fields (``court`` → ``court_id``)."""
+    return [model._meta.get_field(n).column for n in names]
+
+
+def _iso(value):
+    return None if value is None else value.isoformat()
+
+
+def _json(value):
+    return None if value is None else orjson.dumps(value).decode()
+
+
+def _text(value):
+    return None if value is None else str(value)
+
+
+def _converter(field: models.Field, vendor: str):
+    """How one column's Python values are handed to the driver (chosen once per column,
+    not per value: the hot loop of an import)."""
+    if isinstance(field, models.JSONField):
+        return _json
+    if vendor == "postgresql":
+        return None
+    if isinstance(field, models.DateField):  # DateTimeField is a DateField subclass
+        return _iso
+    if isinstance(field, models.DecimalField):
+        return _text
+    return None
+
+
+def _fillers(model: type[models.Model], names: Sequence[str]) -> tuple[list[str], list[Any]]:
+    """The model's other concrete fields and the value each gets, as Django would give it
+    (its default, now for auto_now fields, else NULL), so a column added to a model by a
+    later migration does not break the fast path."""
+    given = set(names)
+    extra_names, extra_values = [], []
+    for f in model._meta.concrete_fields:
+        if f.primary_key or f.name in given or f.attname in given:
+            continue
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            from django.utils import timezone
+
+            value = timezone.now()
+        elif f.has_default():
+            value = f.get_default()
+        elif f.null:
+            value = None
+        else:
+            raise ValueError(f"{model.__name__}.{f.name} has no default: name it in the insert")
+        extra_names.append(f.name)
+        extra_values.append(value)
+    return extra_names, extra_values
+
+
+def insert(model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Insert ``rows`` (tuples ordered like ``names``) into ``model``'s table. Dict and
+    list values are JSON; the caller is inside a transaction."""
+    if not rows:
+        return
+    extra_names, extra_values = _fillers(model, names)
+    if extra_names:
+        names = [*names, *extra_names]
+        rows = [(*row, *extra_values) for row in rows]
+    table = model._meta.db_table
+    fields = [model._meta.get_field(n) for n in names]
+    cols = [f.column for f in fields]
+    quoted = ", ".join(connection.ops.quote_name(c) for c in cols)
+    convert = [(i, c) for i, f in enumerate(fields) if (c := _converter(f, connection.vendor)) is not None]
+    if convert:
+        converted = []
+        for row in rows:
+            row = list(row)
+            for i, c in convert:
+                row[i] = c(row[i])
+            converted.append(row)
+        rows = converted
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            raw = cursor.cursor  # the psycopg cursor: COPY is not in the DB-API
+            with raw.copy(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return
+    placeholders = ", ".join(["%s"] * len(cols))
+    sql = f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({placeholders})"
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)

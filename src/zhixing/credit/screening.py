@@ -1,0 +1,410 @@
+"""Screening for 协助单位: API keys, rate limits, the audit trail, lookups, the signed
+snapshot (issue 8 §3–4). The API (``credit.api.screening_router``) and the lean
+screening server (``zhixing screening_serve``) are thin layers over this module.
+
+- Keys: ``zx_<prefix>_<secret>``; only the SHA-256 of the whole key is stored. Valid
+  keys are cached in memory for ``KEY_TTL`` seconds (and dropped at once in the process
+  that revokes one), so a revoked key is refused everywhere within seconds.
+- Rate limits: a fixed-window counter in Django's cache, per key (per IP for the public
+  search, ``credit.views``).
+- Audit: one ``ScreeningAudit`` row per call, with the agency, key, time, what was asked
+  and whether it hit. Written in the request by default; a serving process started with
+  ``index.warm()`` buffers rows and writes them in bulk every half second instead, so the
+  database sees a handful of inserts per second whatever the request rate.
+- Snapshot: JSON Lines, the last line an HMAC-SHA256 over every byte before it, keyed
+  per agency (:func:`agency_snapshot_key`); see :func:`verify_snapshot`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import threading
+import time
+import zlib
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+from zhixing.credit import index as idx
+from zhixing.credit.index import InvalidIdentifier, pack, unpack
+
+log = logging.getLogger(__name__)
+
+KEY_TTL = 2.0
+BATCH_LIMIT = 100_000
+KEY_PREFIX = "zx_"
+
+# -- keys ----------------------------------------------------------------------------------------
+
+
+def digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def new_key() -> tuple[str, str]:
+    """A fresh key and its prefix (the part shown in lists)."""
+    prefix = secrets.token_hex(4)
+    return f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(24)}", prefix
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """The agency and key behind a request (what ``request.auth`` holds)."""
+
+    key_id: int
+    agency_id: int
+    agency_code: str
+    agency_name: str
+    scopes: frozenset[str]
+    rate_per_minute: int
+
+
+class KeyCache:
+    def __init__(self):
+        self._keys: dict[str, Caller] = {}
+        self._loaded = 0.0
+        self._lock = threading.Lock()
+
+    def get(self, key: str | None) -> Caller | None:
+        if not key or not key.startswith(KEY_PREFIX) or len(key) > 100:
+            return None
+        if time.monotonic() - self._loaded >= KEY_TTL:
+            self._reload()
+        return self._keys.get(digest(key))
+
+    def _reload(self) -> None:
+        from zhixing.credit.models import ApiKey
+
+        with self._lock:
+            rows = ApiKey.objects.filter(revoked_at__isnull=True, agency__active=True).values_list(
+                "pk", "digest", "scopes", "agency_id", "agency__code", "agency__name", "agency__rate_per_minute"
+            )
+            self._keys = {
+                d: Caller(pk, agency, code, name, frozenset(scopes), rate)
+                for pk, d, scopes, agency, code, name, rate in rows
+            }
+            self._loaded = time.monotonic()
+
+    def invalidate(self) -> None:
+        self._loaded = 0.0
+
+
+keys = KeyCache()
+
+# -- rate limits ---------------------------------------------------------------------------------
+
+
+def allow(bucket: str, limit: int, window: int = 60) -> bool:
+    """A fixed-window counter in Django's cache: at most ``limit`` calls per ``window``
+    seconds for ``bucket``. (A burst across a window edge may reach twice the limit;
+    that is enough to stop enumeration and runaway clients.)"""
+    slot = int(time.time() // window)
+    key = f"zx-rate:{bucket}:{slot}"
+    if cache.add(key, 1, timeout=window + 1):
+        return limit >= 1
+    try:
+        return cache.incr(key) <= limit
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=window + 1)
+        return True
+
+
+# -- audit ---------------------------------------------------------------------------------------
+
+
+class AuditTrail:
+    """Writes ``ScreeningAudit`` rows: at once, or buffered and flushed by a thread."""
+
+    def __init__(self):
+        self._buffer: list = []
+        self._lock = threading.Lock()
+        self._background = False
+
+    def record(self, caller: Caller, endpoint: str, *, status: int = 200, asked: str = "", asked_count: int = 1,
+               asked_packed: bytes | None = None, invalid: list | None = None, hits: Iterable[str] = (),
+               remote_addr: str | None = None) -> None:
+        from zhixing.credit.models import ScreeningAudit
+
+        found = list(hits)
+        row = ScreeningAudit(
+            agency_id=caller.agency_id, api_key_id=caller.key_id, at=timezone.now(), endpoint=endpoint,
+            status=status, asked=asked[:64], asked_count=asked_count, asked_packed=asked_packed,
+            invalid=invalid or [], hit=bool(found), hits=len(found), hit_identifiers=found,
+            remote_addr=remote_addr or None,
+        )
+        if not self._background:
+            row.save()
+            return
+        with self._lock:
+            self._buffer.append(row)
+
+    def flush(self) -> int:
+        from zhixing.credit.models import ScreeningAudit
+
+        with self._lock:
+            rows, self._buffer = self._buffer, []
+        if rows:
+            ScreeningAudit.objects.bulk_create(rows, batch_size=1000)
+        return len(rows)
+
+    def start_flusher(self, interval: float = 0.5) -> None:
+        if self._background:
+            return
+        self._background = True
+
+        def run():
+            from django.db import connection
+
+            while True:
+                time.sleep(interval)
+                try:
+                    self.flush()
+                except Exception:
+                    log.exception("screening audit flush failed")
+                    connection.close()
+
+        threading.Thread(target=run, name="credit-audit-flush", daemon=True).start()
+        import atexit
+
+        atexit.register(self.flush)
+
+
+audit = AuditTrail()
+
+
+def pack_asked(pairs: list[tuple[int, int]]) -> bytes:
+    """The identifiers of a batch, losslessly and compactly: keys then tags, zlib."""
+    keys = array("q", (k for k, _ in pairs))
+    tags = array("i", (t for _, t in pairs))
+    return zlib.compress(len(pairs).to_bytes(4, "little") + keys.tobytes() + tags.tobytes(), 1)
+
+
+def asked_identifiers(packed: bytes) -> list[str]:
+    """The valid identifiers a batch asked, decoded from ``ScreeningAudit.asked_packed``."""
+    raw = zlib.decompress(packed)
+    n = int.from_bytes(raw[:4], "little")
+    keys = array("q")
+    keys.frombytes(raw[4 : 4 + 8 * n])
+    tags = array("i")
+    tags.frombytes(raw[4 + 8 * n :])
+    return [unpack(k, t) for k, t in zip(keys, tags, strict=True)]
+
+
+# -- lookups -------------------------------------------------------------------------------------
+
+
+def hit_json(index: idx.ScreeningIndex, hit: idx.Hit) -> dict:
+    code, name = index.court_names.get(hit.court_id, ("", ""))
+    if not code:
+        from zhixing.courts.models import Court
+
+        court = Court.objects.filter(pk=hit.court_id).values_list("code", "name").first()
+        code, name = court or ("", "")
+        index.court_names[hit.court_id] = (code, name)
+    return {
+        "kind": hit.kind,
+        "role": hit.role,
+        "since": hit.since.isoformat(),
+        "court": code,
+        "court_name": name,
+        "case_number": hit.case_number,
+    }
+
+
+def result_json(index: idx.ScreeningIndex, identifier: str, hits: list[idx.Hit]) -> dict:
+    """The answer for one identifier: listed? restricted? since when, where (earliest first)."""
+    hits = sorted(hits, key=lambda h: (h.since, h.kind, h.case_number))
+    listed = [h.since for h in hits if h.kind == "dishonest"]
+    restricted = [h.since for h in hits if h.kind == "restricted"]
+    return {
+        "id": identifier,
+        "listed": bool(listed),
+        "listed_since": min(listed).isoformat() if listed else None,
+        "restricted": bool(restricted),
+        "restricted_since": min(restricted).isoformat() if restricted else None,
+        "entries": [hit_json(index, h) for h in hits],
+    }
+
+
+def screen_one(identifier: str) -> dict:
+    """One person or unit; :class:`InvalidIdentifier` when the identifier is malformed."""
+    value = idx.normalise(identifier)
+    key, tag = pack(value)
+    index = idx.current()
+    return result_json(index, value, index.lookup(key, tag))
+
+
+@dataclass
+class BatchResult:
+    count: int
+    hits: list[dict]
+    invalid: list[dict]
+    asked: list[tuple[int, int]]
+
+    def as_json(self) -> dict:
+        return {
+            "count": self.count,
+            "screened": self.count - len(self.invalid),
+            "hit_count": len(self.hits),
+            "hits": self.hits,
+            "invalid": self.invalid,
+        }
+
+
+def screen_batch(identifiers: list, *, today: date | None = None) -> BatchResult:
+    """Many identifiers at once: only those found are returned (``hits``, in input
+    order), malformed ones are reported with their position (``invalid``), the rest are
+    screened. Person IDs take a fast path (``index.person_key``); a key present in the
+    arrays at all is then looked up exactly."""
+    today_s = idx.today_string(today)
+    index = idx.current()
+    keys_arr = index.keys
+    n = len(keys_arr)
+    added = {k for k, _ in index.overlay.added}
+    person_key = idx.person_key
+    asked: list[tuple[int, int]] = []
+    invalid: list[dict] = []
+    candidates: list[tuple[int, str, int, int]] = []
+    for pos, raw in enumerate(identifiers):
+        value = raw if isinstance(raw, str) and len(raw) == 18 else idx.normalise(raw)
+        key = person_key(value, today_s) if isinstance(value, str) else None
+        if key is not None:
+            tag = 0
+        else:
+            value = idx.normalise(value)
+            try:
+                key, tag = pack(value, today=today)
+            except (InvalidIdentifier, TypeError):
+                invalid.append({"index": pos, "id": raw if isinstance(raw, str) else repr(raw),
+                                "error": idx.identifier_error(value, today=today) if isinstance(value, str)
+                                else "证件号码应为字符串"})
+                continue
+        asked.append((key, tag))
+        i = bisect_left(keys_arr, key)
+        if (i < n and keys_arr[i] == key) or key in added:
+            candidates.append((pos, value, key, tag))
+    hits = []
+    for _, value, key, tag in candidates:
+        found = index.lookup(key, tag)
+        if found:
+            hits.append(result_json(index, value, found))
+    return BatchResult(count=len(identifiers), hits=hits, invalid=invalid, asked=asked)
+
+
+# -- the change feed and the snapshot ------------------------------------------------------------
+
+ENTRY_FIELDS = ("pk", "seq", "active", "kind", "role", "is_unit", "name", "identifier", "unit_name",
+                "listed_on", "ended_on", "court__code", "court__name", "case_number")
+
+
+def entry_json(row: dict) -> dict:
+    """An entry as the feed and the snapshot carry it."""
+    return {
+        "entry": row["pk"],
+        "seq": row["seq"],
+        "op": "upsert" if row["active"] else "remove",
+        "kind": row["kind"],
+        "role": row["role"],
+        "unit": row["is_unit"],
+        "name": row["name"],
+        "id": row["identifier"] or None,
+        "unit_name": row["unit_name"] or None,
+        "since": row["listed_on"].isoformat(),
+        "ended_on": row["ended_on"].isoformat() if row["ended_on"] else None,
+        "court": row["court__code"],
+        "court_name": row["court__name"],
+        "case_number": row["case_number"],
+    }
+
+
+def changes(since: int, limit: int) -> dict:
+    """Entries changed after change number ``since``, in order; ``next`` is the number to
+    ask from next time. Replaying them (upsert by ``entry``, remove when ``op`` is
+    ``remove``) onto a snapshot taken at ``since`` gives the current list."""
+    from zhixing.credit.models import ListEntry
+
+    rows = list(ListEntry.objects.filter(seq__gt=since).order_by("seq").values(*ENTRY_FIELDS)[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {
+        "since": since,
+        "next": rows[-1]["seq"] if rows else since,
+        "more": more,
+        "changes": [entry_json(r) for r in rows],
+    }
+
+
+SNAPSHOT_FORMAT = "zhixing-credit-snapshot/1"
+
+
+def snapshot_master_key() -> bytes:
+    """``ZHIXING_SNAPSHOT_KEY`` from settings or the environment; without one, a key
+    derived from ``SECRET_KEY`` (stable for the deployment, but set a separate one)."""
+    import os
+
+    value = getattr(settings, "ZHIXING_SNAPSHOT_KEY", None) or os.environ.get("ZHIXING_SNAPSHOT_KEY")
+    if value:
+        return value.encode()
+    return hmac.new(settings.SECRET_KEY.encode(), b"zhixing-credit-snapshot", hashlib.sha256).digest()
+
+
+def agency_snapshot_key(agency_code: str) -> str:
+    """The key an agency verifies its snapshots with (hex), handed to it with its API
+    key. Derived per agency, so one agency cannot forge snapshots for another."""
+    return hmac.new(snapshot_master_key(), f"snapshot:{agency_code}".encode(), hashlib.sha256).hexdigest()
+
+
+def snapshot_lines(agency_code: str, *, chunk: int = 10_000) -> Iterator[bytes]:
+    """The signed snapshot as JSON Lines: a header (format, agency, time, ``seq`` — the
+    change number it is complete up to; follow ``/api/list/changes?since=seq`` from there),
+    one line per active entry, and a trailer ``{"count", "sha256", "signature"}`` whose
+    signature is HMAC-SHA256, keyed with :func:`agency_snapshot_key`, over every byte
+    before the trailer."""
+    from zhixing.credit.models import ListEntry
+
+    seq = ListEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    mac = hmac.new(bytes.fromhex(agency_snapshot_key(agency_code)), digestmod=hashlib.sha256)
+    sha = hashlib.sha256()
+
+    def emit(obj: dict) -> bytes:
+        line = (json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+        mac.update(line)
+        sha.update(line)
+        return line
+
+    yield emit({"format": SNAPSHOT_FORMAT, "agency": agency_code, "generated_at": timezone.now().isoformat(),
+                "seq": seq})
+    count = 0
+    last = 0
+    qs = ListEntry.objects.filter(active=True, seq__lte=seq)
+    while True:
+        rows = list(qs.filter(pk__gt=last).order_by("pk").values(*ENTRY_FIELDS)[:chunk])
+        if not rows:
+            break
+        for row in rows:
+            count += 1
+            yield emit(entry_json(row))
+        last = rows[-1]["pk"]
+    trailer = {"count": count, "sha256": sha.hexdigest(), "algorithm": "HMAC-SHA256", "signature": mac.hexdigest()}
+    yield (json.dumps(trailer, separators=(",", ":")) + "\n").encode()
+
+
+def verify_snapshot(data: bytes, key_hex: str) -> bool:
+    """How an agency checks a snapshot: split off the last line, recompute HMAC-SHA256
+    over everything before it with its snapshot key, compare in constant time."""
+    body, _, last = data.rstrip(b"\n").rpartition(b"\n")
+    body += b"\n"
+    trailer = json.loads(last)
+    expected = hmac.new(bytes.fromhex(key_hex), body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, trailer.get("signature", ""))
+

@@ -1,0 +1,232 @@
+"""Rankings of peer courts per indicator, change against the previous period, and the
+12-month trend (issue 5 part 3).
+
+Peers are the courts of one level under a court (e.g. the basic courts under 豫08). A
+peer's figure covers its own cases and those of the courts below it (辖区): the engine's
+sums are added up the tree, never the ratios (design.md). Every figure is the
+indicators.md §5 figure, from ``metrics.engine``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from zhixing.courts.models import Court
+from zhixing.metrics import engine
+from zhixing.metrics.services import run_django
+from zhixing.reports.windows import previous_window, trend_windows
+
+#: indicators.md §5: a shorter average duration (IND-07) and fewer overdue key nodes per
+#: accepted case (IND-08) are better; for every other indicator higher is better.
+LOWER_IS_BETTER = frozenset({"IND-07", "IND-08"})
+
+
+def higher_is_better(indicator_id: str) -> bool:
+    return indicator_id not in LOWER_IS_BETTER
+
+
+def competition_ranks(values: Sequence[Decimal | None], *, higher_is_better: bool = True) -> list[int | None]:
+    """Standard competition ranking ("1224"): equal values share a rank and the next
+    value's rank skips the places they took. A missing value (denominator 0) is not
+    ranked (None)."""
+    ranked = [v for v in values if v is not None]
+    ordered = sorted(ranked, reverse=higher_is_better)
+    first_place: dict[Decimal, int] = {}
+    for place, v in enumerate(ordered, start=1):
+        first_place.setdefault(v, place)
+    return [None if v is None else first_place[v] for v in values]
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+# -- peers and their sums -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Peers:
+    parent: Court | None
+    level: int
+    courts: list[Court]
+    #: ids of every court whose cases count (the peers' subtrees, narrowed to visible).
+    scope_ids: list[int]
+
+
+def default_level(parent: Court | None) -> int:
+    """The level just below ``parent`` (its own level for a basic court, which has none
+    below it); basic courts when no parent is given."""
+    if parent is None:
+        return Court.Level.BASIC
+    return min(parent.level + 1, Court.Level.BASIC)
+
+
+def peers(parent: Court | None, level: int | None = None, visible: Iterable[int] | None = None) -> Peers:
+    """The courts at ``level`` in ``parent``'s subtree (every court at that level when
+    ``parent`` is None) that the user may see, in hierarchy order."""
+    level = default_level(parent) if level is None else level
+    qs = Court.objects.all() if parent is None else parent.subtree()
+    if visible is not None:
+        qs = qs.filter(pk__in=list(visible))
+    within = list(qs.order_by("path"))
+    chosen = [c for c in within if c.level == level]
+    prefixes = tuple(c.path for c in chosen)
+    scope = [c.pk for c in within if prefixes and c.path.startswith(prefixes)]
+    return Peers(parent, level, chosen, scope)
+
+
+def peer_sums(group: Peers, window: engine.Window) -> dict[int, dict[str, int]]:
+    """Per peer id, the engine sums of its subtree (visible courts only)."""
+    by_court = engine.compute_sums(run_django, group.scope_ids, window)
+    paths = dict(Court.objects.filter(pk__in=group.scope_ids).values_list("pk", "path"))
+    out = {}
+    for peer in group.courts:
+        out[peer.pk] = engine.add_sums(
+            s for pk, s in by_court.items() if paths.get(pk, "").startswith(peer.path)
+        )
+    return out
+
+
+# -- ranking ----------------------------------------------------------------------------------
+
+
+def rank_rows(figures_by_court: dict[str, dict], indicator_id: str) -> dict[str, int | None]:
+    """Court code → rank for one indicator, from ``{code: {indicator id: figure}}``."""
+    codes = list(figures_by_court)
+    values = [_decimal(figures_by_court[c][indicator_id]["value"]) for c in codes]
+    return dict(
+        zip(codes, competition_ranks(values, higher_is_better=higher_is_better(indicator_id)), strict=True)
+    )
+
+
+def _window_json(window: engine.Window | None) -> dict | None:
+    if window is None:
+        return None
+    return {"from": window.start.isoformat(), "to": window.end.isoformat(), "as_of": window.as_of.isoformat()}
+
+
+def _change(now: str | None, before: str | None) -> str | None:
+    if now is None or before is None:
+        return None
+    # Both carry the indicator's places, so the difference is exact at those places.
+    return str(Decimal(now) - Decimal(before))
+
+
+_NO_PREVIOUS = object()
+
+
+def ranking(
+    window: engine.Window,
+    parent: Court | None,
+    *,
+    level: int | None = None,
+    visible: Iterable[int] | None = None,
+    previous: engine.Window | object | None = _NO_PREVIOUS,
+    indicators: Sequence[str] | None = None,
+) -> dict:
+    """Per indicator, the peer courts ranked (ties shared, "1224"; IND-07 and IND-08
+    ascending), each with its figure, and its rank and value in the previous period
+    (default: ``windows.previous_window``; None: no comparison). ``change`` is value
+    minus previous value; ``rank_change`` is previous rank minus rank (positive: moved up).
+    Courts without a value (denominator 0) come last, unranked."""
+    group = peers(parent, level, visible)
+    if previous is _NO_PREVIOUS:
+        previous = previous_window(window)
+    catalog = [ind for ind in engine.catalog() if indicators is None or ind.id in indicators]
+    now = {c.code: engine.figures(s) for c, s in zip(group.courts, _sums_list(group, window), strict=True)}
+    before = (
+        {c.code: engine.figures(s) for c, s in zip(group.courts, _sums_list(group, previous), strict=True)}
+        if previous is not None
+        else None
+    )
+    order = {c.code: i for i, c in enumerate(group.courts)}
+    names = {c.code: c.name for c in group.courts}
+    result = []
+    for ind in catalog:
+        ranks = rank_rows(now, ind.id)
+        before_ranks = rank_rows(before, ind.id) if before is not None else {}
+        rows = []
+        for code in now:
+            fig = now[code][ind.id]
+            prev = before[code][ind.id] if before is not None else None
+            prev_rank = before_ranks.get(code)
+            rows.append(
+                {
+                    "court": code,
+                    "name": names[code],
+                    "rank": ranks[code],
+                    "numerator": fig["numerator"],
+                    "denominator": fig["denominator"],
+                    "value": fig["value"],
+                    "previous_rank": prev_rank,
+                    "previous_value": prev["value"] if prev else None,
+                    "change": _change(fig["value"], prev["value"] if prev else None),
+                    "rank_change": None
+                    if prev_rank is None or ranks[code] is None
+                    else prev_rank - ranks[code],
+                }
+            )
+        rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, order[r["court"]]))
+        result.append(
+            {
+                "id": ind.id,
+                "name": ind.name,
+                "definition": ind.definition,
+                "higher_is_better": higher_is_better(ind.id),
+                "rows": rows,
+            }
+        )
+    return {
+        **_window_json(window),
+        "parent": parent.code if parent else None,
+        "level": group.level,
+        "previous": _window_json(previous),
+        "indicators": result,
+    }
+
+
+def _sums_list(group: Peers, window: engine.Window) -> list[dict[str, int]]:
+    sums = peer_sums(group, window)
+    return [sums[c.pk] for c in group.courts]
+
+
+# -- trend ----------------------------------------------------------------------------------
+
+
+def trend(
+    day: date,
+    parent: Court | None,
+    *,
+    level: int | None = None,
+    visible: Iterable[int] | None = None,
+    months: int = 12,
+    indicators: Sequence[str] | None = None,
+) -> dict:
+    """Each indicator's value per calendar month for the ``months`` months ending with
+    DATE's month (``windows.trend_windows``: each month as of its month end, the current
+    month to DATE), for every peer and for all of them together."""
+    group = peers(parent, level, visible)
+    wanted = [ind.id for ind in engine.catalog() if indicators is None or ind.id in indicators]
+    windows = trend_windows(day, months)
+    total: dict[str, list] = {i: [] for i in wanted}
+    per_court: dict[str, dict[str, list]] = {c.code: {i: [] for i in wanted} for c in group.courts}
+    for w in windows:
+        sums = _sums_list(group, w)
+        for court, s in zip(group.courts, sums, strict=True):
+            figs = engine.figures(s)
+            for i in wanted:
+                per_court[court.code][i].append(figs[i]["value"])
+        figs = engine.figures(engine.add_sums(sums))
+        for i in wanted:
+            total[i].append(figs[i]["value"])
+    return {
+        "months": [w.start.strftime("%Y-%m") for w in windows],
+        "windows": [_window_json(w) for w in windows],
+        "parent": parent.code if parent else None,
+        "level": group.level,
+        "total": total,
+        "courts": [{"court": c.code, "name": c.name, "indicators": per_court[c.code]} for c in group.courts],
+    }
