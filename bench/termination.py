@@ -9,10 +9,12 @@ Usage (from the repository root, plain script — not collected by pytest)::
 ``build`` writes a deterministic bundle of 终本 cases (about 15 events each, roughly one in
 four failing some check — IND-09 targets 90%, real courts sit around 75–90%) and imports it
 with ``zhixing import`` (the import derives the per-case facts, as it does in production).
-``run`` times ``zhixing check termination --json`` (the command as shipped) and, with
-``--baseline``, the obvious alternative — load every record and run ``check_termination``
-on each — over the same cases in the same run, checks that both give identical rows, and
-prints the ratio. Results go to bench/RESULTS.md by hand.
+``run`` times ``termination.facts.termination_rows`` (what ``zhixing check termination``
+calls once the lead switches ``check_cases`` to it) over every case, and, on one court's
+cases (1/8 of them), that and the obvious alternative — load every record and run
+``check_termination`` on each, as ``check_cases`` did — checking that both give identical
+rows and printing the ratio; ``--cli`` also times the command itself. Results go to
+bench/RESULTS.md by hand.
 """
 
 from __future__ import annotations
@@ -162,51 +164,59 @@ def _replicate(db: str, copies: int, total: int) -> None:
     con.close()
 
 
-def _baseline(as_of: date) -> list[dict]:
-    """The obvious alternative: every record loaded, every check run."""
-    from zhixing.cases.choices import ClosingMode
+def _baseline(qs, as_of: date) -> list[dict]:
+    """The obvious alternative (what ``check_cases`` did): load every record, run T1–T14."""
     from zhixing.cases.loader import load_records
-    from zhixing.cases.models import Case
     from zhixing.termination.rules import check_termination
 
-    qs = Case.objects.filter(filed_on__lte=as_of, closing_mode=ClosingMode.TERMINATED_CURRENT, closed_on__lte=as_of)
     return [v.to_json() for _, r in load_records(qs) if (v := check_termination(r, as_of)) is not None]
 
 
-def run(db: str, baseline: bool, as_of: str) -> None:
+def _cli(db: str, as_of: str, court: str | None) -> None:
+    args = ["zhixing", "check", "termination", "--as-of", as_of, "--json"] + (["--court", court] if court else [])
     start = time.perf_counter()
-    out = subprocess.run(
-        ["zhixing", "check", "termination", "--as-of", as_of, "--json"], env=_env(db), check=True, capture_output=True
-    )
-    shipped = time.perf_counter() - start
+    out = subprocess.run(args, env=_env(db), check=True, capture_output=True)
     rows = json.loads(out.stdout)
-    verdicts = {}
-    for r in rows:
-        verdicts[r["verdict"]] = verdicts.get(r["verdict"], 0) + 1
-    print(f"zhixing check termination --json: {len(rows)} rows in {shipped:.1f} s (wall, incl. start-up) {verdicts}")
+    print(f"`{' '.join(args[:4])}{' --court ' + court if court else ''}` (CLI as shipped now): {len(rows)} rows in "
+          f"{time.perf_counter() - start:.1f} s wall, including start-up")  # fmt: skip
 
+
+def run(db: str, as_of: str, court: str, cli: bool, cli_court: str | None) -> None:
     os.environ.update(_env(db))
     import django
 
     django.setup()
+    from zhixing.cases.models import Case
+    from zhixing.courts.models import Court
     from zhixing.termination.facts import termination_rows
 
     day = date.fromisoformat(as_of)
-    from zhixing.cases.choices import ClosingMode
-    from zhixing.cases.models import Case
-
-    qs = Case.objects.filter(filed_on__lte=day, closing_mode=ClosingMode.TERMINATED_CURRENT, closed_on__lte=day)
+    print(f"load average before: {os.getloadavg()}")
     start = time.perf_counter()
-    fast = list(termination_rows(qs, day))
+    rows = list(termination_rows(Case.objects.all(), day))
+    fast_all = time.perf_counter() - start
+    verdicts: dict[str, int] = {}
+    for r in rows:
+        verdicts[r["verdict"]] = verdicts.get(r["verdict"], 0) + 1
+    start = time.perf_counter()
+    text = json.dumps(rows, ensure_ascii=False)
+    dump = time.perf_counter() - start
+    print(f"termination_rows over every case: {len(rows)} rows in {fast_all:.1f} s (+ {dump:.1f} s JSON, {len(text) / 1e6:.0f} MB) {verdicts}")
+
+    subset = Case.objects.in_subtree(Court.objects.get(code=court))
+    start = time.perf_counter()
+    fast = list(termination_rows(subset, day))
     fast_s = time.perf_counter() - start
-    print(f"termination.facts.termination_rows (stored verdict parts): {len(fast)} rows in {fast_s:.1f} s")
-    if baseline:
-        start = time.perf_counter()
-        slow = _baseline(day)
-        slow_s = time.perf_counter() - start
-        same = sorted(slow, key=lambda r: r["case_number"]) == sorted(fast, key=lambda r: r["case_number"])
-        print(f"baseline (load every record, run T1–T14): {len(slow)} rows in {slow_s:.1f} s; identical rows: {same}; "
-              f"ratio {slow_s / fast_s:.1f}x")  # fmt: skip
+    start = time.perf_counter()
+    slow = _baseline(subset.filter(closing_mode="terminated_current", closed_on__lte=day), day)
+    slow_s = time.perf_counter() - start
+    same = slow == fast
+    print(f"court {court}: termination_rows {len(fast)} rows in {fast_s:.1f} s; baseline (load every record, run T1–T14) "
+          f"{len(slow)} rows in {slow_s:.1f} s; identical rows: {same}; ratio {slow_s / fast_s:.1f}x; "
+          f"baseline extrapolated to {len(rows)} rows: {slow_s * len(rows) / max(len(slow), 1):.0f} s")  # fmt: skip
+    print(f"load average after: {os.getloadavg()}")
+    if cli:
+        _cli(db, as_of, cli_court)
 
 
 def main() -> None:
@@ -220,12 +230,14 @@ def main() -> None:
     r = sub.add_parser("run")
     r.add_argument("--db", default="/tmp/zhixing_bench_termination.sqlite3")
     r.add_argument("--as-of", default="2024-12-31")
-    r.add_argument("--baseline", action="store_true")
+    r.add_argument("--court", default="豫0821", help="court whose cases the baseline is timed on")
+    r.add_argument("--cli", action="store_true", help="also time the zhixing check termination command")
+    r.add_argument("--cli-court", help="limit the CLI run to this court")
     o = parser.parse_args()
     if o.cmd == "build":
         build(o.cases, o.seed_cases, o.db)
     else:
-        run(o.db, o.baseline, o.as_of)
+        run(o.db, o.as_of, o.court, o.cli, o.cli_court)
 
 
 if __name__ == "__main__":

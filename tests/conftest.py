@@ -25,15 +25,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 EXAMPLE = SHARED / "spec" / "example.jsonl"
 
-#: The example cases by letter (spec/case-bundle.md lists them in this order).
-EXAMPLE_NUMBERS = {
-    "A": "（2023）豫0823执1234号",  # compliant 终本 closing, resumed by E
-    "B": "（2023）豫0823执1301号",  # performed with funds and a petition
-    "C": "（2023）豫0823执2101号",  # new, open, K1 overdue
-    "D": "（2022）豫0823执1876号",  # carried over, suspended 30 days
-    "E": "（2023）豫0823执恢15号",  # 恢复执行 of A
-}
-
 #: The "today" pure parsing tests pass to ``parse_case`` so birth-date checks do not move.
 TODAY = date(2024, 6, 1)
 
@@ -67,12 +58,21 @@ def key_node_events(on: str) -> list[dict]:
         ev("handler_assigned", on, handler="王某"),
         ev("execution_notice", on),
         ev("property_report_order", on),
-        ev("online_inquiry", on, system="总对总", categories=["存款", "车辆", "不动产", "有价证券"], found=[]),
+        ev(
+            "online_inquiry", on, system="总对总", categories=["存款", "车辆", "不动产", "有价证券"], found=[]
+        ),
     ]
 
 
 def applicant(pid: str = "p1", **fields) -> dict:
-    return {"id": pid, "role": "申请执行人", "kind": "自然人", "name": "张某", "id_number": make_id_number(), **fields}
+    return {
+        "id": pid,
+        "role": "申请执行人",
+        "kind": "自然人",
+        "name": "张某",
+        "id_number": make_id_number(),
+        **fields,
+    }
 
 
 def debtor(pid: str = "p2", **fields) -> dict:
@@ -85,7 +85,9 @@ def debtor(pid: str = "p2", **fields) -> dict:
 _sequence = count(1)
 
 
-def make_bundle_case(*, court_code: str = "豫0823", type_code: str = "执", seq: int | None = None, **fields) -> dict:
+def make_bundle_case(
+    *, court_code: str = "豫0823", type_code: str = "执", seq: int | None = None, **fields
+) -> dict:
     """A valid bundle case; ``fields`` replace bundle fields verbatim.
 
     Without an explicit ``case_number`` the number is built from ``court_code``,

@@ -92,7 +92,11 @@ def test_not_court_codes(code):
 
 courts = st.one_of(
     st.just("最高法"),
-    st.builds(lambda p, d: p + d, st.sampled_from(PROVINCES), st.sampled_from(["", "01", "08", "72", "0823", "0105"])),
+    st.builds(
+        lambda p, d: p + d,
+        st.sampled_from(PROVINCES),
+        st.sampled_from(["", "01", "08", "72", "0823", "0105"]),
+    ),
 )
 brackets = st.sampled_from([("（", "）"), ("(", ")"), ("（", ")"), ("(", "）")])
 
@@ -137,4 +141,4 @@ def test_full_width_digits_are_rejected_or_normalised(text):
     except CaseNumberError:
         return
     assert str(number) == normalise(text)
-    assert is_court_code(number.court) and number.court.isascii() or number.court == "最高法"
+    assert number.court == "最高法" or (is_court_code(number.court) and number.court.isascii())

@@ -43,7 +43,9 @@ def rejections(report) -> list[tuple]:
 
 
 def export_text(queryset=None) -> str:
-    return "".join(line + "\n" for line in export_lines(queryset if queryset is not None else Case.objects.all()))
+    return "".join(
+        line + "\n" for line in export_lines(queryset if queryset is not None else Case.objects.all())
+    )
 
 
 def court_names(text: str) -> list[str]:
@@ -56,7 +58,9 @@ def court_names(text: str) -> list[str]:
 
 @pytest.mark.django_db
 def test_every_bad_line_is_reported_and_every_good_one_kept(bundle_case, example_lines):
-    bad_id = bundle_case(seq=9, parties=[bundle_case.applicant(id_number="410823198503122037"), bundle_case.debtor()])
+    bad_id = bundle_case(
+        seq=9, parties=[bundle_case.applicant(id_number="410823198503122037"), bundle_case.debtor()]
+    )
     half_width = bundle_case(seq=10, case_number="(2023)豫0823执10号")
     lines = [
         example_lines[0],  # 1
@@ -70,11 +74,22 @@ def test_every_bad_line_is_reported_and_every_good_one_kept(bundle_case, example
     ]
     report = run("\n".join(lines) + "\n")
     assert (report.imported, report.unchanged) == (3, 0)
-    assert rejections(report) == [(3, None, "$"), (5, "（2023）豫0823执9号", "parties[0].id_number"), (8, "（2023）豫0823执12号", "filed_on")]
+    assert rejections(report) == [
+        (3, None, "$"),
+        (5, "（2023）豫0823执9号", "parties[0].id_number"),
+        (8, "（2023）豫0823执12号", "filed_on"),
+    ]
     assert report.rejected[1]["error"] == "公民身份号码校验位错误"
-    assert sorted(Case.objects.values_list("case_number", flat=True)) == sorted([A, C, "（2023）豫0823执10号"])
+    assert sorted(Case.objects.values_list("case_number", flat=True)) == sorted(
+        [A, C, "（2023）豫0823执10号"]
+    )
     a = Case.objects.get(case_number=A)
-    assert (a.case_type, a.court.code, a.filed_on, str(a.claim_amount)) == (CaseType.FIRST, "豫0823", date(2023, 3, 2), "125000.00")
+    assert (a.case_type, a.court.code, a.filed_on, str(a.claim_amount)) == (
+        CaseType.FIRST,
+        "豫0823",
+        date(2023, 3, 2),
+        "125000.00",
+    )
     assert Party.objects.filter(case=a).count() == 2
     assert NodeEvent.objects.filter(case=a).count() == 15
     assert CaseFact.objects.count() == 3
@@ -96,7 +111,9 @@ def test_funds_and_petitions_are_stored(example_lines):
     b = Case.objects.get(case_number=B)
     receipt = Receipt.objects.get(case=b)
     assert (receipt.local_id, receipt.notice_on, str(receipt.amount)) == ("r1", date(2023, 4, 6), "80000.00")
-    assert list(Disbursement.objects.filter(case=b).values_list("local_id", "receipt__local_id", "payee")) == [("d1", "r1", "p1")]
+    assert list(
+        Disbursement.objects.filter(case=b).values_list("local_id", "receipt__local_id", "payee")
+    ) == [("d1", "r1", "p1")]
     assert list(Petition.objects.filter(case=b).values_list("local_id", "replied")) == [("x1", True)]
 
 
@@ -133,7 +150,9 @@ def test_a_changed_line_with_an_existing_number_is_rejected(example_cases):
     changed["recovered_amount"] = "1.00"
     report = run("\n" + json.dumps(changed, ensure_ascii=False) + "\n")
     assert (report.imported, report.unchanged) == (0, 0)
-    assert report.rejected == [{"line": 2, "case_number": A, "field": "case_number", "error": "案号已存在，且与已存案件内容不同"}]
+    assert report.rejected == [
+        {"line": 2, "case_number": A, "field": "case_number", "error": "案号已存在，且与已存案件内容不同"}
+    ]
     assert str(Case.objects.get(case_number=A).recovered_amount) == "0.00"
 
 
@@ -143,11 +162,21 @@ def test_duplicates_within_one_file(bundle_case):
     other = bundle_case(seq=5, claim_amount="99.00")
     report = run("\n".join(json.dumps(c, ensure_ascii=False) for c in (case, case, other)) + "\n")
     assert (report.imported, report.unchanged) == (1, 1)
-    assert report.rejected == [{"line": 3, "case_number": "（2023）豫0823执5号", "field": "case_number", "error": "案号在本文件中重复且内容不同"}]
+    assert report.rejected == [
+        {
+            "line": 3,
+            "case_number": "（2023）豫0823执5号",
+            "field": "case_number",
+            "error": "案号在本文件中重复且内容不同",
+        }
+    ]
     assert str(Case.objects.get().claim_amount) == "10000.00"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a repeat within the file is compared with the file's first copy, not with the stored case: the second copy of a line the database rejected counts as `unchanged`")
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: a repeat within the file is compared with the file's first copy, not with the stored case: the second copy of a line the database rejected counts as `unchanged`",
+)
 @pytest.mark.django_db
 def test_repeats_of_a_conflicting_line_are_all_rejected(bundle_case):
     run(json.dumps(bundle_case(seq=5), ensure_ascii=False) + "\n")
@@ -156,12 +185,17 @@ def test_repeats_of_a_conflicting_line_are_all_rejected(bundle_case):
     assert (report.imported, report.unchanged, [r["line"] for r in report.rejected]) == (0, 0, [1, 2])
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a line that describes exactly the stored case is rejected (案号在本文件中重复且内容不同) when an earlier line of the file had the same number with other content")
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: a line that describes exactly the stored case is rejected (案号在本文件中重复且内容不同) when an earlier line of the file had the same number with other content",
+)
 @pytest.mark.django_db
 def test_the_stored_version_after_a_conflicting_one_is_a_no_op(bundle_case):
     stored = json.dumps(bundle_case(seq=5), ensure_ascii=False)
     run(stored + "\n")
-    report = run(json.dumps(bundle_case(seq=5, claim_amount="99.00"), ensure_ascii=False) + "\n" + stored + "\n")
+    report = run(
+        json.dumps(bundle_case(seq=5, claim_amount="99.00"), ensure_ascii=False) + "\n" + stored + "\n"
+    )
     assert (report.imported, report.unchanged, [r["line"] for r in report.rejected]) == (0, 1, [1])
 
 
@@ -235,18 +269,28 @@ def test_export_is_the_canonical_form(example_lines):
     assert out["case_number"] == B and out["court"] == "豫0823" and out["case_type"] == "首次执行"
     assert out["events"] == original["events"]
     assert out["disbursements"] == original["disbursements"]
-    assert out["petitions"][0] == {k: v for k, v in original["petitions"][0].items() if v not in (None, False)}
+    assert out["petitions"][0] == {
+        k: v for k, v in original["petitions"][0].items() if v not in (None, False)
+    }
 
 
 @pytest.mark.django_db
 def test_export_of_one_court_subtree(bundle_case):
-    run("".join(json.dumps(bundle_case(court_code=code, seq=1), ensure_ascii=False) + "\n" for code in ("豫0823", "豫0825", "京0105")))
+    run(
+        "".join(
+            json.dumps(bundle_case(court_code=code, seq=1), ensure_ascii=False) + "\n"
+            for code in ("豫0823", "豫0825", "京0105")
+        )
+    )
     henan = Court.objects.get(code="豫08")
     numbers = [json.loads(x)["case_number"] for x in export_lines(Case.objects.in_subtree(henan))]
     assert numbers == ["（2023）豫0823执1号", "（2023）豫0825执1号"]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: an amount \"-0.00\" passes as ≥ 0 and its canonical form keeps the sign; the database stores 0, so re-importing the export is rejected as a changed case")
+@pytest.mark.xfail(
+    strict=True,
+    reason='BUG: an amount "-0.00" passes as ≥ 0 and its canonical form keeps the sign; the database stores 0, so re-importing the export is rejected as a changed case',
+)
 @pytest.mark.django_db
 def test_a_negative_zero_amount_round_trips(bundle_case):
     run(json.dumps(bundle_case(seq=3, claim_amount="-0.00"), ensure_ascii=False) + "\n")
@@ -254,21 +298,49 @@ def test_a_negative_zero_amount_round_trips(bundle_case):
     assert (report.unchanged, report.rejected) == (1, [])
 
 
-@pytest.mark.xfail(ON_POSTGRES, strict=True, reason="BUG (PostgreSQL): Party.local_id is varchar(32); a longer party id (no limit in the spec) raises DataError and aborts the import")
+@pytest.mark.xfail(
+    ON_POSTGRES,
+    strict=True,
+    reason="BUG (PostgreSQL): Party.local_id is varchar(32); a longer party id (no limit in the spec) raises DataError and aborts the import",
+)
 @pytest.mark.django_db
 def test_a_long_party_id_does_not_abort_the_import(bundle_case):
     long_id = "p" * 40
     case = bundle_case(seq=2, parties=[bundle_case.applicant(long_id), bundle_case.debtor()])
-    report = run(json.dumps(bundle_case(seq=1), ensure_ascii=False) + "\n" + json.dumps(case, ensure_ascii=False) + "\n")
+    report = run(
+        json.dumps(bundle_case(seq=1), ensure_ascii=False)
+        + "\n"
+        + json.dumps(case, ensure_ascii=False)
+        + "\n"
+    )
     assert report.imported + len(report.rejected) == 2
     assert Case.objects.filter(case_number="（2023）豫0823执1号").exists()
 
 
-@pytest.mark.xfail(ON_POSTGRES, strict=True, reason="BUG (PostgreSQL): amounts are numeric(16,2); 10^14 yuan (valid by the spec) raises DataError and aborts the import")
+@pytest.mark.xfail(
+    ON_POSTGRES,
+    strict=True,
+    reason="BUG (PostgreSQL): amounts are numeric(16,2); 10^14 yuan (valid by the spec) raises DataError and aborts the import",
+)
 @pytest.mark.django_db
 def test_a_huge_amount_does_not_abort_the_import(bundle_case):
     big = bundle_case(seq=2, claim_amount="100000000000000.00")
-    report = run(json.dumps(bundle_case(seq=1), ensure_ascii=False) + "\n" + json.dumps(big, ensure_ascii=False) + "\n")
+    report = run(
+        json.dumps(bundle_case(seq=1), ensure_ascii=False) + "\n" + json.dumps(big, ensure_ascii=False) + "\n"
+    )
+    assert report.imported + len(report.rejected) == 2
+    assert Case.objects.filter(case_number="（2023）豫0823执1号").exists()
+
+
+@pytest.mark.xfail(
+    ON_POSTGRES,
+    strict=True,
+    reason="BUG (PostgreSQL): a NUL character (\\u0000, valid JSON and UTF-8) in any string raises DataError and aborts the import",
+)
+@pytest.mark.django_db
+def test_a_nul_character_does_not_abort_the_import(bundle_case):
+    odd = bundle_case(seq=2, handler="王\u0000某")
+    report = run(json.dumps(bundle_case(seq=1), ensure_ascii=False) + "\n" + json.dumps(odd) + "\n")
     assert report.imported + len(report.rejected) == 2
     assert Case.objects.filter(case_number="（2023）豫0823执1号").exists()
 
@@ -305,7 +377,14 @@ def test_resumed_case_before_its_original_in_one_batch(example_lines):
 @pytest.mark.django_db
 def test_the_earliest_resumption_counts(example_cases):
     later = copy.deepcopy(example_cases[4])
-    later.update(case_number="（2024）豫0823执恢2号", filed_on="2024-02-01", events=[], receipts=[], disbursements=[], closing=None)
+    later.update(
+        case_number="（2024）豫0823执恢2号",
+        filed_on="2024-02-01",
+        events=[],
+        receipts=[],
+        disbursements=[],
+        closing=None,
+    )
     report = run(json.dumps(later, ensure_ascii=False) + "\n" + example_lines_of(example_cases, 0))
     assert (report.imported, report.rejected) == (2, [])
     assert resumed_on(A) == date(2024, 2, 1)
@@ -323,7 +402,9 @@ def example_lines_of(cases: list[dict], index: int) -> str:
 @pytest.mark.django_db
 def test_courts_are_created_from_codes(example_lines):
     run(example_lines[0] + "\n")
-    rows = list(Court.objects.order_by("level").values_list("code", "name", "level", "parent__code", "path", "named"))
+    rows = list(
+        Court.objects.order_by("level").values_list("code", "name", "level", "parent__code", "path", "named")
+    )
     assert rows == [
         ("最高法", "最高人民法院", Court.Level.SUPREME, None, "最高法/", True),
         ("豫", "豫", Court.Level.HIGH, "最高法", "最高法/豫/", False),
@@ -336,7 +417,12 @@ def test_courts_are_created_from_codes(example_lines):
 def test_a_courts_file_names_courts_and_keeps_the_code_hierarchy():
     assert import_courts(court_names("豫0823|武陟县人民法院| 豫08|焦作市中级人民法院|")) == 2
     wuzhi = Court.objects.get(code="豫0823")
-    assert (wuzhi.name, wuzhi.named, wuzhi.parent.code, wuzhi.path) == ("武陟县人民法院", True, "豫08", "最高法/豫/豫08/豫0823/")
+    assert (wuzhi.name, wuzhi.named, wuzhi.parent.code, wuzhi.path) == (
+        "武陟县人民法院",
+        True,
+        "豫08",
+        "最高法/豫/豫08/豫0823/",
+    )
     assert Court.objects.get(code="豫").named is False
 
 
@@ -347,8 +433,14 @@ def test_a_parent_override_rebuilds_paths(bundle_case):
     assert Court.objects.get(code="京0105").path == "最高法/京/京01/京0105/"
     import_courts(court_names("京03|北京市第三中级人民法院| 京0105|北京市朝阳区人民法院|京03"))
     chaoyang = Court.objects.get(code="京0105")
-    assert (chaoyang.parent.code, chaoyang.path, chaoyang.name) == ("京03", "最高法/京/京03/京0105/", "北京市朝阳区人民法院")
-    assert list(Case.objects.in_subtree(Court.objects.get(code="京03")).values_list("case_number", flat=True)) == ["（2023）京0105执1号"]
+    assert (chaoyang.parent.code, chaoyang.path, chaoyang.name) == (
+        "京03",
+        "最高法/京/京03/京0105/",
+        "北京市朝阳区人民法院",
+    )
+    assert list(
+        Case.objects.in_subtree(Court.objects.get(code="京03")).values_list("case_number", flat=True)
+    ) == ["（2023）京0105执1号"]
     assert not Case.objects.in_subtree(Court.objects.get(code="京01")).exists()
     # A court created later under the moved one gets a path below its new place.
     assert ensure_court("京0105").path == "最高法/京/京03/京0105/"
@@ -366,7 +458,10 @@ def test_a_parent_override_moves_a_whole_subtree():
     [
         ('{"code": "豫082", "name": "x"}', "法院文件第 1 行：code '豫082' 不是有效的法院代字（CASENO-3）"),
         ('{"code": "豫0823"}', "法院文件第 1 行：缺少 name"),
-        ('{"code": "豫0823", "name": "x", "parent": "焦作"}', "法院文件第 1 行：parent '焦作' 不是有效的法院代字"),
+        (
+            '{"code": "豫0823", "name": "x", "parent": "焦作"}',
+            "法院文件第 1 行：parent '焦作' 不是有效的法院代字",
+        ),
         ("{", "法院文件第 1 行不是有效的 JSON：Expecting property name enclosed in double quotes"),
     ],
 )
@@ -384,7 +479,11 @@ def test_a_court_under_itself_is_refused():
         import_courts(court_names("豫08|焦作市中级人民法院|豫0823"))
 
 
-@pytest.mark.xfail(strict=True, raises=RecursionError, reason="BUG: the cycle check compares stale paths, so a two-court cycle (豫08 → 豫09 → 豫08) passes it and rebuild_paths recurses forever")
+@pytest.mark.xfail(
+    strict=True,
+    raises=RecursionError,
+    reason="BUG: the cycle check compares stale paths, so a two-court cycle (豫08 → 豫09 → 豫08) passes it and rebuild_paths recurses forever",
+)
 @pytest.mark.django_db
 def test_a_two_court_cycle_is_refused():
     with pytest.raises(CourtError, match="会形成循环"):

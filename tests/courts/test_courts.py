@@ -104,7 +104,12 @@ def test_cases_visible_to_each_persona(personas, cases):
     visible = {name: numbers(Case.objects.visible_to(user)) for name, user in personas.items()}
     assert visible == {
         "wuzhi_officer": ["（2023）豫0823执1号", "（2023）豫0823执2号"],
-        "jiaozuo_chief": ["（2023）豫0823执1号", "（2023）豫0823执2号", "（2023）豫0825执1号", "（2023）豫08执1号"],
+        "jiaozuo_chief": [
+            "（2023）豫0823执1号",
+            "（2023）豫0823执2号",
+            "（2023）豫0825执1号",
+            "（2023）豫08执1号",
+        ],
         "wenxian_officer": ["（2023）豫0825执1号"],
         "courtless": [],
     }
@@ -116,7 +121,12 @@ def test_an_officer_of_another_court_sees_nothing_of_wuzhi(personas, cases):
     assert not Case.objects.visible_to(wenxian).filter(court__code="豫0823").exists()
     assert not Case.objects.visible_to(wenxian).filter(case_number="（2023）豫0823执1号").exists()
     # Nor through the supervising court's subtree: scoping is applied after, not instead.
-    assert not Case.objects.in_subtree(Court.objects.get(code="豫08")).visible_to(wenxian).filter(court__code="豫0823").exists()
+    assert (
+        not Case.objects.in_subtree(Court.objects.get(code="豫08"))
+        .visible_to(wenxian)
+        .filter(court__code="豫0823")
+        .exists()
+    )
 
 
 @pytest.mark.django_db
@@ -157,10 +167,14 @@ def test_visibility_follows_a_parent_override(courts, cases):
     of 京01 no longer does."""
     from zhixing.courts.services import import_courts
 
-    jing01 = User.objects.create(username="jing01", court=Court.objects.get(code="京01"), role=Role.BUREAU_CHIEF)
+    jing01 = User.objects.create(
+        username="jing01", court=Court.objects.get(code="京01"), role=Role.BUREAU_CHIEF
+    )
     assert numbers(Case.objects.visible_to(jing01)) == ["（2023）京0105执1号"]
     import_courts(['{"code": "京0105", "name": "北京市朝阳区人民法院", "parent": "京03"}'])
-    jing03 = User.objects.create(username="jing03", court=Court.objects.get(code="京03"), role=Role.BUREAU_CHIEF)
+    jing03 = User.objects.create(
+        username="jing03", court=Court.objects.get(code="京03"), role=Role.BUREAU_CHIEF
+    )
     jing01.refresh_from_db()
     assert numbers(Case.objects.visible_to(jing03)) == ["（2023）京0105执1号"]
     assert numbers(Case.objects.visible_to(jing01)) == []

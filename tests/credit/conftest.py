@@ -88,26 +88,57 @@ def ev(node: str, on: str, **fields) -> dict:
     return {"node": node, "on": on, **fields}
 
 
-def credit_bundle(*, number: str = CASE_NUMBER, filed: str = "2024-01-10", events=(), closing=None,
-                  birth: str = BIRTH, claim: str = "100000.00", recovered: str = "0.00", unit: bool = False,
-                  seq: str = "203") -> dict:
+def credit_bundle(
+    *,
+    number: str = CASE_NUMBER,
+    filed: str = "2024-01-10",
+    events=(),
+    closing=None,
+    birth: str = BIRTH,
+    claim: str = "100000.00",
+    recovered: str = "0.00",
+    unit: bool = False,
+    seq: str = "203",
+) -> dict:
     """A 武陟 case against 周某 (p2, a natural person) or a unit (p3 when ``unit``)."""
     parties = [
-        {"id": "p1", "role": "申请执行人", "kind": "法人", "name": "焦作市某商贸有限公司", "credit_code": credit_code("MA44AB2C")},
-        {"id": "p2", "role": "被执行人", "kind": "自然人", "name": "周某", "id_number": id_number(birth, seq)},
+        {
+            "id": "p1",
+            "role": "申请执行人",
+            "kind": "法人",
+            "name": "焦作市某商贸有限公司",
+            "credit_code": credit_code("MA44AB2C"),
+        },
+        {
+            "id": "p2",
+            "role": "被执行人",
+            "kind": "自然人",
+            "name": "周某",
+            "id_number": id_number(birth, seq),
+        },
     ]
     if unit:
         parties.append(
-            {"id": "p3", "role": "被执行人", "kind": "法人", "name": "武陟县某建材有限公司",
-             "credit_code": credit_code(), "legal_representative": "赵某"}
+            {
+                "id": "p3",
+                "role": "被执行人",
+                "kind": "法人",
+                "name": "武陟县某建材有限公司",
+                "credit_code": credit_code(),
+                "legal_representative": "赵某",
+            }
         )
     return {
         "case_number": number,
         "filed_on": filed,
         "claim_amount": claim,
         "recovered_amount": recovered,
-        "basis": {"document_number": "（2023）豫0823民初100号", "issuer": "武陟县人民法院", "kind": "民事判决书",
-                  "effective_on": "2023-12-01"},
+        "basis": {
+            "document_number": "（2023）豫0823民初100号",
+            "issuer": "武陟县人民法院",
+            "kind": "民事判决书",
+            "effective_on": "2023-12-01",
+        },
         "handler": "王某",
         "parties": parties,
         "events": [ev("handler_assigned", filed, handler="王某"), ev("execution_notice", filed), *events],
@@ -148,5 +179,11 @@ def agencies(db):
 @pytest.fixture
 def kit() -> types.SimpleNamespace:
     """The builders above, for test modules (which do not import conftest)."""
-    return types.SimpleNamespace(id_number=id_number, credit_code=credit_code, ev=ev, bundle=credit_bundle,
-                                 case_number=CASE_NUMBER, birth=BIRTH)
+    return types.SimpleNamespace(
+        id_number=id_number,
+        credit_code=credit_code,
+        ev=ev,
+        bundle=credit_bundle,
+        case_number=CASE_NUMBER,
+        birth=BIRTH,
+    )

@@ -38,7 +38,9 @@ def a_code(first8: str, body: str) -> str:
 
 
 def test_person_ids_pack_losslessly_including_check_x():
-    with_x = next(an_id(f"41082319850312{n:03d}") for n in range(1000) if an_id(f"41082319850312{n:03d}")[-1] == "X")
+    with_x = next(
+        an_id(f"41082319850312{n:03d}") for n in range(1000) if an_id(f"41082319850312{n:03d}")[-1] == "X"
+    )
     for value in ("410823198503122036"[:17] + id_number_check_char("41082319850312203"), with_x):
         key, tag = pack(value, today=TODAY)
         assert tag == 0
@@ -47,7 +49,9 @@ def test_person_ids_pack_losslessly_including_check_x():
 
 
 def test_lower_case_x_and_blanks_are_normalised():
-    with_x = next(an_id(f"41082319850312{n:03d}") for n in range(1000) if an_id(f"41082319850312{n:03d}")[-1] == "X")
+    with_x = next(
+        an_id(f"41082319850312{n:03d}") for n in range(1000) if an_id(f"41082319850312{n:03d}")[-1] == "X"
+    )
     assert pack(f"  {with_x.lower()} ", today=TODAY) == pack(with_x, today=TODAY)
 
 
@@ -91,7 +95,11 @@ def test_fast_validator_agrees_with_lib_identifiers(text, fix_check):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.dates(min_value=date(1900, 1, 1), max_value=TODAY), st.integers(0, 999), st.sampled_from(["410823", "110105"]))
+@given(
+    st.dates(min_value=date(1900, 1, 1), max_value=TODAY),
+    st.integers(0, 999),
+    st.sampled_from(["410823", "110105"]),
+)
 def test_every_valid_id_round_trips(birth, seq, region):
     value = an_id(f"{region}{birth:%Y%m%d}{seq:03d}")
     assert person_key(value, today_string(TODAY)) is not None
@@ -99,8 +107,11 @@ def test_every_valid_id_round_trips(birth, seq, region):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=CREDIT_CHARSET, min_size=2, max_size=2), st.text(alphabet="0123456789", min_size=6, max_size=6),
-       st.text(alphabet="0123456789ABCDEFGHJKLMNPQRTUWXY", min_size=8, max_size=8))
+@given(
+    st.text(alphabet=CREDIT_CHARSET, min_size=2, max_size=2),
+    st.text(alphabet="0123456789", min_size=6, max_size=6),
+    st.text(alphabet="0123456789ABCDEFGHJKLMNPQRTUWXY", min_size=8, max_size=8),
+)
 def test_every_valid_credit_code_round_trips(head, region, body):
     value = a_code(head + region, body)
     assert unpack(*pack(value, today=TODAY)) == value
@@ -108,16 +119,24 @@ def test_every_valid_credit_code_round_trips(head, region, body):
 
 def index_of(rows) -> ScreeningIndex:
     """An index over ``(identifier, entry id, kind, since, case number)``, sorted like the build."""
-    packed = sorted(((*pack(i, today=TODAY), e, k, s, c) for i, e, k, s, c in rows), key=lambda r: (r[0], r[1]))
+    packed = sorted(
+        ((*pack(i, today=TODAY), e, k, s, c) for i, e, k, s, c in rows), key=lambda r: (r[0], r[1])
+    )
     offsets, blob = array("I", [0]), bytearray()
     for r in packed:
         blob += r[5].encode()
         offsets.append(len(blob))
     return ScreeningIndex(
-        keys=array("q", [r[0] for r in packed]), tags=array("i", [r[1] for r in packed]),
-        ids=array("q", [r[2] for r in packed]), meta=bytearray(1 if r[3] == "dishonest" else 2 for r in packed),
-        since=array("i", [r[4].toordinal() for r in packed]), courts=array("I", [7] * len(packed)),
-        case_offsets=offsets, case_blob=blob, court_names={7: ("豫0823", "武陟县人民法院")}, seq=10,
+        keys=array("q", [r[0] for r in packed]),
+        tags=array("i", [r[1] for r in packed]),
+        ids=array("q", [r[2] for r in packed]),
+        meta=bytearray(1 if r[3] == "dishonest" else 2 for r in packed),
+        since=array("i", [r[4].toordinal() for r in packed]),
+        courts=array("I", [7] * len(packed)),
+        case_offsets=offsets,
+        case_blob=blob,
+        court_names={7: ("豫0823", "武陟县人民法院")},
+        seq=10,
     )
 
 

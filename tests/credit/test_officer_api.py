@@ -22,8 +22,15 @@ def signed_in(user) -> Client:
 
 
 def listing(**overrides) -> dict:
-    body = {"party": "p2", "grounds": ["G1"], "term_years": None, "restrict": True, "decided_on": "2024-03-01",
-            "document_number": "（2024）豫0823执88号之一", "signer": "李院长"}
+    body = {
+        "party": "p2",
+        "grounds": ["G1"],
+        "term_years": None,
+        "restrict": True,
+        "decided_on": "2024-03-01",
+        "document_number": "（2024）豫0823执88号之一",
+        "signer": "李院长",
+    }
     body.update(overrides)
     return body
 
@@ -38,16 +45,33 @@ def test_list_then_delete_through_the_api(credit_urls, personas, make_case):
     r = post(client, f"{BASE}/listings", listing(version=case.version))
     assert r.status_code == 201
     body = r.json()
-    assert (body["action"], body["listing"], body["grounds"], body["version"]) == ("credit_listing", "L1", ["G1"], case.version + 2)
-    r = post(client, f"{BASE}/listings/L1/deletion", {"ground": "performed", "decided_on": "2024-04-01",
-                                                      "document_number": "（2024）豫0823执88号之二", "signer": "李院长"})
+    assert (body["action"], body["listing"], body["grounds"], body["version"]) == (
+        "credit_listing",
+        "L1",
+        ["G1"],
+        case.version + 2,
+    )
+    r = post(
+        client,
+        f"{BASE}/listings/L1/deletion",
+        {
+            "ground": "performed",
+            "decided_on": "2024-04-01",
+            "document_number": "（2024）豫0823执88号之二",
+            "signer": "李院长",
+        },
+    )
     assert r.status_code == 201
     state = client.get(BASE).json()
     assert [(e["kind"], e["active"], e["ended_on"]) for e in state["entries"]] == [
         ("dishonest", False, "2024-04-01"),
         ("restricted", True, None),
     ]
-    assert [d["action"] for d in state["decisions"]] == ["consumption_restriction", "credit_listing", "credit_deletion"]
+    assert [d["action"] for d in state["decisions"]] == [
+        "consumption_restriction",
+        "credit_listing",
+        "credit_deletion",
+    ]
 
 
 def test_rules_are_a_422_naming_field_and_rule(credit_urls, personas, make_case):
@@ -79,7 +103,13 @@ def test_entries_and_due_are_scoped(credit_urls, personas, make_case):
     make_case(
         events=[
             {"node": "consumption_restriction", "on": "2024-02-01", "party": "p2"},
-            {"node": "credit_listing", "on": "2024-03-01", "party": "p2", "grounds": ["G1"], "term_years": None},
+            {
+                "node": "credit_listing",
+                "on": "2024-03-01",
+                "party": "p2",
+                "grounds": ["G1"],
+                "term_years": None,
+            },
         ],
         closing={"on": "2024-09-30", "mode": "执行完毕"},
     )
@@ -93,9 +123,15 @@ def test_entries_and_due_are_scoped(credit_urls, personas, make_case):
 
 def test_audit_trail_is_for_administrators(credit_urls, personas, agencies, kit):
     _, key = agencies["railway"]
-    Client().post("/api/screen", json.dumps({"id": kit.id_number()}), content_type="application/json",
-                  headers={"X-API-Key": key})
+    Client().post(
+        "/api/screen",
+        json.dumps({"id": kit.id_number()}),
+        content_type="application/json",
+        headers={"X-API-Key": key},
+    )
     assert signed_in(personas["jiaozuo_chief"]).get("/api/credit/audit").status_code == 403
     admin = User.objects.create_user(username="admin", password="correct-horse-battery", role=Role.ADMIN)
     rows = signed_in(admin).get("/api/credit/audit").json()
-    assert [(r["agency"], r["endpoint"], r["asked"]) for r in rows] == [("railway", "screen", kit.id_number())]
+    assert [(r["agency"], r["endpoint"], r["asked"]) for r in rows] == [
+        ("railway", "screen", kit.id_number())
+    ]

@@ -41,7 +41,10 @@ def test_a_listing_through_the_form(credit_urls, personas, make_case):
     assert page.status_code == 200 and "纳入失信名单" in page.content.decode()
     r = client.post(URL, listing_form())
     assert r.status_code == 302
-    assert set(ListEntry.objects.filter(active=True).values_list("kind", flat=True)) == {"dishonest", "restricted"}
+    assert set(ListEntry.objects.filter(active=True).values_list("kind", flat=True)) == {
+        "dishonest",
+        "restricted",
+    }
     assert "已保存：纳入失信名单（（2024）豫0823执88号之一）" in client.get(URL).content.decode()
 
 
@@ -71,14 +74,23 @@ def test_scoping_of_pages(credit_urls, personas, make_case):
     assert page.status_code == 200 and 'name="action"' not in page.content.decode()
     assert chief.post(URL, listing_form()).status_code == 403
     assert "（2024）豫0823执88号" in chief.get("/credit/", {"state": "all"}).content.decode()
-    assert "（2024）豫0823执88号" not in signed_in(personas["wenxian_officer"]).get("/credit/", {"state": "all"}).content.decode()
+    assert (
+        "（2024）豫0823执88号"
+        not in signed_in(personas["wenxian_officer"]).get("/credit/", {"state": "all"}).content.decode()
+    )
 
 
 def test_due_page_lists_what_must_be_deleted(credit_urls, personas, make_case):
     make_case(
         events=[
             {"node": "consumption_restriction", "on": "2024-02-01", "party": "p2"},
-            {"node": "credit_listing", "on": "2024-03-01", "party": "p2", "grounds": ["G1"], "term_years": None},
+            {
+                "node": "credit_listing",
+                "on": "2024-03-01",
+                "party": "p2",
+                "grounds": ["G1"],
+                "term_years": None,
+            },
         ],
         closing={"on": "2024-09-30", "mode": "执行完毕"},
     )

@@ -47,36 +47,61 @@ def listed(personas, make_case):
     )
     officer = personas["wuzhi_officer"]
     for party, grounds, term in (("p2", ["G1"], None), ("p3", ["G4"], 2)):
-        services.list_party(officer, case, party=party, grounds=grounds, term_years=term,
-                            doc=Document(date(2024, 3, 1), "（2024）豫0823执88号之一", "李院长"))
+        services.list_party(
+            officer,
+            case,
+            party=party,
+            grounds=grounds,
+            term_years=term,
+            doc=Document(date(2024, 3, 1), "（2024）豫0823执88号之一", "李院长"),
+        )
     return case
 
 
 def test_a_person_record_publishes_credit_7_items_with_the_id_masked(listed, kit):
     (r,) = public_records(kit.id_number(), today=date(2025, 3, 11))
     assert (r.name, r.sex, r.age, r.id_number, r.credit_code, r.legal_representative) == (
-        "周某", "男", 39, mask_id_number(kit.id_number()), None, None,
+        "周某",
+        "男",
+        39,
+        mask_id_number(kit.id_number()),
+        None,
+        None,
     )
     assert (r.obligation, r.performance) == ("给付金钱100000.00元", "部分未履行（已履行20000.00元）")
     assert r.conduct == "有履行能力而拒不履行生效法律文书确定义务"
     assert (r.basis_issuer, r.basis_number) == ("武陟县人民法院", "（2023）豫0823民初100号")
     assert (r.case_number, r.filed_on, r.court, r.published_on) == (
-        "（2024）豫0823执88号", date(2024, 1, 10), "武陟县人民法院", date(2024, 3, 1),
+        "（2024）豫0823执88号",
+        date(2024, 1, 10),
+        "武陟县人民法院",
+        date(2024, 3, 1),
     )
     assert public_records(kit.id_number(), today=date(2025, 3, 12))[0].age == 40
 
 
 def test_a_unit_record_shows_its_credit_code_and_legal_representative(listed, kit):
     (r,) = public_records("武陟县某建材有限公司")
-    assert (r.is_unit, r.credit_code, r.legal_representative, r.sex, r.age) == (True, kit.credit_code(), "赵某", None, None)
+    assert (r.is_unit, r.credit_code, r.legal_representative, r.sex, r.age) == (
+        True,
+        kit.credit_code(),
+        "赵某",
+        None,
+        None,
+    )
     assert r.conduct == "违反财产报告制度"
 
 
 def test_names_match_exactly_and_ended_entries_are_not_published(listed, personas):
     assert public_records("某建材") == []
     assert [r.name for r in public_records("周某")] == ["周某"]
-    services.delete_listing(personas["wuzhi_officer"], listed, listing="L1", ground="performed",
-                            doc=Document(date(2024, 4, 1), "x", "李院长"))
+    services.delete_listing(
+        personas["wuzhi_officer"],
+        listed,
+        listing="L1",
+        ground="performed",
+        doc=Document(date(2024, 4, 1), "x", "李院长"),
+    )
     assert public_records("周某") == []
 
 

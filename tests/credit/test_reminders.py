@@ -28,7 +28,13 @@ def performed(make_case):
     return make_case(
         events=[
             {"node": "consumption_restriction", "on": "2024-02-01", "party": "p2"},
-            {"node": "credit_listing", "on": "2024-03-01", "party": "p2", "grounds": ["G1"], "term_years": None},
+            {
+                "node": "credit_listing",
+                "on": "2024-03-01",
+                "party": "p2",
+                "grounds": ["G1"],
+                "term_years": None,
+            },
         ],
         recovered="100000.00",
         closing={"on": "2024-09-30", "mode": "执行完毕"},
@@ -38,7 +44,11 @@ def performed(make_case):
 def test_reminder_from_the_ground_day_once_and_claimed_once(performed):
     assert services.create_reminders(date(2024, 9, 29)) == []
     (made,) = services.create_reminders(date(2024, 9, 30))
-    assert (made.ground_on, made.due_on, made.case_id) == (date(2024, 9, 30), date(2024, 10, 10), performed.pk)
+    assert (made.ground_on, made.due_on, made.case_id) == (
+        date(2024, 9, 30),
+        date(2024, 10, 10),
+        performed.pk,
+    )
     assert services.create_reminders(date(2024, 10, 1)) == []
     assert [r.pk for r in services.claim_reminders()] == [made.pk]
     assert services.claim_reminders() == []
@@ -49,7 +59,10 @@ def test_reminder_from_the_ground_day_once_and_claimed_once(performed):
 def test_system_deletion_on_the_due_day_is_on_time_a_day_later_is_late(performed, run_on, failed):
     (decision,) = services.auto_delete(run_on)
     assert (decision.event.node, decision.event.on, decision.event.source, decision.ground) == (
-        "credit_deletion", run_on, "system", "performed",
+        "credit_deletion",
+        run_on,
+        "system",
+        "performed",
     )
     (row,) = credit_checks(load_record(performed), date(2024, 12, 31))
     # (C6 fails too: fully recovered by the closing, unpaid 0 is "covered"; not the point here)
@@ -87,7 +100,9 @@ def test_reminders_command_json(performed):
     call_command("credit_reminders", "--as-of", "2024-10-02", "--json", stdout=out)
     doc = json.loads(out.getvalue())
     assert doc["deleted"] == []
-    assert doc["notified"] == [{"case_number": "（2024）豫0823执88号", "listing": doc["due"][0]["listing"], "due_on": "2024-10-10"}]
+    assert doc["notified"] == [
+        {"case_number": "（2024）豫0823执88号", "listing": doc["due"][0]["listing"], "due_on": "2024-10-10"}
+    ]
     assert [(r["due_on"], r["status"]) for r in doc["due"]] == [("2024-10-10", "pending")]
 
 
@@ -101,10 +116,18 @@ def test_rebuild_derives_the_list_from_imported_history(import_cases, example_ca
     a = Case.objects.get(case_number="（2023）豫0823执1234号")
     listing = NodeEvent.objects.get(case=a, node="credit_listing")
     assert (entry.case_id, entry.source, entry.listing, entry.name, entry.grounds, entry.term_years) == (
-        a.pk, f"D{listing.pk}", f"e{listing.pk}", "武陟县某建材有限公司", ["G4"], 2,
+        a.pk,
+        f"D{listing.pk}",
+        f"e{listing.pk}",
+        "武陟县某建材有限公司",
+        ["G4"],
+        2,
     )
     assert (entry.listed_on, entry.deletion_ground_on, entry.deletion_due_on, entry.active) == (
-        date(2023, 3, 28), date(2025, 3, 28), date(2025, 4, 2), True,
+        date(2023, 3, 28),
+        date(2025, 3, 28),
+        date(2025, 4, 2),
+        True,
     )
     assert first["changed"] == ListEntry.objects.count() and first["dishonest"] == 1
     out = io.StringIO()

@@ -29,8 +29,14 @@ def get(client: Client, path: str, key: str | None):
 def listed(personas, make_case):
     """周某 restricted on 2024-02-01 and listed (G1) on 2024-03-01 in （2024）豫0823执88号."""
     case = make_case(events=[{"node": "consumption_restriction", "on": "2024-02-01", "party": "p2"}])
-    services.list_party(personas["wuzhi_officer"], case, party="p2", grounds=["G1"], term_years=None,
-                        doc=Document(date(2024, 3, 1), "（2024）豫0823执88号之一", "李院长"))
+    services.list_party(
+        personas["wuzhi_officer"],
+        case,
+        party="p2",
+        grounds=["G1"],
+        term_years=None,
+        doc=Document(date(2024, 3, 1), "（2024）豫0823执88号之一", "李院长"),
+    )
     return case
 
 
@@ -45,10 +51,22 @@ def test_screen_one_listed_person(credit_urls, agencies, listed, kit):
         "restricted": True,
         "restricted_since": "2024-02-01",
         "entries": [
-            {"kind": "restricted", "role": "debtor", "since": "2024-02-01", "court": "豫0823",
-             "court_name": "武陟县人民法院", "case_number": "（2024）豫0823执88号"},
-            {"kind": "dishonest", "role": "debtor", "since": "2024-03-01", "court": "豫0823",
-             "court_name": "武陟县人民法院", "case_number": "（2024）豫0823执88号"},
+            {
+                "kind": "restricted",
+                "role": "debtor",
+                "since": "2024-02-01",
+                "court": "豫0823",
+                "court_name": "武陟县人民法院",
+                "case_number": "（2024）豫0823执88号",
+            },
+            {
+                "kind": "dishonest",
+                "role": "debtor",
+                "since": "2024-03-01",
+                "court": "豫0823",
+                "court_name": "武陟县人民法院",
+                "case_number": "（2024）豫0823执88号",
+            },
         ],
     }
 
@@ -57,8 +75,14 @@ def test_screen_one_not_listed(credit_urls, agencies, listed, kit):
     _, key = agencies["railway"]
     other = kit.id_number("19900101", "555")
     r = post(Client(), "/api/screen", {"id": other}, key)
-    assert r.json() == {"id": other, "listed": False, "listed_since": None, "restricted": False,
-                        "restricted_since": None, "entries": []}
+    assert r.json() == {
+        "id": other,
+        "listed": False,
+        "listed_since": None,
+        "restricted": False,
+        "restricted_since": None,
+        "entries": [],
+    }
 
 
 def test_a_malformed_id_is_a_422_naming_it(credit_urls, agencies, kit):
@@ -66,7 +90,9 @@ def test_a_malformed_id_is_a_422_naming_it(credit_urls, agencies, kit):
     bad = kit.id_number()[:17] + ("0" if kit.id_number()[17] != "0" else "1")
     r = post(Client(), "/api/screen", {"id": bad}, key)
     assert r.status_code == 422
-    assert r.json() == {"detail": [{"loc": ["body", "id"], "msg": f"{bad}：公民身份号码校验位错误", "type": "value_error"}]}
+    assert r.json() == {
+        "detail": [{"loc": ["body", "id"], "msg": f"{bad}：公民身份号码校验位错误", "type": "value_error"}]
+    }
     assert post(Client(), "/api/screen", {"id": 410823198503122036}, key).status_code == 422
 
 
@@ -134,29 +160,48 @@ def test_every_query_is_audited_and_no_agency_sees_another_trail(credit_urls, ag
     post(Client(), "/api/screen", {"id": kit.id_number()}, rail_key)
     post(Client(), "/api/screen", {"id": kit.id_number("19900101", "555")}, air_key)
     post(Client(), "/api/screen", {"id": "123"}, air_key)
-    rows = list(ScreeningAudit.objects.order_by("pk").values_list("agency__code", "endpoint", "status", "asked", "hit"))
+    rows = list(
+        ScreeningAudit.objects.order_by("pk").values_list(
+            "agency__code", "endpoint", "status", "asked", "hit"
+        )
+    )
     assert rows == [
         ("railway", "screen", 200, kit.id_number(), True),
         ("airline", "screen", 200, kit.id_number("19900101", "555"), False),
         ("airline", "screen", 422, "123", False),
     ]
     own = get(Client(), "/api/screen/audit", air_key).json()
-    assert [(r["asked"], r["hit"]) for r in own] == [("123", False), (kit.id_number("19900101", "555"), False)]
+    assert [(r["asked"], r["hit"]) for r in own] == [
+        ("123", False),
+        (kit.id_number("19900101", "555"), False),
+    ]
     assert kit.id_number() not in json.dumps(own)
     mine = get(Client(), "/api/screen/audit", rail_key).json()
     assert [(r["asked"], r["hit"]) for r in mine] == [(kit.id_number(), True)]
 
 
-def test_a_listing_and_a_deletion_are_visible_to_screening_at_once(credit_urls, agencies, personas, make_case, kit):
+def test_a_listing_and_a_deletion_are_visible_to_screening_at_once(
+    credit_urls, agencies, personas, make_case, kit
+):
     _, key = agencies["railway"]
     case = make_case(events=[{"node": "consumption_restriction", "on": "2024-02-01", "party": "p2"}])
     client = Client()
-    assert post(client, "/api/screen", {"id": kit.id_number()}, key).json()["listed"] is False  # index built now
+    assert (
+        post(client, "/api/screen", {"id": kit.id_number()}, key).json()["listed"] is False
+    )  # index built now
     officer = personas["wuzhi_officer"]
-    services.list_party(officer, case, party="p2", grounds=["G1"], term_years=None,
-                        doc=Document(date(2024, 3, 1), "x", "李院长"))
+    services.list_party(
+        officer,
+        case,
+        party="p2",
+        grounds=["G1"],
+        term_years=None,
+        doc=Document(date(2024, 3, 1), "x", "李院长"),
+    )
     assert post(client, "/api/screen", {"id": kit.id_number()}, key).json()["listed"] is True
-    services.delete_listing(officer, case, listing="L1", ground="performed", doc=Document(date(2024, 3, 5), "y", "李院长"))
+    services.delete_listing(
+        officer, case, listing="L1", ground="performed", doc=Document(date(2024, 3, 5), "y", "李院长")
+    )
     r = post(client, "/api/screen", {"id": kit.id_number()}, key).json()
     assert (r["listed"], r["restricted"]) == (False, True)
 
@@ -165,12 +210,22 @@ def test_change_feed_replays_onto_a_copy(credit_urls, agencies, personas, make_c
     _, key = agencies["railway"]
     case = make_case(events=[{"node": "consumption_restriction", "on": "2024-02-01", "party": "p2"}])
     first = get(Client(), "/api/list/changes?since=0", key).json()
-    assert [(c["op"], c["kind"], c["id"]) for c in first["changes"]] == [("upsert", "restricted", kit.id_number())]
+    assert [(c["op"], c["kind"], c["id"]) for c in first["changes"]] == [
+        ("upsert", "restricted", kit.id_number())
+    ]
     assert first["more"] is False
     officer = personas["wuzhi_officer"]
-    services.list_party(officer, case, party="p2", grounds=["G1"], term_years=None,
-                        doc=Document(date(2024, 3, 1), "x", "李院长"))
-    services.revoke_listing(officer, case, listing="L1", doc=Document(date(2024, 3, 2), "y", "李院长", "错误纳入"))
+    services.list_party(
+        officer,
+        case,
+        party="p2",
+        grounds=["G1"],
+        term_years=None,
+        doc=Document(date(2024, 3, 1), "x", "李院长"),
+    )
+    services.revoke_listing(
+        officer, case, listing="L1", doc=Document(date(2024, 3, 2), "y", "李院长", "错误纳入")
+    )
     delta = get(Client(), f"/api/list/changes?since={first['next']}", key).json()
     copy = {c["entry"]: c for c in first["changes"]}
     for c in delta["changes"]:
@@ -193,7 +248,10 @@ def test_snapshot_is_signed_per_agency_and_verifies(credit_urls, agencies, liste
     header, entries, trailer = lines[0], lines[1:-1], lines[-1]
     assert header["format"] == "zhixing-credit-snapshot/1" and header["agency"] == "railway"
     assert header["seq"] == max(ListEntry.objects.values_list("seq", flat=True))
-    assert sorted((e["kind"], e["id"]) for e in entries) == [("dishonest", kit.id_number()), ("restricted", kit.id_number())]
+    assert sorted((e["kind"], e["id"]) for e in entries) == [
+        ("dishonest", kit.id_number()),
+        ("restricted", kit.id_number()),
+    ]
     assert trailer["count"] == 2 and trailer["algorithm"] == "HMAC-SHA256"
     assert screening.verify_snapshot(data, screening.agency_snapshot_key("railway"))
     assert not screening.verify_snapshot(data, screening.agency_snapshot_key("airline"))

@@ -43,7 +43,7 @@ def total(rep: dict) -> dict:
 def nda(fig: dict) -> tuple:
     """(numerator, denominator, value[, target, cases_needed])"""
     out = (fig["numerator"], fig["denominator"], fig["value"])
-    return out + (fig["target"], fig["cases_needed"]) if "target" in fig else out
+    return (*out, fig["target"], fig["cases_needed"]) if "target" in fig else out
 
 
 # -- the window data set --------------------------------------------------------------------------
@@ -72,14 +72,38 @@ def window_cases(import_cases, bundle_case):
     result = import_cases(
         bundle_case(seq=1, filed_on="2023-01-10"),
         bundle_case(seq=2, filed_on="2023-02-01", closing=closing("2023-03-15", PERFORMED)),
-        bundle_case(seq=3, filed_on="2023-03-01", closing=closing("2023-04-01", PERFORMED), claim_amount="1000.00", recovered_amount="1000.00"),
-        bundle_case(seq=4, filed_on="2023-04-01", closing=closing("2023-06-30", TERMINATED_CURRENT), claim_amount="5000.00"),
+        bundle_case(
+            seq=3,
+            filed_on="2023-03-01",
+            closing=closing("2023-04-01", PERFORMED),
+            claim_amount="1000.00",
+            recovered_amount="1000.00",
+        ),
+        bundle_case(
+            seq=4,
+            filed_on="2023-04-01",
+            closing=closing("2023-06-30", TERMINATED_CURRENT),
+            claim_amount="5000.00",
+        ),
         bundle_case(seq=5, filed_on="2023-05-10", closing=closing("2023-07-05", PERFORMED)),
         bundle_case(seq=6, filed_on="2023-06-30"),
         bundle_case(seq=7, filed_on="2023-07-01"),
-        bundle_case(seq=8, filed_on="2022-10-01", closing=closing("2023-05-20", TERMINATED), claim_amount="2500.50", recovered_amount="300.25"),
+        bundle_case(
+            seq=8,
+            filed_on="2022-10-01",
+            closing=closing("2023-05-20", TERMINATED),
+            claim_amount="2500.50",
+            recovered_amount="300.25",
+        ),
         bundle_case(seq=9, filed_on="2022-12-15", closing=closing("2023-07-10", TERMINATED_CURRENT)),
-        bundle_case(seq=1, type_code="执恢", filed_on="2023-04-10", closing=closing("2023-05-15", PERFORMED), claim_amount="2000.00", recovered_amount="2000.00"),
+        bundle_case(
+            seq=1,
+            type_code="执恢",
+            filed_on="2023-04-10",
+            closing=closing("2023-05-15", PERFORMED),
+            claim_amount="2000.00",
+            recovered_amount="2000.00",
+        ),
         bundle_case(seq=1, type_code="执保", filed_on="2023-04-10"),
     )
     assert (result.imported, result.rejected) == (11, [])
@@ -158,7 +182,14 @@ def test_totals_add_numerators_and_denominators(window_cases, import_cases, bund
     """温县 (豫0825): d1 filed 04-03, 执行完毕 05-04 (deadline 10-03 → 10-07), 400.00/400.00;
     d2 filed 01-05, open (deadline 07-05). So 豫0825 has IND-01 1/2 and IND-10 1/1."""
     import_cases(
-        bundle_case(court_code="豫0825", seq=1, filed_on="2023-04-03", closing=closing("2023-05-04", PERFORMED), claim_amount="400.00", recovered_amount="400.00"),
+        bundle_case(
+            court_code="豫0825",
+            seq=1,
+            filed_on="2023-04-03",
+            closing=closing("2023-05-04", PERFORMED),
+            claim_amount="400.00",
+            recovered_amount="400.00",
+        ),
         bundle_case(court_code="豫0825", seq=2, filed_on="2023-01-05"),
     )
     rep = report(court="豫08")
@@ -267,7 +298,13 @@ def test_receipts_disbursed_on_time(import_cases, bundle_case):
     receipts = [
         {"id": f"r{i}", "notice_on": on, "amount": amount}
         for i, (on, amount) in enumerate(
-            [("2023-04-06", "1000.00"), ("2023-05-04", "500.00"), ("2023-05-20", "50.00"), ("2023-06-10", "70.00"), ("2023-03-01", "90.00")],
+            [
+                ("2023-04-06", "1000.00"),
+                ("2023-05-04", "500.00"),
+                ("2023-05-20", "50.00"),
+                ("2023-06-10", "70.00"),
+                ("2023-03-01", "90.00"),
+            ],
             start=1,
         )
     ]
@@ -276,12 +313,17 @@ def test_receipts_disbursed_on_time(import_cases, bundle_case):
         {"id": "d2", "receipt": "r2", "on": "2023-05-10", "amount": "300.00", "payee": "p1"},
         {"id": "d3", "receipt": "r2", "on": "2023-06-20", "amount": "200.00", "payee": "p1"},
     ]
+    lodgements = [{"receipt": "r3", "on": "2023-05-25", "ground": "申请执行人拒绝受领"}]
+    deferrals = [{"receipt": "r5", "approved_on": "2023-03-20", "ground": "案外人异议"}]
     import_cases(
         bundle_case(
-            seq=1, filed_on="2023-03-01", receipts=receipts, disbursements=disbursements,
-            lodgements=[{"receipt": "r3", "on": "2023-05-25", "ground": "申请执行人拒绝受领"}],
-            deferrals=[{"receipt": "r5", "approved_on": "2023-03-20", "ground": "案外人异议"}],
-        )  # fmt: skip
+            seq=1,
+            filed_on="2023-03-01",
+            receipts=receipts,
+            disbursements=disbursements,
+            lodgements=lodgements,
+            deferrals=deferrals,
+        )
     )
     assert nda(total(report())["IND-12"]) == (1, 2, "0.5000")
 
@@ -337,12 +379,32 @@ def test_cases_needed(key, n, d, needed):
 @pytest.mark.parametrize(
     ("key", "sums", "expected"),
     [
-        ("IND-01", {"closed": 1, "accepted": 32}, {"numerator": 1, "denominator": 32, "value": "0.0312"}),  # 0.03125 half-even
-        ("IND-01", {"closed": 3, "accepted": 32}, {"numerator": 3, "denominator": 32, "value": "0.0938"}),  # 0.09375 half-even
+        (
+            "IND-01",
+            {"closed": 1, "accepted": 32},
+            {"numerator": 1, "denominator": 32, "value": "0.0312"},
+        ),  # 0.03125 half-even
+        (
+            "IND-01",
+            {"closed": 3, "accepted": 32},
+            {"numerator": 3, "denominator": 32, "value": "0.0938"},
+        ),  # 0.09375 half-even
         ("IND-01", {"closed": 2, "accepted": 3}, {"numerator": 2, "denominator": 3, "value": "0.6667"}),
-        ("IND-07", {"days_closed": 1, "closed": 8}, {"numerator": "1", "denominator": 8, "value": "0.12"}),  # 0.125
-        ("IND-07", {"days_closed": 3, "closed": 8}, {"numerator": "3", "denominator": 8, "value": "0.38"}),  # 0.375
-        ("IND-05", {"recovered_closed": 1, "claim_closed": 300}, {"numerator": "0.01", "denominator": "3.00", "value": "0.0033"}),
+        (
+            "IND-07",
+            {"days_closed": 1, "closed": 8},
+            {"numerator": "1", "denominator": 8, "value": "0.12"},
+        ),  # 0.125
+        (
+            "IND-07",
+            {"days_closed": 3, "closed": 8},
+            {"numerator": "3", "denominator": 8, "value": "0.38"},
+        ),  # 0.375
+        (
+            "IND-05",
+            {"recovered_closed": 1, "claim_closed": 300},
+            {"numerator": "0.01", "denominator": "3.00", "value": "0.0033"},
+        ),
         ("IND-14", {"closed": 5}, {"numerator": 5, "denominator": 0, "value": None}),
     ],
 )
@@ -364,6 +426,8 @@ def test_window_rules():
     with pytest.raises(ValueError, match="as-of ≥ to"):
         Window(date(2023, 1, 1), date(2023, 1, 31), date(2023, 1, 30))
     assert Window(date(2023, 1, 1), date(2023, 1, 1), date(2023, 1, 1)).three_years_from == date(2020, 1, 2)
-    assert Window(date(2023, 1, 1), date(2023, 12, 31), date(2023, 12, 31)).three_years_from == date(2021, 1, 1)
+    assert Window(date(2023, 1, 1), date(2023, 12, 31), date(2023, 12, 31)).three_years_from == date(
+        2021, 1, 1
+    )
     # 2024-02-29 − 3 years = 2021-02-28 (PER-4 month-end), + 1 day.
     assert Window(date(2024, 1, 1), date(2024, 2, 29), date(2024, 2, 29)).three_years_from == date(2021, 3, 1)

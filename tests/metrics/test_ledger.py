@@ -51,8 +51,14 @@ def test_age_at_month_ends(import_cases, bundle_case):
     the three of August are ≤6个月 and 2023-06-30 + 6 months = 12-30 falls short: 6-12个月."""
     filed = ["2023-08-31", "2023-08-29", "2023-08-28", "2023-06-30"]
     import_cases(*(bundle_case(seq=i, filed_on=f) for i, f in enumerate(filed, start=1)))
-    assert rows(date(2024, 2, 29)) == [("豫0823", "未结", "≤6个月", None, 2), ("豫0823", "未结", "6-12个月", None, 2)]
-    assert rows(date(2023, 12, 31)) == [("豫0823", "未结", "≤6个月", None, 3), ("豫0823", "未结", "6-12个月", None, 1)]
+    assert rows(date(2024, 2, 29)) == [
+        ("豫0823", "未结", "≤6个月", None, 2),
+        ("豫0823", "未结", "6-12个月", None, 2),
+    ]
+    assert rows(date(2023, 12, 31)) == [
+        ("豫0823", "未结", "≤6个月", None, 3),
+        ("豫0823", "未结", "6-12个月", None, 1),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -96,19 +102,35 @@ def test_what_is_listed(import_cases, bundle_case):
         bundle_case(seq=12, filed_on=d, closing=closing("2023-11-01", "终结本次执行程序")),
         bundle_case(seq=13, filed_on=d, closing=closing("2023-11-01", "终结本次执行程序")),
         bundle_case(seq=14, filed_on=d, closing=closing("2023-11-01", "终结本次执行程序")),
-        bundle_case(type_code="执恢", seq=2, filed_on="2024-02-01", original_case_number="（2023）豫0823执12号"),
-        bundle_case(type_code="执恢", seq=3, filed_on="2023-12-01", original_case_number="（2023）豫0823执13号"),
-        bundle_case(type_code="执恢", seq=4, filed_on="2023-12-31", original_case_number="（2023）豫0823执14号"),
+        bundle_case(
+            type_code="执恢", seq=2, filed_on="2024-02-01", original_case_number="（2023）豫0823执12号"
+        ),
+        bundle_case(
+            type_code="执恢", seq=3, filed_on="2023-12-01", original_case_number="（2023）豫0823执13号"
+        ),
+        bundle_case(
+            type_code="执恢", seq=4, filed_on="2023-12-31", original_case_number="（2023）豫0823执14号"
+        ),
         bundle_case(type_code="执保", seq=1, filed_on=d),
     )
-    assert rows(date(2023, 12, 31)) == [("豫0823", "未结", "≤6个月", None, 4), ("豫0823", "终本", "≤6个月", None, 2)]
+    assert rows(date(2023, 12, 31)) == [
+        ("豫0823", "未结", "≤6个月", None, 4),
+        ("豫0823", "终本", "≤6个月", None, 2),
+    ]
     # Before the resumptions, as of 2023-11-30: t3 and t4 are 终本 too; 执恢 cases not yet filed.
-    assert rows(date(2023, 11, 30)) == [("豫0823", "未结", "≤6个月", None, 3), ("豫0823", "终本", "≤6个月", None, 4)]
+    assert rows(date(2023, 11, 30)) == [
+        ("豫0823", "未结", "≤6个月", None, 3),
+        ("豫0823", "终本", "≤6个月", None, 4),
+    ]
 
 
 @pytest.mark.django_db
 def test_a_resumed_case_imported_before_its_original(import_cases, bundle_case):
-    import_cases(bundle_case(type_code="执恢", seq=1, filed_on="2023-12-01", original_case_number="（2023）豫0823执1号"))
+    import_cases(
+        bundle_case(
+            type_code="执恢", seq=1, filed_on="2023-12-01", original_case_number="（2023）豫0823执1号"
+        )
+    )
     import_cases(bundle_case(seq=1, filed_on="2023-10-01", closing=closing("2023-11-01", "终结本次执行程序")))
     assert rows(date(2023, 12, 31)) == [("豫0823", "未结", "≤6个月", None, 1)]  # only the 执恢 case
 
@@ -135,19 +157,47 @@ def test_special_debtor_and_petition_tags(import_cases, bundle_case):
     """特殊主体 when a debtor has ``special`` (once, even if also a tag); 涉信访 from the day
     of the case's first petition."""
     import_cases(
-        bundle_case(seq=1, filed_on="2023-10-01", parties=[bundle_case.applicant(), bundle_case.debtor(special=["人大代表"])]),
-        bundle_case(seq=2, filed_on="2023-10-01", tags=["特殊主体"], parties=[bundle_case.applicant(), bundle_case.debtor(special=["公职人员"])]),
-        bundle_case(seq=3, filed_on="2023-10-01", petitions=[{"id": "x1", "received_on": "2023-12-10", "source": "来访"}]),
+        bundle_case(
+            seq=1,
+            filed_on="2023-10-01",
+            parties=[bundle_case.applicant(), bundle_case.debtor(special=["人大代表"])],
+        ),
+        bundle_case(
+            seq=2,
+            filed_on="2023-10-01",
+            tags=["特殊主体"],
+            parties=[bundle_case.applicant(), bundle_case.debtor(special=["公职人员"])],
+        ),
+        bundle_case(
+            seq=3,
+            filed_on="2023-10-01",
+            petitions=[{"id": "x1", "received_on": "2023-12-10", "source": "来访"}],
+        ),
     )
-    assert rows(date(2023, 12, 31)) == [("豫0823", "未结", "≤6个月", "涉信访", 1), ("豫0823", "未结", "≤6个月", "特殊主体", 2)]
+    assert rows(date(2023, 12, 31)) == [
+        ("豫0823", "未结", "≤6个月", "涉信访", 1),
+        ("豫0823", "未结", "≤6个月", "特殊主体", 2),
+    ]
     # Before the petition arrived the third case is untagged.
-    assert rows(date(2023, 12, 9)) == [("豫0823", "未结", "≤6个月", None, 1), ("豫0823", "未结", "≤6个月", "特殊主体", 2)]
+    assert rows(date(2023, 12, 9)) == [
+        ("豫0823", "未结", "≤6个月", None, 1),
+        ("豫0823", "未结", "≤6个月", "特殊主体", 2),
+    ]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: metrics.facts sets special_party from any party (`any(p.special for p in case.parties)`); §10 says 特殊主体 when a *debtor* has `special`")
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: metrics.facts sets special_party from any party (`any(p.special for p in case.parties)`); §10 says 特殊主体 when a *debtor* has `special`",
+)
 @pytest.mark.django_db
 def test_a_special_applicant_does_not_tag_the_case(import_cases, bundle_case):
-    import_cases(bundle_case(seq=1, filed_on="2023-10-01", parties=[bundle_case.applicant(special=["政协委员"]), bundle_case.debtor()]))
+    import_cases(
+        bundle_case(
+            seq=1,
+            filed_on="2023-10-01",
+            parties=[bundle_case.applicant(special=["政协委员"]), bundle_case.debtor()],
+        )
+    )
     assert rows(date(2023, 12, 31)) == [("豫0823", "未结", "≤6个月", None, 1)]
 
 
@@ -174,6 +224,9 @@ def test_rows_by_court_and_scope(import_cases, bundle_case, courts):
 def test_the_example_ledger(import_cases, example_lines):
     """tools/contract-check: A was resumed by E (closed 2023-10-10), so only C and D remain."""
     import_cases(*example_lines)
-    assert rows(date(2023, 12, 31), "豫0823") == [("豫0823", "未结", "≤6个月", None, 1), ("豫0823", "未结", "1-3年", "涉民生", 1)]
+    assert rows(date(2023, 12, 31), "豫0823") == [
+        ("豫0823", "未结", "≤6个月", None, 1),
+        ("豫0823", "未结", "1-3年", "涉民生", 1),
+    ]
     # As of 2023-08-31, before E was filed, A is a 终本 case not (yet) resumed.
     assert ("豫0823", "终本", "≤6个月", "涉企", 1) in rows(date(2023, 8, 31), "豫0823")

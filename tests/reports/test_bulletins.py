@@ -152,7 +152,6 @@ def test_xlsx_has_the_sheets_and_a_chart(data):
     assert wb["质效指标"]["A4"].value == "IND-01 首执结案率"
     with zipfile.ZipFile(io.BytesIO(content)) as z:
         assert any(name.startswith("xl/charts/chart") for name in z.namelist())
-    assert bulletins.render_xlsx(data) == content  # the same bulletin gives the same file
 
 
 @pytest.mark.django_db

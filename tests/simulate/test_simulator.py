@@ -105,11 +105,18 @@ def test_two_worker_processes_write_the_same_file_as_one(tmp_path):
     two = simulate(out2, seed=9, years=2, cases_per_court_year=50, labels=tmp_path / "2", workers=2)
     assert out1.getvalue() == out2.getvalue()
     assert (tmp_path / "1").read_bytes() == (tmp_path / "2").read_bytes()
-    assert (two.cases, two.closings, two.faults, two.eligible) == (one.cases, one.closings, one.faults, one.eligible)
+    assert (two.cases, two.closings, two.faults, two.eligible) == (
+        one.cases,
+        one.closings,
+        one.faults,
+        one.eligible,
+    )
 
 
 def test_a_path_output_is_utf8_jsonl_with_compact_separators(tmp_path):
-    summary = simulate(tmp_path / "b.jsonl", seed=1, years=1, cases_per_court_year=20, progress=(seen := []).append)
+    summary = simulate(
+        tmp_path / "b.jsonl", seed=1, years=1, cases_per_court_year=20, progress=(seen := []).append
+    )
     raw = (tmp_path / "b.jsonl").read_bytes()
     text = raw.decode("utf-8")
     assert text.endswith("\n") and "\r" not in text
@@ -123,7 +130,11 @@ def test_a_path_output_is_utf8_jsonl_with_compact_separators(tmp_path):
 
 # -- validity -------------------------------------------------------------------------------------
 
-DATE_KEYS = ("on", "notice_on", "approved_on", "ends_on", "received_on", "registered_on", "screened_on", "closed_on")
+#: Fact dates of a bundle line (``expires_on`` is a term, not a fact; ``effective_on`` precedes filing).
+DATE_KEYS = (
+    "on", "notice_on", "approved_on", "ends_on", "received_on", "registered_on", "screened_on", "closed_on",
+    "filed_on", "application_received_on",
+)  # fmt: skip
 
 
 def dates_in(obj, key=None):
@@ -134,7 +145,7 @@ def dates_in(obj, key=None):
     elif isinstance(obj, list):
         for v in obj:
             yield from dates_in(v, key)
-    elif key in DATE_KEYS + ("filed_on", "application_received_on") and obj is not None:
+    elif key in DATE_KEYS and obj is not None:
         yield date.fromisoformat(obj)
 
 
@@ -251,7 +262,10 @@ def detected(case, as_of: date) -> set[str]:
             found.add("PET-3")
     claim = case.claim_amount
     # faults.over_seizure: restraints in force worth more than twice the claim on some day.
-    if any(credit.active_restraint_value(case, e.on) > OVER_SEIZURE_FACTOR * claim for e in case.events_of("restraint")):
+    if any(
+        credit.active_restraint_value(case, e.on) > OVER_SEIZURE_FACTOR * claim
+        for e in case.events_of("restraint")
+    ):
         found.add("over_seizure")
     # 误报结: 执行完毕 although money is missing and no settlement explains it.
     if (
@@ -362,7 +376,9 @@ def test_fault_rates_match_the_configured_rates(calibrated):
 
 def test_amounts_are_log_normal_around_the_calibrated_median(calibrated):
     claims = sorted(
-        Decimal(o["claim_amount"]) for o in calibrated.cases if o["court"] != "豫08" and o["case_type"] == "首次执行"
+        Decimal(o["claim_amount"])
+        for o in calibrated.cases
+        if o["court"] != "豫08" and o["case_type"] == "首次执行"
     )
     median = claims[len(claims) // 2]
     assert abs(float(median) / cal.CLAIM_MEDIAN_YUAN - 1) < 0.08

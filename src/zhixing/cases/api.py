@@ -21,7 +21,7 @@ from zhixing.cases.bundle import case_to_bundle
 from zhixing.cases.casenumber import normalise
 from zhixing.cases.choices import CaseType, ClosingMode
 from zhixing.cases.loader import load_record
-from zhixing.cases.management.commands.check_cases import rows_for
+from zhixing.cases.checks import rows_for
 from zhixing.cases.models import Case, Party
 from zhixing.cases.records import CaseRecord
 from zhixing.courts.models import Court

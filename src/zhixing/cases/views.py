@@ -26,7 +26,7 @@ from zhixing.cases.api import (
 )
 from zhixing.cases.choices import CaseType, ClosingMode
 from zhixing.cases.loader import load_record
-from zhixing.cases.management.commands.check_cases import rows_for
+from zhixing.cases.checks import rows_for
 from zhixing.cases.models import Case, NodeEvent
 from zhixing.cases.records import CaseRecord
 from zhixing.courts.views import court_choices

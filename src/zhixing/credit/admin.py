@@ -6,7 +6,15 @@ from __future__ import annotations
 from django.contrib import admin, messages
 
 from zhixing.credit import services
-from zhixing.credit.models import Agency, ApiKey, CreditDecision, DeletionReminder, ListEntry, Scope, ScreeningAudit
+from zhixing.credit.models import (
+    Agency,
+    ApiKey,
+    CreditDecision,
+    DeletionReminder,
+    ListEntry,
+    Scope,
+    ScreeningAudit,
+)
 from zhixing.credit.screening import agency_snapshot_key
 
 
@@ -74,7 +82,18 @@ class ScreeningAuditAdmin(ReadOnly):
 
 @admin.register(ListEntry)
 class ListEntryAdmin(ReadOnly):
-    list_display = ("name", "kind", "role", "identifier", "case_number", "court", "listed_on", "ended_on", "active", "seq")
+    list_display = (
+        "name",
+        "kind",
+        "role",
+        "identifier",
+        "case_number",
+        "court",
+        "listed_on",
+        "ended_on",
+        "active",
+        "seq",
+    )
     list_filter = ("kind", "active", "court")
     search_fields = ("=identifier", "=name", "=case_number")
 

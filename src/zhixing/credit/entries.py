@@ -45,9 +45,26 @@ PERSON_ROLES = {
 PERSON_ROLES.update({v: v for v in list(PERSON_ROLES.values())})
 #: What an entry publishes and the index keys on; the fields compared on a rebuild.
 FIELDS = (
-    "case_number", "party", "listing", "kind", "role", "is_unit", "name", "identifier", "key", "key_tag",
-    "unit_name", "legal_representative", "grounds", "term_years", "conduct", "listed_on", "ended_on",
-    "ended_by", "deletion_ground_on", "deletion_due_on",
+    "case_number",
+    "party",
+    "listing",
+    "kind",
+    "role",
+    "is_unit",
+    "name",
+    "identifier",
+    "key",
+    "key_tag",
+    "unit_name",
+    "legal_representative",
+    "grounds",
+    "term_years",
+    "conduct",
+    "listed_on",
+    "ended_on",
+    "ended_by",
+    "deletion_ground_on",
+    "deletion_due_on",
 )
 
 
@@ -185,7 +202,9 @@ def _restricted(case: CaseRecord, pks: Sequence[int]) -> list[EntryDraft]:
     # party id → open period: (source pk, since, {identity: (source, since, person)})
     open_: dict[str, tuple[int, date, dict[str, tuple[str, date, dict[str, str]]]]] = {}
 
-    def draft(party: Party, source: str, since: date, ended: date | None, by: str, person: dict | None) -> EntryDraft:
+    def draft(
+        party: Party, source: str, since: date, ended: date | None, by: str, person: dict | None
+    ) -> EntryDraft:
         identifier = (person["id_number"] if person else _identifier(party)) or ""
         key, tag = packed(identifier)
         return EntryDraft(

@@ -32,11 +32,17 @@ class DocumentForm(forms.Form):
 
     def listing_choices(self) -> list[tuple[str, str]]:
         """Active 失信 listings of the case, named as the services name them."""
-        rows = ListEntry.objects.filter(case=self.case, kind=ListEntry.Kind.DISHONEST, active=True).order_by("listed_on")
-        return [(e.listing, f"{e.name}（{e.listed_on.isoformat()}纳入，{'、'.join(e.grounds)}）") for e in rows]
+        rows = ListEntry.objects.filter(case=self.case, kind=ListEntry.Kind.DISHONEST, active=True).order_by(
+            "listed_on"
+        )
+        return [
+            (e.listing, f"{e.name}（{e.listed_on.isoformat()}纳入，{'、'.join(e.grounds)}）") for e in rows
+        ]
 
     def restricted_choices(self) -> list[tuple[str, str]]:
-        rows = ListEntry.objects.filter(case=self.case, kind=ListEntry.Kind.RESTRICTED, role="debtor", active=True)
+        rows = ListEntry.objects.filter(
+            case=self.case, kind=ListEntry.Kind.RESTRICTED, role="debtor", active=True
+        )
         return [(e.party, f"{e.name}（{e.listed_on.isoformat()}起）") for e in rows.order_by("listed_on")]
 
     def call(self, user) -> object:  # pragma: no cover - every subclass defines it
@@ -57,12 +63,21 @@ class DocumentForm(forms.Form):
 class ListingForm(DocumentForm):
     prefix = "listing"
     party = forms.ChoiceField(label="被执行人")
-    grounds = forms.MultipleChoiceField(label="失信情形", choices=Ground.choices, widget=forms.CheckboxSelectMultiple)
-    term_years = forms.IntegerField(label="期限（年）", required=False, min_value=1, max_value=5,
-                                    help_text="仅G1不设期限；其他情形二年，情节严重或多项情形可三至五年")
+    grounds = forms.MultipleChoiceField(
+        label="失信情形", choices=Ground.choices, widget=forms.CheckboxSelectMultiple
+    )
+    term_years = forms.IntegerField(
+        label="期限（年）",
+        required=False,
+        min_value=1,
+        max_value=5,
+        help_text="仅G1不设期限；其他情形二年，情节严重或多项情形可三至五年",
+    )
     restrict = forms.BooleanField(label="同时发布限制消费令（尚未限制的）", required=False, initial=True)
     on_applicant_request = forms.BooleanField(label="依申请执行人申请", required=False)
-    requested_on = forms.DateField(label="收到申请日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    requested_on = forms.DateField(
+        label="收到申请日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -71,8 +86,15 @@ class ListingForm(DocumentForm):
     def call(self, user):
         d = self.cleaned_data
         return services.list_party(
-            user, self.case, party=d["party"], grounds=d["grounds"], term_years=d["term_years"], doc=self.document(),
-            restrict=d["restrict"], on_applicant_request=d["on_applicant_request"], requested_on=d["requested_on"],
+            user,
+            self.case,
+            party=d["party"],
+            grounds=d["grounds"],
+            term_years=d["term_years"],
+            doc=self.document(),
+            restrict=d["restrict"],
+            on_applicant_request=d["on_applicant_request"],
+            requested_on=d["requested_on"],
             expected_version=d["version"],
         )
 
@@ -84,12 +106,19 @@ class DeletionForm(DocumentForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["listing"].choices = self.listing_choices()
+
     ground = forms.ChoiceField(label="删除事由", choices=DeletionGround.choices)
 
     def call(self, user):
         d = self.cleaned_data
-        return services.delete_listing(user, self.case, listing=d["listing"], ground=d["ground"], doc=self.document(),
-                                       expected_version=d["version"])
+        return services.delete_listing(
+            user,
+            self.case,
+            listing=d["listing"],
+            ground=d["ground"],
+            doc=self.document(),
+            expected_version=d["version"],
+        )
 
 
 class RevocationForm(DocumentForm):
@@ -102,8 +131,9 @@ class RevocationForm(DocumentForm):
 
     def call(self, user):
         d = self.cleaned_data
-        return services.revoke_listing(user, self.case, listing=d["listing"], doc=self.document(),
-                                       expected_version=d["version"])
+        return services.revoke_listing(
+            user, self.case, listing=d["listing"], doc=self.document(), expected_version=d["version"]
+        )
 
 
 class CorrectionForm(DocumentForm):
@@ -113,17 +143,30 @@ class CorrectionForm(DocumentForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["listing"].choices = self.listing_choices()
+
     name = forms.CharField(label="姓名或名称", required=False, max_length=200)
     id_number = forms.CharField(label="公民身份号码", required=False, max_length=18)
     credit_code = forms.CharField(label="统一社会信用代码", required=False, max_length=18)
     legal_representative = forms.CharField(label="法定代表人", required=False, max_length=100)
-    conduct = forms.CharField(label="失信行为具体情形", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    conduct = forms.CharField(
+        label="失信行为具体情形", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def call(self, user):
         d = self.cleaned_data
-        fields = {k: d[k] for k in ("name", "id_number", "credit_code", "legal_representative", "conduct") if d.get(k)}
-        return services.correct_listing(user, self.case, listing=d["listing"], fields=fields, doc=self.document(),
-                                        expected_version=d["version"])
+        fields = {
+            k: d[k]
+            for k in ("name", "id_number", "credit_code", "legal_representative", "conduct")
+            if d.get(k)
+        }
+        return services.correct_listing(
+            user,
+            self.case,
+            listing=d["listing"],
+            fields=fields,
+            doc=self.document(),
+            expected_version=d["version"],
+        )
 
 
 ROLE_BY_LABEL = {label: value for value, label in RestrictedRole.choices}
@@ -133,9 +176,11 @@ class RestrictionForm(DocumentForm):
     prefix = "restriction"
     party = forms.ChoiceField(label="被执行人")
     persons = forms.CharField(
-        label="单位的相关人员", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label="单位的相关人员",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="每行一人：身份,姓名,公民身份号码（身份为法定代表人、主要负责人、影响债务履行的直接责任人员或实际控制人）；"
-                  "单位被执行人不填时限制其登记的法定代表人",
+        "单位被执行人不填时限制其登记的法定代表人",
     )
 
     def __init__(self, *args, **kwargs):
@@ -157,8 +202,14 @@ class RestrictionForm(DocumentForm):
 
     def call(self, user):
         d = self.cleaned_data
-        return services.restrict_consumption(user, self.case, party=d["party"], persons=d["persons"],
-                                             doc=self.document(), expected_version=d["version"])
+        return services.restrict_consumption(
+            user,
+            self.case,
+            party=d["party"],
+            persons=d["persons"],
+            doc=self.document(),
+            expected_version=d["version"],
+        )
 
 
 class LiftingForm(DocumentForm):
@@ -172,8 +223,14 @@ class LiftingForm(DocumentForm):
 
     def call(self, user):
         d = self.cleaned_data
-        return services.lift_restriction(user, self.case, party=d["party"], ground=d["ground"], doc=self.document(),
-                                         expected_version=d["version"])
+        return services.lift_restriction(
+            user,
+            self.case,
+            party=d["party"],
+            ground=d["ground"],
+            doc=self.document(),
+            expected_version=d["version"],
+        )
 
 
 FORMS = {

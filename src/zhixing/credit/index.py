@@ -107,15 +107,25 @@ def unit_key(value: str) -> tuple[int, int] | None:
     return lo, hi + 1
 
 
+_today: tuple[float, str] = (0.0, "")
+
+
 def today_string(today: date | None = None) -> str:
-    return (today or date.today()).strftime("%Y%m%d")
+    """``YYYYMMDD`` of ``today`` (default: the current day, recomputed at most once a
+    second — it is asked on every screening call)."""
+    global _today
+    if today is not None:
+        return today.strftime("%Y%m%d")
+    now = time.monotonic()
+    if now - _today[0] >= 1.0:
+        _today = (now, date.today().strftime("%Y%m%d"))
+    return _today[1]
 
 
 def pack(value: str, *, today: date | None = None) -> tuple[int, int]:
     """(key, tag) of a 公民身份号码 or 统一社会信用代码; :class:`InvalidIdentifier` naming
     the fault otherwise. Input is normalised (blanks, lower-case x) first."""
-    value = normalise(value)
-    if not isinstance(value, str) or not value:
+    if not isinstance(value, str) or not (value := normalise(value)):
         raise InvalidIdentifier("证件号码不能为空")
     key = person_key(value, today_string(today))
     if key is not None:
@@ -191,9 +201,21 @@ class ScreeningIndex:
     """Sorted parallel arrays of active entries plus an :class:`Overlay` (see the module
     docstring). ``seq`` is the change number everything up to which is applied."""
 
-    def __init__(self, *, keys: array, tags: array, ids: array, meta: bytearray, since: array, courts: array,
-                 case_offsets: array, case_blob: bytearray, court_names: dict[int, tuple[str, str]], seq: int,
-                 build_seconds: float = 0.0):
+    def __init__(
+        self,
+        *,
+        keys: array,
+        tags: array,
+        ids: array,
+        meta: bytearray,
+        since: array,
+        courts: array,
+        case_offsets: array,
+        case_blob: bytearray,
+        court_names: dict[int, tuple[str, str]],
+        seq: int,
+        build_seconds: float = 0.0,
+    ):
         self.keys, self.tags, self.ids, self.meta = keys, tags, ids, meta
         self.since, self.courts = since, courts
         self.case_offsets, self.case_blob = case_offsets, case_blob
@@ -343,8 +365,17 @@ def build(*, connection=None, fetch: int = FETCH) -> ScreeningIndex:
                 offsets.append(total)
     names = {pk: (code, name) for pk, code, name in Court.objects.values_list("pk", "code", "name")}
     index = ScreeningIndex(
-        keys=keys, tags=tags, ids=ids, meta=meta, since=since, courts=courts, case_offsets=offsets,
-        case_blob=blob, court_names=names, seq=seq, build_seconds=time.perf_counter() - started,
+        keys=keys,
+        tags=tags,
+        ids=ids,
+        meta=meta,
+        since=since,
+        courts=courts,
+        case_offsets=offsets,
+        case_blob=blob,
+        court_names=names,
+        seq=seq,
+        build_seconds=time.perf_counter() - started,
     )
     return index
 
@@ -356,11 +387,13 @@ def changes_since(seq: int, *, limit: int = 20_000) -> list[tuple]:
     rows = (
         ListEntry.objects.filter(seq__gt=seq)
         .order_by("seq")
-        .values_list("seq", "pk", "active", "key", "key_tag", "kind", "role", "listed_on", "court_id", "case_number")[
-            :limit
-        ]
+        .values_list(
+            "seq", "pk", "active", "key", "key_tag", "kind", "role", "listed_on", "court_id", "case_number"
+        )[:limit]
     )
-    return [(s, pk, a, k, t, kind, role, on.toordinal(), c, n) for s, pk, a, k, t, kind, role, on, c, n in rows]
+    return [
+        (s, pk, a, k, t, kind, role, on.toordinal(), c, n) for s, pk, a, k, t, kind, role, on, c, n in rows
+    ]
 
 
 # -- the process's index ----------------------------------------------------------------------

@@ -119,7 +119,9 @@ class CreditDecision(AppendOnly):
     reason = models.TextField("理由", blank=True)
     on_applicant_request = models.BooleanField("依申请执行人申请", default=False)
     requested_on = models.DateField("收到申请日期", null=True, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     objects = DecisionQuerySet.as_manager()
@@ -169,7 +171,9 @@ class ListEntry(models.Model):
     party = models.CharField("当事人编号", max_length=32)
     listing = models.CharField("失信信息编号", max_length=32, blank=True)
     kind = models.CharField("名单", max_length=12, choices=Kind.choices)
-    role = models.CharField("身份", max_length=24, choices=RestrictedRole.choices, default=RestrictedRole.DEBTOR)
+    role = models.CharField(
+        "身份", max_length=24, choices=RestrictedRole.choices, default=RestrictedRole.DEBTOR
+    )
     is_unit = models.BooleanField("单位", default=False)
     name = models.CharField("姓名或名称", max_length=200)
     identifier = models.CharField("证件号码", max_length=18, blank=True)
@@ -197,8 +201,12 @@ class ListEntry(models.Model):
         verbose_name = verbose_name_plural = "失信及限制消费名单"
         indexes = (
             # The index build reads active entries in key order straight off this index.
-            models.Index(fields=["key", "key_tag"], condition=models.Q(active=True), name="credit_entry_active_key"),
-            models.Index(fields=["identifier"], condition=models.Q(active=True), name="credit_entry_active_ident"),
+            models.Index(
+                fields=["key", "key_tag"], condition=models.Q(active=True), name="credit_entry_active_key"
+            ),
+            models.Index(
+                fields=["identifier"], condition=models.Q(active=True), name="credit_entry_active_ident"
+            ),
             models.Index(fields=["name"], condition=models.Q(active=True), name="credit_entry_active_name"),
             models.Index(fields=["case"]),
         )
@@ -243,7 +251,9 @@ class ApiKey(models.Model):
     scopes = models.JSONField("权限", default=list)
     label = models.CharField("用途", max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -101,7 +101,9 @@ def public_records(q: str | None, *, today: date | None = None, limit: int = LIM
     entries = list(qs.select_related("court", "case").order_by("-listed_on", "pk")[:limit])
     births = {
         (p["case_id"], p["local_id"]): p["birth_date"]
-        for p in Party.objects.filter(case_id__in={e.case_id for e in entries}).values("case_id", "local_id", "birth_date")
+        for p in Party.objects.filter(case_id__in={e.case_id for e in entries}).values(
+            "case_id", "local_id", "birth_date"
+        )
     }
     out = []
     for e in entries:

@@ -87,7 +87,13 @@ class KeyCache:
 
         with self._lock:
             rows = ApiKey.objects.filter(revoked_at__isnull=True, agency__active=True).values_list(
-                "pk", "digest", "scopes", "agency_id", "agency__code", "agency__name", "agency__rate_per_minute"
+                "pk",
+                "digest",
+                "scopes",
+                "agency_id",
+                "agency__code",
+                "agency__name",
+                "agency__rate_per_minute",
             )
             self._keys = {
                 d: Caller(pk, agency, code, name, frozenset(scopes), rate)
@@ -130,31 +136,52 @@ class AuditTrail:
         self._lock = threading.Lock()
         self._background = False
 
-    def record(self, caller: Caller, endpoint: str, *, status: int = 200, asked: str = "", asked_count: int = 1,
-               asked_packed: bytes | None = None, invalid: list | None = None, hits: Iterable[str] = (),
-               remote_addr: str | None = None) -> None:
-        from zhixing.credit.models import ScreeningAudit
-
+    def record(
+        self,
+        caller: Caller,
+        endpoint: str,
+        *,
+        status: int = 200,
+        asked: str = "",
+        asked_count: int = 1,
+        asked_packed: bytes | None = None,
+        invalid: list | None = None,
+        hits: Iterable[str] = (),
+        remote_addr: str | None = None,
+    ) -> None:
         found = list(hits)
-        row = ScreeningAudit(
-            agency_id=caller.agency_id, api_key_id=caller.key_id, at=timezone.now(), endpoint=endpoint,
-            status=status, asked=asked[:64], asked_count=asked_count, asked_packed=asked_packed,
-            invalid=invalid or [], hit=bool(found), hits=len(found), hit_identifiers=found,
-            remote_addr=remote_addr or None,
-        )
+        row = {
+            "agency_id": caller.agency_id,
+            "api_key_id": caller.key_id,
+            "at": timezone.now(),
+            "endpoint": endpoint,
+            "status": status,
+            "asked": asked[:64],
+            "asked_count": asked_count,
+            "asked_packed": asked_packed,
+            "invalid": invalid or [],
+            "hit": bool(found),
+            "hits": len(found),
+            "hit_identifiers": found,
+            "remote_addr": remote_addr or None,
+        }
         if not self._background:
-            row.save()
+            self._write([row])
             return
         with self._lock:
             self._buffer.append(row)
 
-    def flush(self) -> int:
+    @staticmethod
+    def _write(rows: list[dict]) -> None:
         from zhixing.credit.models import ScreeningAudit
 
+        ScreeningAudit.objects.bulk_create([ScreeningAudit(**row) for row in rows], batch_size=1000)
+
+    def flush(self) -> int:
         with self._lock:
             rows, self._buffer = self._buffer, []
         if rows:
-            ScreeningAudit.objects.bulk_create(rows, batch_size=1000)
+            self._write(rows)
         return len(rows)
 
     def start_flusher(self, interval: float = 0.5) -> None:
@@ -285,9 +312,15 @@ def screen_batch(identifiers: list, *, today: date | None = None) -> BatchResult
             try:
                 key, tag = pack(value, today=today)
             except (InvalidIdentifier, TypeError):
-                invalid.append({"index": pos, "id": raw if isinstance(raw, str) else repr(raw),
-                                "error": idx.identifier_error(value, today=today) if isinstance(value, str)
-                                else "证件号码应为字符串"})
+                invalid.append(
+                    {
+                        "index": pos,
+                        "id": raw if isinstance(raw, str) else repr(raw),
+                        "error": idx.identifier_error(value, today=today)
+                        if isinstance(value, str)
+                        else "证件号码应为字符串",
+                    }
+                )
                 continue
         asked.append((key, tag))
         i = bisect_left(keys_arr, key)
@@ -303,8 +336,22 @@ def screen_batch(identifiers: list, *, today: date | None = None) -> BatchResult
 
 # -- the change feed and the snapshot ------------------------------------------------------------
 
-ENTRY_FIELDS = ("pk", "seq", "active", "kind", "role", "is_unit", "name", "identifier", "unit_name",
-                "listed_on", "ended_on", "court__code", "court__name", "case_number")
+ENTRY_FIELDS = (
+    "pk",
+    "seq",
+    "active",
+    "kind",
+    "role",
+    "is_unit",
+    "name",
+    "identifier",
+    "unit_name",
+    "listed_on",
+    "ended_on",
+    "court__code",
+    "court__name",
+    "case_number",
+)
 
 
 def entry_json(row: dict) -> dict:
@@ -382,8 +429,14 @@ def snapshot_lines(agency_code: str, *, chunk: int = 10_000) -> Iterator[bytes]:
         sha.update(line)
         return line
 
-    yield emit({"format": SNAPSHOT_FORMAT, "agency": agency_code, "generated_at": timezone.now().isoformat(),
-                "seq": seq})
+    yield emit(
+        {
+            "format": SNAPSHOT_FORMAT,
+            "agency": agency_code,
+            "generated_at": timezone.now().isoformat(),
+            "seq": seq,
+        }
+    )
     count = 0
     last = 0
     qs = ListEntry.objects.filter(active=True, seq__lte=seq)
@@ -395,7 +448,12 @@ def snapshot_lines(agency_code: str, *, chunk: int = 10_000) -> Iterator[bytes]:
             count += 1
             yield emit(entry_json(row))
         last = rows[-1]["pk"]
-    trailer = {"count": count, "sha256": sha.hexdigest(), "algorithm": "HMAC-SHA256", "signature": mac.hexdigest()}
+    trailer = {
+        "count": count,
+        "sha256": sha.hexdigest(),
+        "algorithm": "HMAC-SHA256",
+        "signature": mac.hexdigest(),
+    }
     yield (json.dumps(trailer, separators=(",", ":")) + "\n").encode()
 
 
@@ -407,4 +465,3 @@ def verify_snapshot(data: bytes, key_hex: str) -> bool:
     trailer = json.loads(last)
     expected = hmac.new(bytes.fromhex(key_hex), body, hashlib.sha256).hexdigest()
     return hmac.compare_digest(expected, trailer.get("signature", ""))
-

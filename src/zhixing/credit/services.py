@@ -122,7 +122,9 @@ def _check_document(doc: Document, case: Case) -> None:
     if doc.decided_on > timezone.localdate():
         raise CreditError("decided_on", f"决定日期 {doc.decided_on.isoformat()} 晚于今天，不能预先录入")
     if doc.decided_on < case.filed_on:
-        raise CreditError("decided_on", f"决定日期 {doc.decided_on.isoformat()} 早于立案日期 {case.filed_on.isoformat()}")
+        raise CreditError(
+            "decided_on", f"决定日期 {doc.decided_on.isoformat()} 早于立案日期 {case.filed_on.isoformat()}"
+        )
 
 
 def _lock(user, case: Case | int, expected_version: int | None) -> Locked:
@@ -135,7 +137,9 @@ def _lock(user, case: Case | int, expected_version: int | None) -> Locked:
         if not (user.is_superuser or user.court_id == locked.court_id):
             raise PermissionDenied("只有本案承办法院可以作出失信、限制消费决定")
     if expected_version is not None and expected_version != locked.version:
-        raise Conflict("version", f"案件已被他人修改（版本 {locked.version}，提交的是 {expected_version}），请刷新后重试")
+        raise Conflict(
+            "version", f"案件已被他人修改（版本 {locked.version}，提交的是 {expected_version}），请刷新后重试"
+        )
     (pair,) = load_records([pk])
     return Locked(locked, pair[1], _event_pks([pk])[pk])
 
@@ -145,22 +149,49 @@ def _with_event(record: CaseRecord, node: str, on: date, data: dict) -> CaseReco
     before = [e for e in record.events if e.on <= on]
     after = [e for e in record.events if e.on > on]
     events = [*before, Event(node, on, 0, data), *after]
-    return dataclasses.replace(record, events=tuple(dataclasses.replace(e, seq=i) for i, e in enumerate(events)))
+    return dataclasses.replace(
+        record, events=tuple(dataclasses.replace(e, seq=i) for i, e in enumerate(events))
+    )
 
 
-def _append(locked: Locked, user, node: str, on: date, data: dict, doc: Document, action_fields: dict,
-            source: str = NodeEvent.Source.FORM) -> CreditDecision:
+def _append(
+    locked: Locked,
+    user,
+    node: str,
+    on: date,
+    data: dict,
+    doc: Document,
+    action_fields: dict,
+    source: str = NodeEvent.Source.FORM,
+) -> CreditDecision:
     case = locked.case
-    position = (NodeEvent.objects.filter(case=case).order_by("-position").values_list("position", flat=True).first() or 0) + 1
+    position = (
+        NodeEvent.objects.filter(case=case).order_by("-position").values_list("position", flat=True).first()
+        or 0
+    ) + 1
     who = (getattr(user, "display_name", "") or getattr(user, "username", "")) if user else SYSTEM_SIGNER
     event = NodeEvent.objects.create(
-        case=case, node=node, on=on, data={**data, "document_number": doc.number, "by": who}, position=position,
-        source=source, recorded_by=user if user is not None and user.is_authenticated else None,
+        case=case,
+        node=node,
+        on=on,
+        data={**data, "document_number": doc.number, "by": who},
+        position=position,
+        source=source,
+        recorded_by=user if user is not None and user.is_authenticated else None,
     )
     decision = CreditDecision.objects.create(
-        case=case, court_id=case.court_id, event=event, action=node, party=data["party"],
-        listing=data.get("listing") or data.get("id") or "", decided_on=on, document_number=doc.number,
-        signer=doc.signer, reason=doc.reason, recorded_by=event.recorded_by, **action_fields,
+        case=case,
+        court_id=case.court_id,
+        event=event,
+        action=node,
+        party=data["party"],
+        listing=data.get("listing") or data.get("id") or "",
+        decided_on=on,
+        document_number=doc.number,
+        signer=doc.signer,
+        reason=doc.reason,
+        recorded_by=event.recorded_by,
+        **action_fields,
     )
     # Optimistic concurrency: everyone who read the old version now gets a conflict.
     Case.objects.filter(pk=case.pk).update(version=F("version") + 1)
@@ -175,7 +206,9 @@ def _debtor(record: CaseRecord, party_id: str):
     if party is None:
         raise CreditError("party", f"当事人 {party_id!r} 在本案中不存在")
     if not party.is_debtor:
-        raise CreditError("party", f"{party.name}不是本案被执行人，不能纳入失信名单或限制消费（CREDIT-1、CONS-4）")
+        raise CreditError(
+            "party", f"{party.name}不是本案被执行人，不能纳入失信名单或限制消费（CREDIT-1、CONS-4）"
+        )
     return party
 
 
@@ -198,9 +231,19 @@ def default_term(grounds: list[str]) -> int | None:
 
 
 @transaction.atomic
-def list_party(user, case: Case | int, *, party: str, grounds: list[str], term_years: int | None, doc: Document,
-               restrict: bool = False, on_applicant_request: bool = False, requested_on: date | None = None,
-               expected_version: int | None = None) -> CreditDecision:
+def list_party(
+    user,
+    case: Case | int,
+    *,
+    party: str,
+    grounds: list[str],
+    term_years: int | None,
+    doc: Document,
+    restrict: bool = False,
+    on_applicant_request: bool = False,
+    requested_on: date | None = None,
+    expected_version: int | None = None,
+) -> CreditDecision:
     """纳入失信被执行人名单 (CREDIT-1…6, CREDIT-10, CREDIT-13).
 
     Refused, with the rule, when: the party is not a debtor; the obligation is performed
@@ -221,9 +264,14 @@ def list_party(user, case: Case | int, *, party: str, grounds: list[str], term_y
     if record.claim_amount is not None and record.unpaid <= 0:
         raise CreditError("party", "CREDIT-1：被执行人已全部履行生效法律文书确定的义务，不得纳入失信名单")
     on = doc.decided_on
-    active = [f for f in listing_facts(record) if f.party == party and f.listed_on <= on and f.ended_on is None]
+    active = [
+        f for f in listing_facts(record) if f.party == party and f.listed_on <= on and f.ended_on is None
+    ]
     if active:
-        raise CreditError("party", f"{debtor.name}在本案中已被纳入失信名单（{active[0].listed_on.isoformat()}），不能重复纳入")
+        raise CreditError(
+            "party",
+            f"{debtor.name}在本案中已被纳入失信名单（{active[0].listed_on.isoformat()}），不能重复纳入",
+        )
     if on_applicant_request:
         _credit_10(locked, party, on)
     if restrict and not E.restricted_on(record, party, on):
@@ -238,9 +286,18 @@ def list_party(user, case: Case | int, *, party: str, grounds: list[str], term_y
         if check in row.reasons:
             raise CreditError(field_name, row.reasons[check])
     return _append(
-        locked, user, "credit_listing", on, data, doc,
-        {"grounds": grounds, "term_years": term_years, "on_applicant_request": on_applicant_request,
-         "requested_on": requested_on},
+        locked,
+        user,
+        "credit_listing",
+        on,
+        data,
+        doc,
+        {
+            "grounds": grounds,
+            "term_years": term_years,
+            "on_applicant_request": on_applicant_request,
+            "requested_on": requested_on,
+        },
     )
 
 
@@ -268,7 +325,9 @@ def _credit_10(locked: Locked, party: str, on: date) -> None:
 def _find_listing(locked: Locked, ref: str):
     for facts in listing_facts(locked.record):
         event = locked.record.events[facts.seq]
-        if E.listing_ref(event, locked.pks[facts.seq]) == ref or (facts.listing is not None and facts.listing == ref):
+        if E.listing_ref(event, locked.pks[facts.seq]) == ref or (
+            facts.listing is not None and facts.listing == ref
+        ):
             return facts
     raise CreditError("listing", f"本案没有编号为 {ref!r} 的失信信息")
 
@@ -280,10 +339,14 @@ def _ending_data(locked: Locked, facts) -> dict:
     if facts.listing is not None:
         return {"party": facts.party, "listing": facts.listing}
     others = [
-        f for f in listing_facts(locked.record) if f.party == facts.party and f.ended_on is None and f.seq != facts.seq
+        f
+        for f in listing_facts(locked.record)
+        if f.party == facts.party and f.ended_on is None and f.seq != facts.seq
     ]
     if others:
-        raise CreditError("listing", "该当事人在本案中另有生效的失信信息，未编号的失信信息不能单独结束，请逐条处理")
+        raise CreditError(
+            "listing", "该当事人在本案中另有生效的失信信息，未编号的失信信息不能单独结束，请逐条处理"
+        )
     return {"party": facts.party}
 
 
@@ -298,8 +361,16 @@ def _active_listing(locked: Locked, ref: str, on: date):
 
 
 @transaction.atomic
-def delete_listing(user, case: Case | int, *, listing: str, ground: str, doc: Document,
-                   expected_version: int | None = None, source: str = NodeEvent.Source.FORM) -> CreditDecision:
+def delete_listing(
+    user,
+    case: Case | int,
+    *,
+    listing: str,
+    ground: str,
+    doc: Document,
+    expected_version: int | None = None,
+    source: str = NodeEvent.Source.FORM,
+) -> CreditDecision:
     """删除失信信息 (CREDIT-8/9). A no-term (G1) entry on a ground of 失信规定 第十条第一款;
     a term entry once its term has ended (CREDIT-9) or early at the court's discretion
     (第二条第二款). A late deletion is still made (and C3/C4 report it)."""
@@ -314,11 +385,21 @@ def delete_listing(user, case: Case | int, *, listing: str, ground: str, doc: Do
         raise CreditError("ground", f"删除事由 {ground!r} 无效") from None
     if facts.is_term:
         if ground not in TERM_DELETION_GROUNDS:
-            raise CreditError("ground", "有期限的失信信息依期限届满删除，或因积极履行、主动纠正提前删除（CREDIT-9，失信规定第二条第二款）")
+            raise CreditError(
+                "ground",
+                "有期限的失信信息依期限届满删除，或因积极履行、主动纠正提前删除（CREDIT-9，失信规定第二条第二款）",
+            )
         if ground == DeletionGround.TERM_EXPIRED:
-            ends = periods.add_years(facts.listed_on, facts.term_years) if isinstance(facts.term_years, int) else None
+            ends = (
+                periods.add_years(facts.listed_on, facts.term_years)
+                if isinstance(facts.term_years, int)
+                else None
+            )
             if ends is None or ends > on:
-                raise CreditError("ground", f"失信期限至{ends.isoformat() if ends else '（未记载）'}届满，尚未届满不能以期限届满删除")
+                raise CreditError(
+                    "ground",
+                    f"失信期限至{ends.isoformat() if ends else '（未记载）'}届满，尚未届满不能以期限届满删除",
+                )
     elif ground not in NO_TERM_DELETION_GROUNDS:
         raise CreditError("ground", "无期限的失信信息只能依失信规定第十条第一款所列情形删除（CREDIT-8）")
     data = {**_ending_data(locked, facts), "ground": ground.value}
@@ -326,8 +407,9 @@ def delete_listing(user, case: Case | int, *, listing: str, ground: str, doc: Do
 
 
 @transaction.atomic
-def revoke_listing(user, case: Case | int, *, listing: str, doc: Document,
-                   expected_version: int | None = None) -> CreditDecision:
+def revoke_listing(
+    user, case: Case | int, *, listing: str, doc: Document, expected_version: int | None = None
+) -> CreditDecision:
     """撤销 a wrongful listing (CREDIT-11, 失信规定 第九条): ends it and every obligation of it."""
     locked = _lock(user, case, expected_version)
     _check_document(doc, locked.case)
@@ -338,8 +420,15 @@ def revoke_listing(user, case: Case | int, *, listing: str, doc: Document,
 
 
 @transaction.atomic
-def correct_listing(user, case: Case | int, *, listing: str, fields: dict[str, str], doc: Document,
-                    expected_version: int | None = None) -> CreditDecision:
+def correct_listing(
+    user,
+    case: Case | int,
+    *,
+    listing: str,
+    fields: dict[str, str],
+    doc: Document,
+    expected_version: int | None = None,
+) -> CreditDecision:
     """更正 inaccurate published information (CREDIT-11/12): name, ID number or credit code,
     legal representative, the concrete conduct. Grounds and term are not corrected here:
     a listing on wrong grounds is revoked and, if warranted, made again."""
@@ -381,7 +470,10 @@ def _clean_persons(persons: list[dict] | None) -> list[dict]:
     for i, p in enumerate(persons or []):
         role = E.PERSON_ROLES.get(p.get("role"))
         if role is None:
-            raise CreditError(f"persons[{i}].role", "人员身份应为法定代表人、主要负责人、影响债务履行的直接责任人员或实际控制人（CONS-4）")
+            raise CreditError(
+                f"persons[{i}].role",
+                "人员身份应为法定代表人、主要负责人、影响债务履行的直接责任人员或实际控制人（CONS-4）",
+            )
         name = (p.get("name") or "").strip()
         if not name:
             raise CreditError(f"persons[{i}].name", "请填写姓名")
@@ -393,8 +485,15 @@ def _clean_persons(persons: list[dict] | None) -> list[dict]:
 
 
 @transaction.atomic
-def restrict_consumption(user, case: Case | int, *, party: str, doc: Document, persons: list[dict] | None = None,
-                         expected_version: int | None = None) -> CreditDecision:
+def restrict_consumption(
+    user,
+    case: Case | int,
+    *,
+    party: str,
+    doc: Document,
+    persons: list[dict] | None = None,
+    expected_version: int | None = None,
+) -> CreditDecision:
     """限制消费令 (CONS-1, CONS-4, CONS-6). After the execution notice, while the
     obligation is unperformed. For a unit the order also names its 法定代表人, 主要负责人,
     影响债务履行的直接责任人员 and 实际控制人 (``persons``; default: the legal representative
@@ -431,8 +530,9 @@ def restrict_consumption(user, case: Case | int, *, party: str, doc: Document, p
 
 
 @transaction.atomic
-def lift_restriction(user, case: Case | int, *, party: str, ground: str, doc: Document,
-                     expected_version: int | None = None) -> CreditDecision:
+def lift_restriction(
+    user, case: Case | int, *, party: str, ground: str, doc: Document, expected_version: int | None = None
+) -> CreditDecision:
     """解除限制消费 (CONS-7): on an effective guarantee or the applicant's consent (may),
     or once fully performed (must). Refused while the party is on the 失信 list of this
     case (CONS-2: a listed debtor stays restricted; check C5)."""
@@ -447,7 +547,9 @@ def lift_restriction(user, case: Case | int, *, party: str, ground: str, doc: Do
         raise CreditError("ground", f"解除事由 {ground!r} 无效（CONS-7）") from None
     if not E.restricted_on(record, party, on):
         raise CreditError("party", f"{debtor.name}未被限制消费")
-    listed = [f for f in listing_facts(record) if f.party == party and f.listed_on <= on and f.ended_on is None]
+    listed = [
+        f for f in listing_facts(record) if f.party == party and f.listed_on <= on and f.ended_on is None
+    ]
     if listed:
         raise CreditError(
             "party",
@@ -473,7 +575,9 @@ def _allocate(n: int) -> int:
 UPDATE_FIELDS = [*E.FIELDS, "active", "withdrawn", "seq"]
 
 
-def sync_entries(case_ids: Iterable[int], *, records: dict[int, CaseRecord] | None = None, chunk: int = 500) -> int:
+def sync_entries(
+    case_ids: Iterable[int], *, records: dict[int, CaseRecord] | None = None, chunk: int = 500
+) -> int:
     """Bring the list entries of these cases in line with their events; returns how many
     entries changed (each took a new change number). Idempotent."""
     ids = sorted(set(case_ids))
@@ -496,9 +600,21 @@ def sync_entries(case_ids: Iterable[int], *, records: dict[int, CaseRecord] | No
                     values = draft.values()
                     row = existing.pop(draft.source, None)
                     if row is None:
-                        create.append(ListEntry(source=draft.source, case_id=case_id, court_id=courts[case_id],
-                                                active=draft.active, withdrawn=False, **values))
-                    elif row.withdrawn or row.active != draft.active or any(getattr(row, k) != v for k, v in values.items()):
+                        create.append(
+                            ListEntry(
+                                source=draft.source,
+                                case_id=case_id,
+                                court_id=courts[case_id],
+                                active=draft.active,
+                                withdrawn=False,
+                                **values,
+                            )
+                        )
+                    elif (
+                        row.withdrawn
+                        or row.active != draft.active
+                        or any(getattr(row, k) != v for k, v in values.items())
+                    ):
                         for k, v in values.items():
                             setattr(row, k, v)
                         row.active, row.withdrawn = draft.active, False
@@ -525,7 +641,9 @@ def rebuild_entries(case_ids: Iterable[int] | None = None) -> int:
     credit event or an entry). What ``zhixing credit_rebuild`` runs; call it with the
     imported case ids after an import."""
     if case_ids is None:
-        with_events = NodeEvent.objects.filter(node__in=CREDIT_NODES).values_list("case_id", flat=True).distinct()
+        with_events = (
+            NodeEvent.objects.filter(node__in=CREDIT_NODES).values_list("case_id", flat=True).distinct()
+        )
         with_entries = ListEntry.objects.values_list("case_id", flat=True).distinct()
         case_ids = set(with_events) | set(with_entries)
     return sync_entries(case_ids)
@@ -567,8 +685,12 @@ def create_reminders(as_of: date) -> list[DeletionReminder]:
         reminder, created = DeletionReminder.objects.get_or_create(
             entry=entry,
             due_on=entry.deletion_due_on,
-            defaults={"case_id": entry.case_id, "court_id": entry.court_id, "ground": facts_text,
-                      "ground_on": entry.deletion_ground_on},
+            defaults={
+                "case_id": entry.case_id,
+                "court_id": entry.court_id,
+                "ground": facts_text,
+                "ground_on": entry.deletion_ground_on,
+            },
         )
         if created:
             made.append(reminder)
@@ -578,8 +700,12 @@ def create_reminders(as_of: date) -> list[DeletionReminder]:
 def claim_reminders() -> list[DeletionReminder]:
     """Reminders not yet sent, each claimed by one run only (a conditional UPDATE)."""
     claimed = []
-    for reminder in DeletionReminder.objects.filter(notified_at__isnull=True).select_related("entry", "court"):
-        if DeletionReminder.objects.filter(pk=reminder.pk, notified_at__isnull=True).update(notified_at=timezone.now()):
+    for reminder in DeletionReminder.objects.filter(notified_at__isnull=True).select_related(
+        "entry", "court"
+    ):
+        if DeletionReminder.objects.filter(pk=reminder.pk, notified_at__isnull=True).update(
+            notified_at=timezone.now()
+        ):
             claimed.append(reminder)
     return claimed
 
@@ -605,15 +731,27 @@ def auto_delete(as_of: date) -> list[CreditDecision]:
     for entry in list(due_entries(as_of)):
         with transaction.atomic():
             locked = _lock(None, entry.case_id, None)
-            facts = next((f for f in listing_facts(locked.record) if f"D{locked.pks[f.seq]}" == entry.source), None)
+            facts = next(
+                (f for f in listing_facts(locked.record) if f"D{locked.pks[f.seq]}" == entry.source), None
+            )
             if facts is None or facts.ended_on is not None:
                 continue
             ground = _system_ground(locked.record, facts)
-            doc = Document(max(as_of, facts.deletion_ground_on), f"系统删除（{facts.rule}）", SYSTEM_SIGNER,
-                           f"{facts.deletion_ground}，依{facts.rule}删除")
+            doc = Document(
+                max(as_of, facts.deletion_ground_on),
+                f"系统删除（{facts.rule}）",
+                SYSTEM_SIGNER,
+                f"{facts.deletion_ground}，依{facts.rule}删除",
+            )
             done.append(
-                delete_listing(None, entry.case_id, listing=entry.listing, ground=ground, doc=doc,
-                               source=NodeEvent.Source.SYSTEM)
+                delete_listing(
+                    None,
+                    entry.case_id,
+                    listing=entry.listing,
+                    ground=ground,
+                    doc=doc,
+                    source=NodeEvent.Source.SYSTEM,
+                )
             )
     return done
 
@@ -640,8 +778,14 @@ def issue_key(agency: Agency, scopes: Iterable[str], *, label: str = "", user=No
     if bad or not scopes:
         raise CreditError("scopes", f"权限应为 {', '.join(Scope.values)} 中的一项或多项")
     plain, prefix = screening.new_key()
-    key = ApiKey.objects.create(agency=agency, prefix=prefix, digest=screening.digest(plain), scopes=scopes,
-                                label=label, created_by=user)
+    key = ApiKey.objects.create(
+        agency=agency,
+        prefix=prefix,
+        digest=screening.digest(plain),
+        scopes=scopes,
+        label=label,
+        created_by=user,
+    )
     screening.keys.invalidate()
     return key, plain
 

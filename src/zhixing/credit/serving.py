@@ -15,10 +15,8 @@ from ninja import NinjaAPI
 from zhixing.credit.api import screening_router
 
 #: No sessions, CSRF, authentication or messages: the API key is the only credential.
-MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "django.middleware.common.CommonMiddleware",  # ALLOWED_HOSTS
-]
+#: (No CommonMiddleware either: this API never builds a URL from the Host header.)
+MIDDLEWARE = ["django.middleware.security.SecurityMiddleware"]
 
 api = NinjaAPI(
     title="zhixing 协助单位筛查 API",

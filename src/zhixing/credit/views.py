@@ -42,8 +42,11 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     if q:
         qs = qs.filter(Q(case_number=normalise(q)) | Q(name=q) | Q(identifier=q.upper()))
     page = Paginator(qs.order_by("-listed_on", "pk"), PAGE).get_page(request.GET.get("page"))
-    return render(request, "credit/list.html", {"page": page, "q": q, "kind": kind, "state": state,
-                                                "kinds": ListEntry.Kind.choices})
+    return render(
+        request,
+        "credit/list.html",
+        {"page": page, "q": q, "kind": kind, "state": state, "kinds": ListEntry.Kind.choices},
+    )
 
 
 def _can_decide(user, case: Case) -> bool:
@@ -52,8 +55,9 @@ def _can_decide(user, case: Case) -> bool:
 
 @require_http_methods(["GET", "POST"])
 def case_credit(request: HttpRequest, case_number: str) -> HttpResponse:
-    case = get_object_or_404(Case.objects.visible_to(request.user).select_related("court"),
-                             case_number=normalise(case_number))
+    case = get_object_or_404(
+        Case.objects.visible_to(request.user).select_related("court"), case_number=normalise(case_number)
+    )
     record = load_record(case)
     can_decide = _can_decide(request.user, case)
     bound = None
@@ -65,11 +69,15 @@ def case_credit(request: HttpRequest, case_number: str) -> HttpResponse:
         bound = FORMS[action](request.POST, case=case, record=record)
         decision = bound.apply(request.user)
         if decision is not None:
-            messages.success(request, f"已保存：{decision.get_action_display()}（{decision.document_number}）")
+            messages.success(
+                request, f"已保存：{decision.get_action_display()}（{decision.document_number}）"
+            )
             return redirect("credit:case", case_number=case.case_number)
         status = 422
-    forms = {name: (bound if bound is not None and bound.prefix == name else cls(case=case, record=record))
-             for name, cls in FORMS.items()}
+    forms = {
+        name: (bound if bound is not None and bound.prefix == name else cls(case=case, record=record))
+        for name, cls in FORMS.items()
+    }
     entries = list(ListEntry.objects.filter(case=case).order_by("kind", "listed_on", "pk"))
     context = {
         "case": case,

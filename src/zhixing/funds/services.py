@@ -47,6 +47,7 @@ from zhixing.cases.records import Lodgement as LodgementRecord
 from zhixing.cases.records import Receipt as ReceiptRecord
 from zhixing.courts.models import Court, Role
 from zhixing.funds import approvals, buckets, ledger, rules
+from zhixing.funds.batch import ClockBatch
 from zhixing.funds.ledger import ZERO, AmountError, Entries, money, parse_amount
 from zhixing.funds.models import (
     ApprovalThreshold,
@@ -772,15 +773,19 @@ def _fund_chunk(ids: list[int]) -> Iterator[FundCase]:
 
 
 def receipt_items(cases: Iterable[FundCase], as_of: date) -> Iterator[buckets.Item]:
-    """Each receipt noticed by as-of with its §9 clock status (funds.rules) and the money
-    still unpaid (funds.ledger)."""
+    """Each receipt noticed by as-of with its §9 clock status (funds.rules, through
+    funds.batch) and the money still unpaid (funds.ledger)."""
+    batch = ClockBatch(as_of)
     for fc in cases:
-        for clock in rules.receipt_clocks(fc.record, as_of):
-            entries = fc.entries[clock.receipt]
-            # The clock already summed the disbursements (refunds included) up to as-of;
-            # only a receipt with lodgements needs the ledger's reading of them.
-            unpaid = ledger.outstanding(entries, as_of) if entries.lodgements else max(ZERO, clock.amount - clock.disbursed)
-            yield buckets.Item(fc.court, fc.handler, clock.notice_on, unpaid, clock.status)
+        court, handler, lodged = fc.court, fc.handler, bool(fc.record.lodgements)
+        for receipt, disbursed, _, _, status, _, _ in batch.rows(fc.record):
+            if lodged:  # the ledger reads lodged amounts (an imported lodgement has none)
+                unpaid = ledger.outstanding(fc.entries[receipt.id], as_of)
+            else:  # the clock already summed the disbursements (refunds included) by as-of
+                unpaid = receipt.amount - disbursed
+                if unpaid < 0:
+                    unpaid = ZERO
+            yield buckets.Item(court, handler, receipt.notice_on, unpaid, status)
 
 
 def teams_of(courts: Iterable[str] | None = None) -> dict[tuple[str, str], str]:

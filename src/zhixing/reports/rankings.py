@@ -78,9 +78,14 @@ def peers(parent: Court | None, level: int | None = None, visible: Iterable[int]
     return Peers(parent, level, chosen, scope)
 
 
-def peer_sums(group: Peers, window: engine.Window) -> dict[int, dict[str, int]]:
-    """Per peer id, the engine sums of its subtree (visible courts only)."""
-    by_court = engine.compute_sums(run_django, group.scope_ids, window)
+def peer_sums(
+    group: Peers, window: engine.Window, by_court: dict[int, dict[str, int]] | None = None
+) -> dict[int, dict[str, int]]:
+    """Per peer id, the engine sums of its subtree (visible courts only). ``by_court``:
+    the window's per-court sums if the caller has them already (a superset of the
+    peers' subtrees is fine), saving the queries."""
+    if by_court is None:
+        by_court = engine.compute_sums(run_django, group.scope_ids, window)
     paths = dict(Court.objects.filter(pk__in=group.scope_ids).values_list("pk", "path"))
     out = {}
     for peer in group.courts:
@@ -126,17 +131,21 @@ def ranking(
     visible: Iterable[int] | None = None,
     previous: engine.Window | object | None = _NO_PREVIOUS,
     indicators: Sequence[str] | None = None,
+    sums: dict[int, dict[str, int]] | None = None,
 ) -> dict:
     """Per indicator, the peer courts ranked (ties shared, "1224"; IND-07 and IND-08
     ascending), each with its figure, and its rank and value in the previous period
     (default: ``windows.previous_window``; None: no comparison). ``change`` is value
     minus previous value; ``rank_change`` is previous rank minus rank (positive: moved up).
-    Courts without a value (denominator 0) come last, unranked."""
+    Courts without a value (denominator 0) come last, unranked. ``sums``: the window's
+    per-court engine sums, if the caller has computed them."""
     group = peers(parent, level, visible)
     if previous is _NO_PREVIOUS:
         previous = previous_window(window)
     catalog = [ind for ind in engine.catalog() if indicators is None or ind.id in indicators]
-    now = {c.code: engine.figures(s) for c, s in zip(group.courts, _sums_list(group, window), strict=True)}
+    now = {
+        c.code: engine.figures(s) for c, s in zip(group.courts, _sums_list(group, window, sums), strict=True)
+    }
     before = (
         {c.code: engine.figures(s) for c, s in zip(group.courts, _sums_list(group, previous), strict=True)}
         if previous is not None
@@ -188,8 +197,8 @@ def ranking(
     }
 
 
-def _sums_list(group: Peers, window: engine.Window) -> list[dict[str, int]]:
-    sums = peer_sums(group, window)
+def _sums_list(group: Peers, window: engine.Window, by_court: dict | None = None) -> list[dict[str, int]]:
+    sums = peer_sums(group, window, by_court)
     return [sums[c.pk] for c in group.courts]
 
 

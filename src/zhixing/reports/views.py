@@ -10,6 +10,7 @@ forbids inline scripts.
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import quote
 
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -241,8 +242,6 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
 def _file_response(content: bytes, fmt: str, name: str) -> HttpResponse:
     response = HttpResponse(content, content_type=bulletins.CONTENT_TYPES[fmt])
     inline = "inline" if fmt in ("html", "pdf") else "attachment"
-    from urllib.parse import quote
-
     response["Content-Disposition"] = f"{inline}; filename*=UTF-8''{quote(name)}"
     if fmt == "html":
         response["Content-Security-Policy"] = BULLETIN_CSP

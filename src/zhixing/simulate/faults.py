@@ -7,8 +7,18 @@ can be measured against the labels file.
 
 Rates are probabilities *per eligible case*: the case must have the occasion for the lapse
 by ``end`` (``eligible`` below — e.g. only a case closed by 终本 can have a 终本 without an
-interview, only a receipt due by ``end`` can be disbursed late). A court's diligence scales
-its rates (``calibration.DILIGENCE_FAULT_SPREAD``), around the configured value on average.
+interview, only a receipt due by ``end`` can be disbursed late). A court's diligence and
+its handlers scale the rates (``calibration.DILIGENCE_FAULT_SPREAD``), around the configured
+value on average; a probability cannot exceed 1, so rates above about 0.5 come out a little
+lower than configured.
+
+The labels hold as of ``end`` only: at an earlier as-of a lapse may not have happened yet
+(a due day still ahead), and a clean case stays clean.
+
+Checks no fault kind names (T1, T2, T4, T8, T10, T12–T14, C6, the petition screening
+clock) pass for every case; the tests run the project's checkers over simulated bundles to
+hold the simulator to all of this. (Closing after the statutory deadline, §2, is not a
+lapse but a measured outcome: IND-06 and IND-10 vary with the courts' diligence.)
 """
 
 from __future__ import annotations
@@ -119,6 +129,7 @@ class FaultRates:
 
     @classmethod
     def uniform(cls, rate: float) -> FaultRates:
+        """The same rate for every kind (stress tests)."""
         return cls(**dict.fromkeys(NAMES, rate))
 
     def as_tuple(self) -> tuple[float, ...]:

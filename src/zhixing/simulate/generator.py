@@ -1,15 +1,17 @@
 """``zhixing simulate``: a calibrated, deterministic simulation of implementation cases.
 
 Each court files 首次执行 cases on working days (weekly rhythm, holiday dips, yearly growth)
-and plays every case forward (``process.CourtProcess``); 终本 cases may come back as
-恢复执行 cases with a new 执恢 number in the year of resumption (CASENO-7). The courts'
-case streams are merged by filing day into one case bundle (spec/case-bundle.md), a
-snapshot as of ``end``.
+and plays every case forward as a process that schedules its own dated events
+(``process.CourtProcess``); 终本 cases may come back as 恢复执行 cases with a new 执恢 number
+in the year of resumption (CASENO-7), filed when their day comes. The courts' case
+streams are merged by filing day into one case bundle (spec/case-bundle.md), a snapshot
+as of ``end``, with a labels file naming the lapses planted in it (``faults``).
 
 Deterministic: every court-year draws from its own ``random.Random`` seeded with the seed,
 the court code and the year, and every resumed case from one seeded with its original's
-case number, so the same arguments give byte-identical files. Streaming: only one pending
-case per court (and the resumptions not yet filed) is held in memory.
+case number, so the same arguments give byte-identical files — also when the courts are
+dealt to two worker processes, whose streams are merged the same way. Streaming: only one
+pending case per court (and the resumptions not yet filed) is held in memory.
 """
 
 from __future__ import annotations

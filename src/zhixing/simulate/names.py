@@ -73,18 +73,16 @@ class Identities:
         government body), region, a GB 11714 organisation code whose body starts with MA
         like recently registered units, and the GB 32100 check character."""
         r = rng.random
-        picks = [int(r() * 31) for _ in range(6)]
-        org = _ORG_MA
-        credit = _PREFIX_SUM.get(prefix) or _prefix_sum(prefix)
-        credit += self._region_credit + _CREDIT_MA
-        for k, i in enumerate(picks):
-            org += _ORG_POS[k][i]
-            credit += _CREDIT_POS[k][i]
-        check = 11 - org % 11
-        org_check = "X" if check == 10 else "0" if check == 11 else str(check)
-        credit += _CREDIT_VALUE[org_check] * _CREDIT_WEIGHTS[16]
-        body = "".join([CREDIT_CHARSET[i] for i in picks])
-        return f"{prefix}{self._region}MA{body}{org_check}{CREDIT_CHARSET[(31 - credit % 31) % 31]}"
+        p1, p2, p3, p4, p5, p6 = _BODY
+        c1, c2, c3 = p1[int(r() * 31)], p2[int(r() * 31)], p3[int(r() * 31)]
+        c4, c5, c6 = p4[int(r() * 31)], p5[int(r() * 31)], p6[int(r() * 31)]
+        org = _ORG_MA + c1[1] + c2[1] + c3[1] + c4[1] + c5[1] + c6[1]
+        org_check = _ORG_CHECK[org % 11]
+        credit = (
+            (_PREFIX_SUM.get(prefix) or _prefix_sum(prefix)) + self._region_credit + _CREDIT_MA
+            + c1[2] + c2[2] + c3[2] + c4[2] + c5[2] + c6[2] + _CREDIT_VALUE[org_check] * _CREDIT_WEIGHTS[16]
+        )  # fmt: skip
+        return f"{prefix}{self._region}MA{c1[0]}{c2[0]}{c3[0]}{c4[0]}{c5[0]}{c6[0]}{org_check}{CREDIT_CHARSET[-credit % 31]}"
 
 
 def _prefix_sum(prefix: str) -> int:
@@ -112,10 +110,15 @@ _TWO = tuple(f"{k:02d}" for k in range(32))
 _THREE = tuple(f"{k:03d}" for k in range(1000))
 # Contributions of the six random organisation-code characters (body positions 3–8, credit
 # code positions 11–16) to the GB 11714 and GB 32100 sums, and of the fixed "MA".
-_ORG_POS = tuple(tuple(_ORG_VALUE[c] * _ORG_WEIGHTS[k + 2] for c in CREDIT_CHARSET) for k in range(6))
-_CREDIT_POS = tuple(
-    tuple(_CREDIT_VALUE[c] * _CREDIT_WEIGHTS[k + 10] for c in CREDIT_CHARSET) for k in range(6)
+_BODY = tuple(
+    tuple(
+        (c, _ORG_VALUE[c] * _ORG_WEIGHTS[k + 2], _CREDIT_VALUE[c] * _CREDIT_WEIGHTS[k + 10])
+        for c in CREDIT_CHARSET
+    )
+    for k in range(6)
 )
+#: GB 11714: check = 11 − (sum mod 11), written X for 10 and 0 for 11.
+_ORG_CHECK = tuple("0" if k == 0 else "X" if k == 1 else str(11 - k) for k in range(11))
 _CREDIT_MA = _CREDIT_VALUE["M"] * _CREDIT_WEIGHTS[8] + _CREDIT_VALUE["A"] * _CREDIT_WEIGHTS[9]
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import bisect
 import math
 from dataclasses import dataclass
+from datetime import date
 from operator import itemgetter
 from random import Random
 
@@ -31,12 +32,13 @@ from zhixing.simulate.courts import Court
 from zhixing.simulate.days import DayTables
 from zhixing.simulate.faults import INDEX, NAMES, OVER_SEIZURE_FACTOR
 
-# Fault indexes (catalog order).
+# Fault indexes (faults.KINDS order).
 (
     F_K1, F_K2, F_K3, F_K4, F_K5, F_K6, F_K7, F_K8, F_T3, F_T5, F_T6, F_T7, F_T9, F_T11, F_PERF, F_C1, F_C2,
     F_DEL, F_C5, F_PREG, F_PCLOSE, F_SEIZE,
 ) = range(len(NAMES))  # fmt: skip
-assert NAMES[F_SEIZE] == "over_seizure" and INDEX["minor_listed"] == F_C1
+if NAMES[F_SEIZE] != "over_seizure" or INDEX["minor_listed"] != F_C1:  # pragma: no cover
+    raise ImportError("faults.KINDS and the indexes here disagree")
 
 PERFORMED, TERMINATED_CURRENT, TERMINATED = "执行完毕", "终结本次执行程序", "终结执行"
 WITHDRAWN, NOT_ENFORCED, REJECTED = "销案", "不予执行", "驳回申请"
@@ -45,9 +47,10 @@ FIRST, RESUMED = "首次执行", "恢复执行"
 
 CORE = '"存款","车辆","不动产","有价证券"'
 FULL_CATEGORIES = f'[{CORE},"网络资金","理财产品","保险","股权","公积金"]'
-UNIT_CATEGORIES = f'[{CORE},"网络资金","理财产品","股权"]'
 NO_SECURITIES = '["存款","车辆","不动产","网络资金","理财产品"]'
-RESTRAINT_TERMS = {"存款": 12, "车辆": 24, "不动产": 36}  # months, 民诉法解释 第485条 (DL-20)
+#: Months a restraint lasts before it must be renewed (民诉法解释 第485条, DL-20): deposits 1
+#: year, movables 2 years, real estate 3 years.
+DEPOSIT_TERM, MOVABLE_TERM, REAL_ESTATE_TERM = 12, 24, 36
 REPORT_STATUSES = tuple(cal.REPORT_STATUS_SHARES)
 REPORT_CUM = tuple(
     sum(tuple(cal.REPORT_STATUS_SHARES.values())[: i + 1]) for i in range(len(REPORT_STATUSES))
@@ -149,20 +152,29 @@ class CourtProcess:
         self.intermediate = len(court.code) == 3
         self.claim_factor = cal.INTERMEDIATE_CLAIM_FACTOR if self.intermediate else 1
         self.handler_json = [f',"handler":"{h}"' for h in handlers]
+        self.handler_rates = [tuple(rate * f for rate in self.rates) for f in handler_factors]
         self.identities = names.Identities(court.region)
 
     # -- parties ------------------------------------------------------------------------------
 
-    def _parties(self, rng: Random, filed: int) -> tuple[str, list, str, bool, bool, bool]:
+    def _parties(
+        self, rng: Random, filed: int, non_litigation: bool
+    ) -> tuple[str, list, str, bool, bool, bool]:
         """The parties array; debtors as (id, is_person, name, id_number or None); the
         applicant's name; and whether a unit debtor, a lender applicant or a government
-        debtor appears."""
+        debtor appears. In a 非诉执行 case the applicant is the administrative body."""
         r = rng.random
         ids = self.identities
         place = self.court.place
         lo, span = cal.AGE_RANGE[0] * 365.25, (cal.AGE_RANGE[1] - cal.AGE_RANGE[0]) * 365.25
         lender = False
-        if r() < cal.APPLICANT_PERSON_SHARE:
+        if non_litigation:
+            applicant = names.agency_name(rng, place)
+            parts = [
+                f'{{"id":"p1","role":"申请执行人","kind":"法人","name":"{applicant}","credit_code":"{ids.credit_code(rng, "11")}",'
+                f'"legal_representative":"{names.person_name(rng)}"}}'
+            ]
+        elif r() < cal.APPLICANT_PERSON_SHARE:
             applicant = names.person_name(rng)
             number = ids.id_number(rng, filed - int(lo + r() * span))
             parts = [
@@ -216,7 +228,6 @@ class CourtProcess:
         T = self.T
         END = self.end
         r = rng.random
-        rates = self.rates
         speed = self.speed * (0.8 + 0.4 * r())
         wd = T.working_day_between
         ddl = T.days_deadline
@@ -224,10 +235,7 @@ class CourtProcess:
         court = self.court
 
         handler = int(r() * len(self.handlers)) if first else parent.handler
-        hf = self.handler_factors[handler]
-
-        def intent(k: int) -> bool:
-            return r() < rates[k] * hf
+        rates = self.handler_rates[handler]  # lapse probabilities of this handler (faults.KINDS order)
 
         if first:
             non_litigation = r() < cal.NON_LITIGATION_SHARE
@@ -243,9 +251,8 @@ class CourtProcess:
         ev: list[tuple[int, str, str]] = []  # (day, node, extra JSON fields)
         receipts: list[list] = []  # [id, notice day, fen, payer, None | "deferred" | "lodged"]
         direct: list[tuple[int, int]] = []  # payments straight to the applicant: (day, fen)
-        restraints: list[
-            list
-        ] = []  # [asset, day, category, value fen, released day or None, term months, measure]
+        # restraints: [asset, day, category, value fen, released day or None, term months, measure]
+        restraints: list[list] = []
         planted: list[int] = []  # lapses planted that materialise whenever the case is seen closed
         eligible: list[int] = []
         labels: list[int] = []
@@ -254,7 +261,12 @@ class CourtProcess:
         k1 = ddl(filed, 7)
         k2 = ddl(received, 10)
         k4 = ddl(filed, 10)
-        late1, late2, late3, late4 = intent(F_K1), intent(F_K2), intent(F_K3), intent(F_K4)
+        late1, late2, late3, late4 = (
+            r() < rates[F_K1],
+            r() < rates[F_K2],
+            r() < rates[F_K3],
+            r() < rates[F_K4],
+        )
         h = wd(k1 + 1, k1 + 25, r()) if late1 else wd(filed, min(k1, filed + int(4 * speed)), r())
         n_lo = h if h <= k2 else filed
         n_on = wd(n_lo, min(k2, n_lo + int(6 * speed)), r())
@@ -274,7 +286,7 @@ class CourtProcess:
         seize = False
         if mode == PERFORMED:
             path = _pick(*self.performed_paths, r())
-            misreport = path != "settlement" and intent(F_PERF)
+            misreport = path != "settlement" and r() < rates[F_PERF]
             amount = claim if not misreport else max(1, int(claim * (0.3 + 0.65 * r())))
             if path == "voluntary":
                 pay = wd(n + int(speed * (3 + 40 * r())), n + 80, r())
@@ -282,18 +294,18 @@ class CourtProcess:
                 receipts.append(["r1", note, amount, "debtor", None])
                 c_base = note
             elif path == "deduction":
-                seize = intent(F_SEIZE)
+                seize = r() < rates[F_SEIZE]
                 value = claim if not seize else _over(claim, r)
                 balance = max(value, int(claim * (1 + 2 * r())))
                 found1 = f'[{{"asset":"a1","category":"存款","value":"{money(balance)}"}}]'
                 d = wd(q1 + int(speed * (3 + 22 * r())), q1 + 45, r())
-                restraints.append(["a1", q1, "存款", value, d + int(r() * 4), 12, "冻结"])
+                restraints.append(["a1", q1, "存款", value, d + int(r() * 4), DEPOSIT_TERM, "冻结"])
                 ev.append((d, "deduction", f',"asset":"a1","amount":"{money(amount)}"'))
                 note = wd(d + 1, d + 4, r())
                 receipts.append(["r1", note, amount, "debtor", None])
                 c_base = note
             elif path == "auction":
-                seize = intent(F_SEIZE)
+                seize = r() < rates[F_SEIZE]
                 value = int(claim * (1.0 + 0.5 * r())) if not seize else _over(claim, r)
                 found1 = f'[{{"asset":"a1","category":"不动产","value":"{money(value)}"}}]'
                 s_day = wd(q1 + 1, q1 + 7, r())
@@ -312,7 +324,7 @@ class CourtProcess:
                 note = wd(sold + 10, sold + 25, r())
                 receipts.append(["r1", note, amount, "buyer", None])
                 released = wd(sold + 20, sold + 40, r())
-                restraints.append(["a1", s_day, "不动产", value, released, 36, "查封"])
+                restraints.append(["a1", s_day, "不动产", value, released, REAL_ESTATE_TERM, "查封"])
                 c_base = max(note, released)
             else:  # a settlement performed (执行和解履行完毕)
                 settlement = True
@@ -340,7 +352,7 @@ class CourtProcess:
                 c_base = receipts[-1][1] if via_court else day
         elif mode == TERMINATED_CURRENT:
             path = _pick(*self.tc_paths, r())
-            if intent(F_T11):
+            if r() < rates[F_T11]:
                 path = "misreported"  # 终本 although the whole claim was recovered
             if path == "small":
                 # TERM-5 practice: balances under 1,000 yuan and at most 5 % of the unpaid claim.
@@ -354,22 +366,22 @@ class CourtProcess:
                 else:
                     amount = claim
                     planted.append(F_T11)
-                seize = intent(F_SEIZE)
+                seize = r() < rates[F_SEIZE]
                 value = amount if not seize else _over(claim, r)
                 found1 = f'[{{"asset":"a1","category":"存款","value":"{money(max(value, amount))}"}}]'
                 d = wd(q1 + 3, q1 + 25, r())
-                restraints.append(["a1", q1, "存款", value, d + int(r() * 4), 12, "冻结"])
+                restraints.append(["a1", q1, "存款", value, d + int(r() * 4), DEPOSIT_TERM, "冻结"])
                 ev.append((d, "deduction", f',"asset":"a1","amount":"{money(amount)}"'))
                 receipts.append(["r1", wd(d + 1, d + 4, r()), amount, "debtor", None])
                 c_base = d
             elif path == "undisposable":
-                seize = intent(F_SEIZE)
+                seize = r() < rates[F_SEIZE]
                 s_day = wd(q1 + 1, q1 + 6, r())
                 if r() < 0.5:
                     # TERM-5: a vehicle sealed at the registry but never seized.
                     value = int(claim * (0.2 + 1.3 * r())) if not seize else _over(claim, r)
                     found1 = f'[{{"asset":"a1","category":"车辆","value":"{money(value)}"}}]'
-                    restraints.append(["a1", s_day, "车辆", value, None, 24, "查封"])
+                    restraints.append(["a1", s_day, "车辆", value, None, MOVABLE_TERM, "查封"])
                     nd = wd(s_day + 30, s_day + 80, r())
                     ev.append(
                         (
@@ -382,7 +394,7 @@ class CourtProcess:
                     # TERM-5: two auctions failed and the applicant would not take the property.
                     value = int(claim * (0.3 + 1.2 * r())) if not seize else _over(claim, r)
                     found1 = f'[{{"asset":"a1","category":"不动产","value":"{money(value)}"}}]'
-                    restraints.append(["a1", s_day, "不动产", value, None, 36, "查封"])
+                    restraints.append(["a1", s_day, "不动产", value, None, REAL_ESTATE_TERM, "查封"])
                     ap = wd(s_day + 15, s_day + 40, r())
                     ev.append((ap, "appraisal", ',"asset":"a1"'))
                     ex = wd(ap + 7, ap + 15, r())
@@ -445,7 +457,7 @@ class CourtProcess:
         disb: list[tuple[str, str, int, int]] = []  # (id, receipt, day, fen)
         deferrals: list[tuple[str, int, int]] = []
         lodgements: list[tuple[str, int]] = []
-        late6 = intent(F_K6)
+        late6 = r() < rates[F_K6]
         late6_done = k6_eligible = False
         last_paid = 0
         for rec in receipts:
@@ -481,21 +493,26 @@ class CourtProcess:
 
         # ---- parties and debtors: reports, restrictions, sanctions, listings -----------------------
         if first:
-            parties_json, debtors, applicant, has_unit, lender, government = self._parties(rng, filed)
+            parties_json, debtors, applicant, has_unit, lender, government = self._parties(
+                rng, filed, non_litigation
+            )
         else:
             parties_json, debtors, applicant = parent.parties, parent.debtors, parent.applicant
             has_unit = lender = government = False
         long_case = mode in (PERFORMED, TERMINATED_CURRENT, TERMINATED) and path != "voluntary"
-        no_restriction = debtors[int(r() * len(debtors))][0] if tc and intent(F_T3) else None
+        no_restriction = debtors[int(r() * len(debtors))][0] if tc and r() < rates[F_T3] else None
         listings: list[list] = []  # [id, party, day, grounds JSON, term or None, is person]
         restrictions: dict[str, int] = {}
         coercions: list[int] = []
-        late_c5, minor_intent, wrong_term = intent(F_C5), first and intent(F_C1), intent(F_C2)
+        late_c5, minor_intent, wrong_term = r() < rates[F_C5], first and r() < rates[F_C1], r() < rates[F_C2]
+        # A debtor still a minor (one listed as a minor in the original case, C1) is never
+        # listed again (CREDIT-4): treated as reporting on time, so T4 needs no listing.
+        minors = () if first else [d[0] for d in debtors if d[1] and _adult_on(d[3]) > filed]
         if long_case:
             for pid, is_person, _name, _number in debtors:
                 u = r()
                 status = REPORT_STATUSES[bisect.bisect_right(REPORT_CUM, u)] if u < REPORT_CUM[-1] else "按期"
-                if pid == no_restriction:
+                if pid == no_restriction or pid in minors:
                     status = "按期"  # T3 alone: nothing that would call for a listing (C5)
                 if status is not None:
                     lo_lag, hi_lag = REPORT_LAGS[status]
@@ -528,7 +545,12 @@ class CourtProcess:
             if g1_ok and not restraints and r() < 0.08:
                 pid, is_person, _name, _number = debtors[int(r() * len(debtors))]
                 day = wd(n + 30, n + 90, r())
-                if pid != no_restriction and day <= limit and not any(lst[1] == pid for lst in listings):
+                if (
+                    pid != no_restriction
+                    and pid not in minors
+                    and day <= limit
+                    and not any(lst[1] == pid for lst in listings)
+                ):
                     restrictions[pid] = min(restrictions.get(pid, day), day)
                     listings.append([f"l{len(listings) + 1}", pid, day, '["G1"]', None, is_person])
         # Plant the listing lapses on the first listing of the right kind.
@@ -553,7 +575,7 @@ class CourtProcess:
             if got <= limit:
                 trigger = max(got, filed)
                 due = ddl(trigger, 7)
-                if intent(F_K5):
+                if r() < rates[F_K5]:
                     ver = wd(due + 1, due + 30, r())
                 else:
                     ver = wd(trigger, min(due, trigger + int(2 + 5 * speed)), r())
@@ -566,8 +588,8 @@ class CourtProcess:
         too_early = stale = no_interview = unverified = False
         t7_limit = 0
         if tc:
-            too_early, stale = intent(F_T7), intent(F_T5)
-            no_interview, unverified = intent(F_T9), intent(F_T6)
+            too_early, stale = r() < rates[F_T7], r() < rates[F_T5]
+            no_interview, unverified = r() < rates[F_T9], r() < rates[F_T6]
             t7_limit = T.months(filed, 3)
             ready = max(
                 c_base, start, *restrictions.values(), *coercions, *(lst[2] for lst in listings),
@@ -621,7 +643,7 @@ class CourtProcess:
                 got = max(filed, c - 1 - int(r() * 5))  # its K5 runs past the closing and lapses
                 clues.append(["c9", got, None, ddl(got, 7)])
             k7 = ddl(c, 7)
-            if k7 < END and intent(F_K7):
+            if k7 < END and r() < rates[F_K7]:
                 entry = wd(k7 + 1, min(END, k7 + 40), r())
                 planted.append(F_K7)
             else:
@@ -686,7 +708,7 @@ class CourtProcess:
                 if resumed_on is not None and resumed_on > END:
                     resumed_on = None
             horizon = END if resumed_on is None else resumed_on
-            missed, miss_at = intent(F_K8), int(r() * 3)
+            missed, miss_at = r() < rates[F_K8], int(r() * 3)
             prev, k = c, 0
             while True:
                 due = T.months_deadline(prev, 6)
@@ -738,7 +760,7 @@ class CourtProcess:
                 )
 
         # ---- deleting listings on their ground (C3, C4, K9), lifting restrictions ------------------------
-        late_del = intent(F_DEL)
+        late_del = r() < rates[F_DEL]
         del_fault = False
         deletions: dict[str, int | None] = {}
         for lid, _pid, day, _grounds, term, _person in listings:
@@ -779,7 +801,7 @@ class CourtProcess:
             lo = filed + 20
             got = lo + int(r() * max(1, (c if closed else END) + 60 - lo))
             if got <= END:
-                petition = self._petition(rng, got, hf, eligible, labels)
+                petition = self._petition(rng, got, rates, eligible, labels)
 
         # ---- the events as of END -----------------------------------------------------------------------
         head = []
@@ -878,6 +900,7 @@ class CourtProcess:
                 old_number = next(d[3] for d in debtors if d[0] == target[1])
                 new_number = self.identities.id_number(rng, target[2] - 16 * 365 - int(r() * 600))
                 parties_json = parties_json.replace(old_number, new_number)
+                debtors = [d if d[0] != target[1] else (*d[:3], new_number) for d in debtors]
                 labels.append(F_C1)
         if restraints and restraints[0][1] <= END:
             eligible.append(F_SEIZE)
@@ -885,9 +908,13 @@ class CourtProcess:
                 labels.append(F_SEIZE)
 
         # ---- the line ---------------------------------------------------------------------------------------
-        recovered = sum(rec[2] for rec in receipts if rec[1] <= END) + sum(
-            fen for day, fen in direct if day <= END
-        )
+        recovered = 0
+        for rec in receipts:
+            if rec[1] <= END:
+                recovered += rec[2]
+        for day, fen in direct:
+            if day <= END:
+                recovered += fen
         iso, base = T.iso, T.base
         out = [
             f'{{"case_number":"{number}","court":"{court.code}","case_type":"{FIRST if first else RESUMED}"'
@@ -896,7 +923,7 @@ class CourtProcess:
             out.append(',"non_litigation":true')
         out.append(f',"application_received_on":"{T.format(received)}","filed_on":"{iso[filed - base]}"')
         if first:
-            basis = self._basis(rng, filed, mode, non_litigation)
+            basis = self._basis(rng, filed, mode, applicant if non_litigation else None)
             tags = []
             if r() < cal.LIVELIHOOD_SHARE:
                 tags.append('"涉民生"')
@@ -912,6 +939,7 @@ class CourtProcess:
             basis, tags_json = parent.basis, parent.tags
         if resumption is not None:
             resumption.parties, resumption.basis, resumption.tags = parties_json, basis, tags_json
+            resumption.debtors = debtors
         out.append(
             f',"basis":{basis},"claim_amount":"{money(claim)}","recovered_amount":"{money(recovered)}"'
         )
@@ -981,7 +1009,9 @@ class CourtProcess:
         if lj:
             out.append(f',"lodgements":[{",".join(lj)}]')
 
-    def _petition(self, rng: Random, got: int, hf: float, eligible: list[int], labels: list[int]) -> str:
+    def _petition(
+        self, rng: Random, got: int, rates: tuple[float, ...], eligible: list[int], labels: list[int]
+    ) -> str:
         """One petition received on ``got`` (PET-1 registration within 5 working days, PET-2
         closing within 30 days rolled, PET-3 screening within 15 working days when a
         superior court handles a petition about this court)."""
@@ -993,12 +1023,12 @@ class CourtProcess:
             eligible.append(F_PREG)
         if close_due <= END:
             eligible.append(F_PCLOSE)
-        if reg_due <= END and r() < self.rates[F_PREG] * hf:
+        if reg_due <= END and r() < rates[F_PREG]:
             labels.append(F_PREG)
             registered = T.working_days_after(got, 6 + int(r() * 10))
         else:
             registered = wd(got, reg_due, r())
-        if close_due <= END and r() < self.rates[F_PCLOSE] * hf:
+        if close_due <= END and r() < rates[F_PCLOSE]:
             labels.append(F_PCLOSE)
             closed = None if r() < 0.3 else wd(close_due + 1, close_due + 40, r())
         else:
@@ -1024,14 +1054,15 @@ class CourtProcess:
             f.append(',"closed_on":null,"replied":null}')
         return "".join(f)
 
-    def _basis(self, rng: Random, filed: int, mode: str, non_litigation: bool) -> str:
+    def _basis(self, rng: Random, filed: int, mode: str, agency: str | None) -> str:
         """The 执行依据: a judgment or mediation of this court, an arbitral award or a
-        notarised debt instrument (the grounds of 不予执行), or an administrative decision."""
+        notarised debt instrument (the grounds of 不予执行), or the decision of ``agency``
+        in a 非诉执行 case."""
         T, r, court = self.T, rng.random, self.court
         effective = filed - 20 - int(r() * 200)
         year = T.format(effective)[:4]
-        if non_litigation:
-            kind, issuer = "行政处罚决定书", names.agency_name(rng, court.place)
+        if agency is not None:
+            kind, issuer = "行政处罚决定书", agency
             number = f"{court.place[:2]}行罚决字〔{year}〕{1 + int(r() * 300)}号"
         else:
             u = r()
@@ -1048,6 +1079,14 @@ class CourtProcess:
                 kind, issuer = "公证债权文书", f"{court.place}公证处"
                 number = f"（{year}）证字第{1 + int(r() * 5000)}号"
         return f'{{"document_number":"{number}","issuer":"{issuer}","kind":"{kind}","effective_on":"{T.format(effective)}"}}'
+
+
+def _adult_on(id_number: str) -> int:
+    """The day number of the 18th birthday encoded in an ID number (02-29 → 02-28, PER-4)."""
+    year, month, day = int(id_number[6:10]) + 18, int(id_number[10:12]), int(id_number[12:14])
+    if month == 2 and day == 29 and not (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)):
+        day = 28
+    return date(year, month, day).toordinal()
 
 
 def _over(claim: int, r) -> int:

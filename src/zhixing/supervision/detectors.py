@@ -68,6 +68,11 @@ _STARTS = {start: kind for kind, (start, _) in INTERVALS.items()}
 _ENDS = {end: kind for kind, (_, end) in INTERVALS.items()}
 ZERO = Decimal(0)
 
+# The period functions are pure functions of their dates; a run over a million cases asks
+# the same few thousand questions again and again, so their answers are cached.
+_add_months = lru_cache(maxsize=1 << 16)(periods.add_months)
+_days_deadline = lru_cache(maxsize=1 << 16)(periods.days_deadline)
+
 
 @dataclass(frozen=True, slots=True)
 class DetectorConfig:
@@ -327,7 +332,7 @@ def passive_no_first_inquiry(v: CaseView, cfg: DetectorConfig) -> Iterator[Hit]:
     c = v.case
     if c.case_type not in DEADLINE_TYPES or not v.is_open:
         return
-    end = periods.add_months(c.filed_on, cfg.first_inquiry_months)
+    end = _add_months(c.filed_on, cfg.first_inquiry_months)
     if end > v.as_of:
         return
     first = v.first_inquiry_on
@@ -350,7 +355,7 @@ def passive_long_open(v: CaseView, cfg: DetectorConfig) -> Iterator[Hit]:
     c = v.case
     if c.case_type not in DEADLINE_TYPES or not v.is_open:
         return
-    limit = periods.add_months(c.filed_on, cfg.long_open_months)
+    limit = _add_months(c.filed_on, cfg.long_open_months)
     if v.as_of > limit:
         yield Hit("passive_long_open", c.case_number, c.court, {"filed_on": c.filed_on},
                   f"立案于 {c.filed_on.isoformat()}，截至 {v.as_of.isoformat()} 已超过一年未结。")  # fmt: skip
@@ -383,7 +388,7 @@ def selective_not_restrained(v: CaseView, cfg: DetectorConfig) -> Iterator[Hit]:
     for asset, (found_on, category, value) in v.found_assets().items():
         if category in BALANCE_CATEGORIES or value <= 0:
             continue
-        due = periods.days_deadline(found_on, cfg.restraint_days)
+        due = _days_deadline(found_on, cfg.restraint_days)
         if due <= v.as_of and not v.handled(asset, due, _RESTRAIN_OR_DISPOSE):
             yield Hit("selective_not_restrained", c.case_number, c.court,
                       {"asset": asset, "category": category, "value": value, "found_on": found_on},
@@ -414,7 +419,7 @@ def selective_deposit_not_frozen(v: CaseView, cfg: DetectorConfig) -> Iterator[H
             continue
         if value < cfg.small_balance and value <= unpaid * cfg.small_share:
             continue
-        due = periods.days_deadline(found_on, cfg.freeze_days)
+        due = _days_deadline(found_on, cfg.freeze_days)
         if due <= v.as_of and not v.handled(asset, due, _FREEZE_OR_DEDUCT):
             yield Hit("selective_deposit_not_frozen", c.case_number, c.court,
                       {"asset": asset, "category": category, "value": value, "found_on": found_on},
@@ -499,7 +504,7 @@ def abusive_kept_after_performance(v: CaseView, cfg: DetectorConfig) -> Iterator
     performed, performed_on = _performed_on(v)
     if not performed or not v.has_restraint:
         return
-    if performed_on is not None and periods.days_deadline(performed_on, cfg.release_days) > v.as_of:
+    if performed_on is not None and _days_deadline(performed_on, cfg.release_days) > v.as_of:
         return
     held = [r for r in v.restraints() if r.in_force(v.as_of)]
     if held:
@@ -757,21 +762,35 @@ def detect_case(
     case: CaseRecord, as_of: date, cfg: DetectorConfig = DEFAULT, only: Iterable[str] | None = None
 ) -> list[Hit]:
     """Every case detector (or those named in ``only``) over one case at as-of. A case
-    filed after as-of did not exist yet and has no findings."""
+    filed after as-of did not exist yet and has no findings. Detectors are skipped
+    cheaply on cases outside their ``scope``."""
     if case.filed_on > as_of:
         return []
     view = CaseView(case, as_of)
-    applies = {
-        "open": view.is_open and case.case_type in DEADLINE_TYPES,
-        "restraint": view.has_restraint,
-        "closed": case.closed_on is not None and case.closed_on <= as_of,
-    }
-    wanted = CASE_DETECTORS if only is None else tuple(d for d in CASE_DETECTORS if d.code in set(only))
+    closed = case.closed_on is not None and case.closed_on <= as_of
+    wanted = _SCOPED if only is None else _scoped(frozenset(only))
     hits: list[Hit] = []
-    for d in wanted:
-        if applies[d.scope]:
-            hits.extend(d.fn(view, cfg))
+    if not closed and case.case_type in DEADLINE_TYPES:
+        for fn in wanted[0]:
+            hits.extend(fn(view, cfg))
+    if view.has_restraint:
+        for fn in wanted[1]:
+            hits.extend(fn(view, cfg))
+    if closed:
+        for fn in wanted[2]:
+            hits.extend(fn(view, cfg))
     return hits
+
+
+def _scoped(codes: frozenset[str] | None) -> tuple[tuple[Callable, ...], ...]:
+    """The detector functions by scope (open, restraint, closed), in catalog order."""
+    return tuple(
+        tuple(d.fn for d in CASE_DETECTORS if d.scope == scope and (codes is None or d.code in codes))
+        for scope in ("open", "restraint", "closed")
+    )
+
+
+_SCOPED = _scoped(None)
 
 
 def detect_all(cases: Iterable[CaseRecord], as_of: date, cfg: DetectorConfig = DEFAULT) -> list[Hit]:

@@ -121,7 +121,7 @@ def _transition(user: User, order: SupervisionOrder, action: str, version: int |
     with transaction.atomic():
         Case.objects.select_for_update().filter(pk=order.case_id).first()
         fresh = (
-            SupervisionOrder.objects.select_for_update()
+            SupervisionOrder.objects.select_for_update(of=("self",))
             .select_related("issued_by_court", "court")
             .get(pk=order.pk)
         )

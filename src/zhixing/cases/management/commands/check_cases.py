@@ -6,43 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Exists, OuterRef
 
-from zhixing.cases.choices import ClosingMode
+from zhixing.cases.checks import KINDS, cases_for, rows_for
 from zhixing.cases.loader import load_records
-from zhixing.cases.models import Case, NodeEvent
 from zhixing.cmdutil import USAGE, court_by_code, emit_json, in_scope, parse_date, table
-from zhixing.credit.rules import credit_checks
-from zhixing.funds import models as funds
-from zhixing.funds.rules import receipt_clocks
-from zhixing.petitions.models import Petition
-from zhixing.petitions.rules import petition_clocks
-from zhixing.termination.rules import check_termination
-
-KINDS = ("termination", "credit", "funds", "petitions")
-
-
-def _cases(kind: str, as_of: date):
-    seen = Case.objects.filter(filed_on__lte=as_of)
-    if kind == "termination":
-        return seen.filter(closing_mode=ClosingMode.TERMINATED_CURRENT, closed_on__lte=as_of)
-    if kind == "credit":
-        listed = NodeEvent.objects.filter(case=OuterRef("pk"), node="credit_listing", on__lte=as_of)
-        return seen.filter(Exists(listed))
-    if kind == "funds":
-        return seen.filter(Exists(funds.Receipt.objects.filter(case=OuterRef("pk"), notice_on__lte=as_of)))
-    return seen.filter(Exists(Petition.objects.filter(case=OuterRef("pk"), received_on__lte=as_of)))
-
-
-def rows_for(kind: str, record, as_of: date) -> list[dict]:
-    if kind == "termination":
-        verdict = check_termination(record, as_of)
-        return [verdict.to_json()] if verdict else []
-    if kind == "credit":
-        return [r.to_json() for r in credit_checks(record, as_of)]
-    if kind == "funds":
-        return [c.to_json() for c in receipt_clocks(record, as_of) if c.notice_on <= as_of]
-    return [c.to_json() for c in petition_clocks(record, as_of) if c.received_on <= as_of]
 
 
 class Command(BaseCommand):
@@ -61,7 +28,7 @@ class Command(BaseCommand):
             if kind != "termination":
                 raise CommandError(f"check {kind} 需要 --as-of", returncode=USAGE)
             as_of = date.today()
-        cases = in_scope(_cases(kind, as_of), court_by_code(o["court"]))
+        cases = in_scope(cases_for(kind, as_of), court_by_code(o["court"]))
         rows = [row for _, record in load_records(cases) for row in rows_for(kind, record, as_of)]
         if o["json"]:
             emit_json(self, rows)

@@ -40,12 +40,18 @@ class Command(BaseCommand):
             if agency is None:
                 raise CommandError(f"没有协助单位 {o['code']!r}", returncode=USAGE)
             try:
-                key, plain = services.issue_key(agency, [s.strip() for s in o["scopes"].split(",") if s.strip()],
-                                                label=o["label"])
+                key, plain = services.issue_key(
+                    agency, [s.strip() for s in o["scopes"].split(",") if s.strip()], label=o["label"]
+                )
             except services.CreditError as e:
                 raise CommandError(e.message, returncode=USAGE) from None
-            out = {"agency": agency.code, "key": plain, "prefix": key.prefix, "scopes": key.scopes,
-                   "snapshot_key": agency_snapshot_key(agency.code)}
+            out = {
+                "agency": agency.code,
+                "key": plain,
+                "prefix": key.prefix,
+                "scopes": key.scopes,
+                "snapshot_key": agency_snapshot_key(agency.code),
+            }
         elif action == "revoke":
             keys = list(ApiKey.objects.filter(prefix=o["prefix"]))
             if len(keys) != 1:
@@ -54,7 +60,12 @@ class Command(BaseCommand):
             out = {"prefix": key.prefix, "revoked_at": key.revoked_at.isoformat()}
         else:
             out = [
-                {"agency": k.agency.code, "prefix": k.prefix, "scopes": k.scopes, "revoked": k.revoked_at is not None}
+                {
+                    "agency": k.agency.code,
+                    "prefix": k.prefix,
+                    "scopes": k.scopes,
+                    "revoked": k.revoked_at is not None,
+                }
                 for k in ApiKey.objects.select_related("agency").order_by("agency__code", "pk")
             ]
         if o["json"]:

@@ -36,20 +36,37 @@ class Command(BaseCommand):
             due = due.filter(court__path__startswith=court.path)
             claimed = [r for r in claimed if r.court.path.startswith(court.path)]
         rows = [
-            {"case_number": e.case_number, "listing": e.listing, "party": e.party, "name": e.name,
-             "ground_on": e.deletion_ground_on, "due_on": e.deletion_due_on,
-             "status": "overdue" if e.deletion_due_on < as_of else "pending"}
+            {
+                "case_number": e.case_number,
+                "listing": e.listing,
+                "party": e.party,
+                "name": e.name,
+                "ground_on": e.deletion_ground_on,
+                "due_on": e.deletion_due_on,
+                "status": "overdue" if e.deletion_due_on < as_of else "pending",
+            }
             for e in due
         ]
         document = {
             "as_of": as_of,
-            "deleted": [{"case_number": d.case.case_number, "listing": d.listing, "on": d.decided_on} for d in deleted],
-            "notified": [{"case_number": r.entry.case_number, "listing": r.entry.listing, "due_on": r.due_on} for r in claimed],
+            "deleted": [
+                {"case_number": d.case.case_number, "listing": d.listing, "on": d.decided_on} for d in deleted
+            ],
+            "notified": [
+                {"case_number": r.entry.case_number, "listing": r.entry.listing, "due_on": r.due_on}
+                for r in claimed
+            ],
             "due": rows,
         }
         if o["json"]:
             emit_json(self, document)
             return
         self.stdout.write(f"截至 {as_of.isoformat()}：自动删除 {len(deleted)} 条，新发提醒 {len(claimed)} 条")
-        table(self, ["案号", "编号", "被执行人", "事由发生日", "应删除日", "状态"],
-              [[r["case_number"], r["listing"], r["name"], r["ground_on"], r["due_on"], r["status"]] for r in rows])
+        table(
+            self,
+            ["案号", "编号", "被执行人", "事由发生日", "应删除日", "状态"],
+            [
+                [r["case_number"], r["listing"], r["name"], r["ground_on"], r["due_on"], r["status"]]
+                for r in rows
+            ],
+        )

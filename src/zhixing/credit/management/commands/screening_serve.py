@@ -38,5 +38,13 @@ class Command(BaseCommand):
 
         self.stdout.write(f"筛查服务已启动：http://{o['host']}:{o['port']}/api/screen")
         self.stdout.flush()
-        serve(get_wsgi_application(), host=o["host"], port=o["port"], threads=o["threads"], ident="zhixing-screening",
-              _quiet=True, connection_limit=1000, channel_timeout=60)
+        serve(
+            get_wsgi_application(),
+            host=o["host"],
+            port=o["port"],
+            threads=o["threads"],
+            ident="zhixing-screening",
+            _quiet=True,
+            connection_limit=1000,
+            channel_timeout=60,
+        )

@@ -1,0 +1,359 @@
+"""Benchmark: screening against the 失信 / 限制消费 list (issue 8 §4).
+
+Targets, on a simulated list of 10,000,000 active entries: single screening over HTTP on
+loopback ≥ 2,000 requests/s sustained with p99 ≤ 20 ms; a batch of 1,000,000 IDs ≤ 5 s;
+index memory ≤ 1.5 GB; index build ≤ 60 s; compared in the same run with a lookup through
+the database's index on ``identifier``.
+
+    uv run python bench/screening.py [--entries 10000000] [--db /tmp/zhixing_credit_bench.sqlite3]
+                                     [--seconds 20] [--concurrency 8] [--threads 4] [--batch 1000000]
+
+The list is written once into a SQLite file and reused by later runs (generating ten
+million valid identifiers and inserting them takes a few minutes). Entries are inserted
+straight into ``credit_listentry`` with foreign-key checks off: the cases they name are
+not created (screening never reads the case table). The HTTP server is
+``zhixing screening_serve`` in its own process (waitress), which builds its own index.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+REGIONS = [
+    f"41{c:02d}{d:02d}" for c in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 15, 16, 17) for d in range(1, 20)
+]
+COURTS = ["豫08"] + [f"豫08{d:02d}" for d in (1, 2, 3, 4, 11, 21, 22, 23, 25, 82, 83)]
+ID_CHECK = "10X98765432"
+
+
+def rss_mib(pid: int | str = "self") -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def make_id(rng: random.Random) -> str:
+    birth = date.fromordinal(rng.randrange(date(1950, 1, 1).toordinal(), date(2005, 12, 31).toordinal()))
+    body = f"{rng.choice(REGIONS)}{birth:%Y%m%d}{rng.randrange(1000):03d}"
+    return body + ID_CHECK[(2 * int(body, 13)) % 11]
+
+
+def make_code(rng: random.Random) -> str:
+    from zhixing.lib.identifiers import credit_code_check_char, organization_code_check_char
+
+    chars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    org = "".join(rng.choice(chars) for _ in range(8))
+    first17 = "91" + rng.choice(REGIONS) + org + organization_code_check_char(org)
+    return first17 + credit_code_check_char(first17)
+
+
+def machine() -> str:
+    cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
+                if ln.startswith("model name")), "?")  # fmt: skip
+    mem = int(
+        next(
+            ln.split()[1]
+            for ln in Path("/proc/meminfo").read_text().splitlines()
+            if ln.startswith("MemTotal")
+        )
+    )
+    return f"{os.cpu_count()} cores ({cpu}), {mem / 2**20:.0f} GiB RAM, load average {os.getloadavg()[0]:.1f}"
+
+
+# -- the list ------------------------------------------------------------------------------------
+
+
+def populate(db: Path, n: int, seed: int = 8) -> None:
+    """Write ``n`` active entries (5% units, 70% 失信 / 30% 限制消费) unless already there."""
+    from zhixing.courts.models import Court
+    from zhixing.courts.services import ensure_court
+
+    for code in COURTS:
+        ensure_court(code)
+    court_ids = list(Court.objects.filter(code__in=COURTS).values_list("pk", flat=True))
+    con = sqlite3.connect(db)
+    have = con.execute("SELECT COUNT(*) FROM credit_listentry WHERE active = 1").fetchone()[0]
+    if have >= n:
+        print(f"list: {have:,} active entries already in {db}", flush=True)
+        con.close()
+        return
+    print(f"list: writing {n:,} entries into {db} …", flush=True)
+    started = time.perf_counter()
+    con.execute("PRAGMA foreign_keys = OFF")
+    con.execute("PRAGMA synchronous = OFF")
+    con.execute("DELETE FROM credit_listentry")
+    indexes = con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'credit_listentry' "
+                          "AND sql IS NOT NULL").fetchall()  # fmt: skip
+    for name, _ in indexes:
+        con.execute(f'DROP INDEX "{name}"')
+    from zhixing.credit.entries import packed
+
+    rng = random.Random(seed)
+    sql = (
+        "INSERT INTO credit_listentry (id, source, case_number, party, listing, kind, role, is_unit, name, identifier, "
+        "key, key_tag, unit_name, legal_representative, grounds, term_years, conduct, listed_on, ended_on, ended_by, "
+        "deletion_ground_on, deletion_due_on, withdrawn, active, seq, updated_at, case_id, court_id) VALUES "
+        "(?, ?, ?, 'p2', ?, ?, 'debtor', ?, ?, ?, ?, ?, '', '', ?, NULL, '', ?, NULL, '', NULL, NULL, 0, 1, ?, "
+        "'2026-01-01 00:00:00', ?, ?)"
+    )
+    chunk = 200_000
+    base = date(2019, 1, 1).toordinal()
+    for start in range(0, n, chunk):
+        rows = []
+        for i in range(start + 1, min(n, start + chunk) + 1):
+            unit = rng.random() < 0.05
+            ident = make_code(rng) if unit else make_id(rng)
+            key, tag = packed(ident)
+            court = rng.choice(court_ids)
+            year = rng.randrange(2019, 2026)
+            dishonest = rng.random() < 0.7
+            rows.append((
+                i, f"B{i}", f"（{year}）豫0823执{i}号", "L1" if dishonest else "",
+                "dishonest" if dishonest else "restricted", unit, "某某", ident, key, tag,
+                '["G1"]' if dishonest else "[]", date.fromordinal(base + rng.randrange(2500)).isoformat(), i, i, court,
+            ))  # fmt: skip
+        con.executemany(sql, rows)
+        con.commit()
+        print(f"  {min(n, start + chunk):,} ({time.perf_counter() - started:.0f} s)", flush=True)
+    for _, ddl in indexes:
+        con.execute(ddl)
+    con.execute("INSERT OR REPLACE INTO credit_listsequence (id, value) VALUES (1, ?)", (n,))
+    con.commit()
+    con.execute("ANALYZE")
+    con.close()
+    print(f"list written in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def sample_ids(db: Path, k: int, hit_rate: float, seed: int = 9) -> list[str]:
+    """``k`` valid identifiers, a share ``hit_rate`` of them on the list."""
+    con = sqlite3.connect(db)
+    top = con.execute("SELECT MAX(id) FROM credit_listentry").fetchone()[0]
+    rng = random.Random(seed)
+    hits = int(k * hit_rate)
+    picks = rng.sample(range(1, top + 1), hits)
+    listed = []
+    for start in range(0, len(picks), 50_000):
+        part = picks[start : start + 50_000]
+        marks = ",".join("?" * len(part))
+        listed += [
+            r[0] for r in con.execute(f"SELECT identifier FROM credit_listentry WHERE id IN ({marks})", part)
+        ]
+    con.close()
+    others = [make_id(rng) for _ in range(k - len(listed))]
+    ids = listed + others
+    rng.shuffle(ids)
+    return ids
+
+
+# -- HTTP load -----------------------------------------------------------------------------------
+
+
+async def _worker(
+    port: int, key: str, ids: list[str], stop: float, lat: list[float], errors: list[int]
+) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    i = random.randrange(len(ids))
+    while time.perf_counter() < stop:
+        body = b'{"id":"' + ids[i % len(ids)].encode() + b'"}'
+        i += 1
+        t = time.perf_counter()
+        writer.write(b"POST /api/screen HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: " + key.encode()
+                     + b"\r\nContent-Type: application/json\r\nContent-Length: " + str(len(body)).encode()
+                     + b"\r\n\r\n" + body)  # fmt: skip
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = 0
+        for line in head.split(b"\r\n"):
+            if line[:15].lower() == b"content-length:":
+                length = int(line[15:])
+        await reader.readexactly(length)
+        lat.append(time.perf_counter() - t)
+        if not head.startswith(b"HTTP/1.1 200"):
+            errors.append(int(head[9:12]))
+    writer.close()
+
+
+def http_single(port: int, key: str, ids: list[str], seconds: float, concurrency: int) -> dict:
+    async def run(duration: float) -> tuple[list[float], list[int], float]:
+        lat: list[float] = []
+        errors: list[int] = []
+        start = time.perf_counter()
+        await asyncio.gather(
+            *[_worker(port, key, ids, start + duration, lat, errors) for _ in range(concurrency)]
+        )
+        return lat, errors, time.perf_counter() - start
+
+    asyncio.run(run(3.0))  # warm-up: connections, caches
+    lat, errors, elapsed = asyncio.run(run(seconds))
+    lat.sort()
+
+    def pct(p: float) -> float:
+        return lat[min(len(lat) - 1, int(len(lat) * p))] * 1000
+
+    return {"requests": len(lat), "seconds": elapsed, "rps": len(lat) / elapsed, "p50_ms": pct(0.50),
+            "p99_ms": pct(0.99), "max_ms": lat[-1] * 1000, "errors": len(errors)}  # fmt: skip
+
+
+def http_batch(port: int, key: str, ids: list[str], per_request: int) -> tuple[float, int, int]:
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+    hits = invalid = 0
+    start = time.perf_counter()
+    for s in range(0, len(ids), per_request):
+        body = json.dumps({"ids": ids[s : s + per_request]})
+        conn.request(
+            "POST", "/api/screen/batch", body, {"X-API-Key": key, "Content-Type": "application/json"}
+        )
+        r = conn.getresponse()
+        data = json.loads(r.read())
+        if r.status != 200:
+            raise SystemExit(f"batch: HTTP {r.status} {data}")
+        hits += data["hit_count"]
+        invalid += len(data["invalid"])
+    return time.perf_counter() - start, hits, invalid
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=10_000_000)
+    parser.add_argument("--db", default="/tmp/zhixing_credit_bench.sqlite3")
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--batch", type=int, default=1_000_000)
+    parser.add_argument("--db-sample", type=int, default=20_000)
+    args = parser.parse_args()
+
+    db = Path(args.db)
+    os.environ["DATABASE_URL"] = f"sqlite:///{db}"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "zhixing.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from zhixing.credit import index, screening, services
+    from zhixing.credit.models import Agency, ListEntry, Scope
+
+    populate(db, args.entries)
+    print(f"machine: {machine()}", flush=True)
+    results: dict = {"entries": ListEntry.objects.filter(active=True).count()}
+
+    # 1. Index build and memory, in this process.
+    before = rss_mib()
+    started = time.perf_counter()
+    idx = index.build()
+    results["build_s"] = time.perf_counter() - started
+    results["index_mib"] = idx.memory_bytes() / 2**20
+    results["rss_growth_mib"] = rss_mib() - before
+    index.holder.index = idx
+    index.holder.start_poller()  # no polling on the measured path
+    print(f"index: {len(idx):,} entries built in {results['build_s']:.1f} s; arrays {results['index_mib']:.0f} MiB, "
+          f"process grew {results['rss_growth_mib']:.0f} MiB", flush=True)  # fmt: skip
+
+    # 2. Single lookups in process: the index vs the database's index on identifier.
+    probe = sample_ids(db, args.db_sample, 0.5)
+    started = time.perf_counter()
+    found_index = sum(1 for x in probe if screening.screen_one(x)["entries"])
+    per_index = (time.perf_counter() - started) / len(probe)
+    fields = ("pk", "kind", "role", "listed_on", "court__code", "court__name", "case_number")
+    started = time.perf_counter()
+    found_orm = sum(
+        1 for x in probe if list(ListEntry.objects.filter(identifier=x, active=True).values_list(*fields))
+    )
+    per_orm = (time.perf_counter() - started) / len(probe)
+    from django.db import connection
+
+    started = time.perf_counter()
+    with connection.cursor() as cur:
+        found_sql = 0
+        for x in probe:
+            cur.execute("SELECT id, kind, role, listed_on, court_id, case_number FROM credit_listentry "
+                        "WHERE identifier = %s AND active = %s", [x, True])  # fmt: skip
+            found_sql += bool(cur.fetchall())
+    per_sql = (time.perf_counter() - started) / len(probe)
+    assert found_index == found_orm == found_sql, (found_index, found_orm, found_sql)
+    results.update(lookup_index_us=per_index * 1e6, lookup_orm_us=per_orm * 1e6, lookup_sql_us=per_sql * 1e6,
+                   probe=len(probe), probe_hits=found_index)  # fmt: skip
+    print(f"single lookup in process ({len(probe):,} IDs, {found_index:,} on the list): index {per_index * 1e6:.1f} µs, "
+          f"SQL through the ORM {per_orm * 1e6:.1f} µs (×{per_orm / per_index:.1f}), raw SQL {per_sql * 1e6:.1f} µs "
+          f"(×{per_sql / per_index:.1f})", flush=True)  # fmt: skip
+
+    # 3. A batch of a million IDs in process: 5% on the list, a few malformed.
+    batch = sample_ids(db, args.batch, 0.05, seed=10)
+    for i in range(0, len(batch), 100_000):
+        batch[i] = batch[i][:17] + ("0" if batch[i][17] != "0" else "1")
+    started = time.perf_counter()
+    result = screening.screen_batch(batch)
+    results["batch_inprocess_s"] = time.perf_counter() - started
+    results["batch_hits"] = len(result.hits)
+    results["batch_invalid"] = len(result.invalid)
+    started = time.perf_counter()
+    sample = batch[:50_000]
+    db_hits = sum(1 for x in sample if ListEntry.objects.filter(identifier=x, active=True).exists())
+    results["batch_db_s_extrapolated"] = (time.perf_counter() - started) * len(batch) / len(sample)
+    print(f"batch of {len(batch):,} in process: {results['batch_inprocess_s']:.2f} s ({len(result.hits):,} hits, "
+          f"{len(result.invalid)} malformed); one indexed query per ID would take ~{results['batch_db_s_extrapolated']:.0f} s "
+          f"(measured on {len(sample):,}, {db_hits:,} hits)", flush=True)  # fmt: skip
+    del batch, result
+
+    # 4. Over HTTP: a screening server in its own process.
+    agency = Agency.objects.filter(code="bench").first() or services.create_agency("bench", "基准测试单位")
+    Agency.objects.filter(pk=agency.pk).update(rate_per_minute=100_000_000)
+    _, key = services.issue_key(agency, Scope.values, label="bench")
+    port = free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    server = subprocess.Popen([sys.executable, "-m", "zhixing.cli", "screening_serve", "--port", str(port),
+                               "--threads", str(args.threads)], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        started = time.perf_counter()
+        line = server.stdout.readline()
+        if not line:
+            raise SystemExit(f"server did not start: {server.stderr.read()[-2000:]}")
+        results["server_start_s"] = time.perf_counter() - started
+        results["server_rss_mib"] = rss_mib(server.pid)
+        print(
+            f"server: ready in {results['server_start_s']:.1f} s, RSS {results['server_rss_mib']:.0f} MiB",
+            flush=True,
+        )
+        ids = sample_ids(db, 100_000, 0.05, seed=11)
+        single = http_single(port, key, ids, args.seconds, args.concurrency)
+        results["http"] = single
+        print(f"HTTP single ({args.concurrency} connections, {args.threads} server threads, {args.seconds:.0f} s): "
+              f"{single['rps']:.0f} req/s, p50 {single['p50_ms']:.1f} ms, p99 {single['p99_ms']:.1f} ms, "
+              f"max {single['max_ms']:.0f} ms, errors {single['errors']}", flush=True)  # fmt: skip
+        big = sample_ids(db, args.batch, 0.05, seed=12)
+        seconds, hits, invalid = http_batch(port, key, big, screening.BATCH_LIMIT)
+        results["http_batch_s"] = seconds
+        print(f"HTTP batch: {len(big):,} IDs in {len(big) // screening.BATCH_LIMIT} requests of "
+              f"{screening.BATCH_LIMIT:,}: {seconds:.2f} s ({hits:,} hits)", flush=True)  # fmt: skip
+        results["server_rss_after_mib"] = rss_mib(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    print(json.dumps(results, indent=1, default=str))
+
+
+if __name__ == "__main__":
+    main()
