@@ -1,7 +1,7 @@
 """Benchmark: every supervision detector over 1,000,000 open cases (issue 9: ≤ 60 s).
 
     uv run python bench/detectors.py [--cases 1000000] [--pool-seed 9] [--pool-per-court-year 400]
-        [--alternative-cases 100000] [--workers 2] [--db] [--append]
+        [--alternative-cases 100000] [--workers 2] [--db] [--labels] [--append]
 
 The case records come from the simulator (``zhixing.simulate.generator.simulate``): one
 bundle of 焦作中院's 11 courts over three years (≈ 13,000 cases, written once to /tmp),
@@ -20,7 +20,9 @@ Timed, in one run:
 - with ``--db``: ``run_detection`` end to end on the pool imported into SQLite (loading
   records from the database, storing findings) — per case, to show where time goes.
 
-``--append`` adds the results as a section to bench/RESULTS.md.
+``--labels`` measures precision and recall of the detectors the simulator plants faults
+for (``over_seizure``, ``misreported_closing_performed``, ``misreported_closing_terminated``)
+on two seeds. ``--append`` adds the results as a section to bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -155,8 +157,57 @@ def db_run(path: Path) -> tuple[int, float, float]:
         "t=time.perf_counter();r2=run_detection(datetime.date(2025,12,31));b=time.perf_counter()-t;"
         "print(r.cases, a, b, r.created, r2.created)"
     )
-    out = subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True
+    ).stdout.split()
     return int(out[0]), float(out[1]), float(out[2])
+
+
+#: Simulator fault labels (simulate/faults.py) and the detector that should find each.
+LABELLED = {
+    "over_seizure": "abusive_over_seizure",
+    "misreported_closing_performed": "misreported_performed",
+    "misreported_closing_terminated": "misreported_terminated",
+}
+
+
+def precision_recall(seed: int, per_court_year: int) -> dict[str, tuple[int, int, int]]:
+    """Simulate with labels (closings kept) and compare each labelled fault with its
+    detector over every case at the simulation's end: (found, labelled, both)."""
+    import django
+
+    django.setup()
+    from zhixing.cases.bundle import parse_case
+    from zhixing.simulate.generator import simulate
+    from zhixing.supervision.detectors import detect_case
+
+    base = Path(tempfile.gettempdir()) / f"zhixing_bench_detectors_labelled_{seed}_{per_court_year}"
+    bundle, labels = base.with_suffix(".jsonl"), base.with_suffix(".labels.jsonl")
+    if not labels.exists():
+        simulate(
+            bundle,
+            seed=seed,
+            courts=None,
+            years=3,
+            cases_per_court_year=per_court_year,
+            end=END,
+            labels=labels,
+        )
+    truth: dict[str, set[str]] = defaultdict(set)
+    with labels.open(encoding="utf-8") as f:
+        for line in f:
+            row = json.loads(line)
+            for fault in row["faults"]:
+                truth[fault].add(row["case_number"])
+    found: dict[str, set[str]] = defaultdict(set)
+    with bundle.open(encoding="utf-8") as f:
+        for line in f:
+            for h in detect_case(parse_case(json.loads(line), today=END), END, only=LABELLED.values()):
+                found[h.detector].add(h.subject)
+    return {
+        label: (len(found[det]), len(truth[label]), len(found[det] & truth[label]))
+        for label, det in LABELLED.items()
+    }
 
 
 def machine() -> str:
@@ -175,6 +226,9 @@ def main() -> None:
     ap.add_argument("--alternative-cases", type=int, default=100_000)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--db", action="store_true")
+    ap.add_argument(
+        "--labels", action="store_true", help="precision and recall against the simulator's fault labels"
+    )
     ap.add_argument("--append", action="store_true")
     a = ap.parse_args()
 
@@ -190,11 +244,13 @@ def main() -> None:
           f"({cpu / a.cases * 1e6:.1f} µs/case), {hits} hits")  # fmt: skip
     print("  hits by detector:", dict(sorted(by.items())))
     s_wall, s_hits = suppression(records, a.cases)
-    print(f"filing suppression over {COURTS} courts' daily counts of {a.cases} cases: {s_wall:.2f} s, {s_hits} hits")
+    print(
+        f"filing suppression over {COURTS} courts' daily counts of {a.cases} cases: {s_wall:.2f} s, {s_hits} hits"
+    )
     p_wall, p_hits, p_cpu = parallel(a.pool_seed, a.pool_per_court_year, a.cases, a.workers)
     print(f"{a.workers} processes: {p_wall:.1f} s wall (slowest worker {p_cpu:.1f} s CPU), {p_hits} hits")
-    alt_wall, alt_cpu, alt_hits = alternative(records, a.alternative_cases)
-    base_wall, base_cpu, base_hits, _ = single_pass(records, a.alternative_cases)
+    _, alt_cpu, alt_hits = alternative(records, a.alternative_cases)
+    _, base_cpu, base_hits, _ = single_pass(records, a.alternative_cases)
     assert alt_hits == base_hits, (alt_hits, base_hits)
     ratio = alt_cpu / base_cpu
     print(f"alternative (one pass per detector, own view each) on {a.alternative_cases} cases: {alt_cpu:.1f} s CPU "
@@ -206,6 +262,15 @@ def main() -> None:
                    f"{first:.1f} s first run, {second:.1f} s re-run ({first / n * 1e6:.0f} µs/case; loading records from "
                    f"the database dominates)\n")  # fmt: skip
         print(db_line.strip())
+
+    pr_lines = ""
+    if a.labels:
+        for seed in (a.pool_seed, a.pool_seed + 1):
+            for label, (found, truth, both) in precision_recall(seed, a.pool_per_court_year).items():
+                line = (f"- seed {seed}: `{LABELLED[label]}` vs label `{label}`: found {found}, labelled {truth}, both {both} — "
+                        f"precision {both / found if found else float('nan'):.3f}, recall {both / truth if truth else float('nan'):.3f}\n")  # fmt: skip
+                print(line.strip())
+                pr_lines += line
 
     if a.append:
         section = (
@@ -221,6 +286,7 @@ def main() -> None:
             f"{ratio:.2f}× the CPU time (measured on {a.alternative_cases:,} cases; ≈ {alt_cpu * a.cases / a.alternative_cases:.0f} s "
             f"CPU extrapolated to {a.cases:,}).\n"
             f"{db_line}"
+            f"{pr_lines}"
             f"- Wall times depend on the machine's load (other jobs were running); CPU times are the steadier figure.\n"
         )  # fmt: skip
         with (ROOT / "bench" / "RESULTS.md").open("a", encoding="utf-8") as f:

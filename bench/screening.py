@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 REGIONS = [
     f"41{c:02d}{d:02d}" for c in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 15, 16, 17) for d in range(1, 20)
 ]
-COURTS = ["豫08"] + [f"豫08{d:02d}" for d in (1, 2, 3, 4, 11, 21, 22, 23, 25, 82, 83)]
+COURTS = ["豫08"] + [f"豫08{d:02d}" for d in (1, 2, 3, 4, 11, 21, 22, 23, 25, 82, 83)]  # 豫0823 among them
 ID_CHECK = "10X98765432"
 
 
@@ -84,6 +84,7 @@ def populate(db: Path, n: int, seed: int = 8) -> None:
     for code in COURTS:
         ensure_court(code)
     court_ids = list(Court.objects.filter(code__in=COURTS).values_list("pk", flat=True))
+    case_ids = case_pool()
     con = sqlite3.connect(db)
     have = con.execute("SELECT COUNT(*) FROM credit_listentry WHERE active = 1").fetchone()[0]
     if have >= n:
@@ -106,24 +107,39 @@ def populate(db: Path, n: int, seed: int = 8) -> None:
         "INSERT INTO credit_listentry (id, source, case_number, party, listing, kind, role, is_unit, name, identifier, "
         "key, key_tag, unit_name, legal_representative, grounds, term_years, conduct, listed_on, ended_on, ended_by, "
         "deletion_ground_on, deletion_due_on, withdrawn, active, seq, updated_at, case_id, court_id) VALUES "
-        "(?, ?, ?, 'p2', ?, ?, 'debtor', ?, ?, ?, ?, ?, '', '', ?, NULL, '', ?, NULL, '', NULL, NULL, 0, 1, ?, "
+        "(?, ?, ?, 'p2', ?, ?, 'debtor', ?, '某某', ?, ?, ?, '', '', ?, NULL, '', ?, NULL, '', NULL, NULL, 0, 1, ?, "
         "'2026-01-01 00:00:00', ?, ?)"
     )
+    # Precomputed pieces: generating ten million rows is otherwise most of the work.
+    births = [
+        d.strftime("%Y%m%d")
+        for d in (
+            date.fromordinal(o) for o in range(date(1950, 1, 1).toordinal(), date(2005, 12, 31).toordinal())
+        )
+    ]
+    seqs = [f"{n:03d}" for n in range(1000)]
+    days = [date.fromordinal(date(2019, 1, 1).toordinal() + n).isoformat() for n in range(2500)]
+    checks = [10 if c == "X" else int(c) for c in ID_CHECK]
+    rand = rng.random
+    pick = rng.choice
     chunk = 200_000
-    base = date(2019, 1, 1).toordinal()
     for start in range(0, n, chunk):
         rows = []
         for i in range(start + 1, min(n, start + chunk) + 1):
-            unit = rng.random() < 0.05
-            ident = make_code(rng) if unit else make_id(rng)
-            key, tag = packed(ident)
-            court = rng.choice(court_ids)
-            year = rng.randrange(2019, 2026)
-            dishonest = rng.random() < 0.7
+            r = rand()
+            if r < 0.05:  # a unit
+                ident = make_code(rng)
+                key, tag = packed(ident)
+            else:
+                body = pick(REGIONS) + pick(births) + pick(seqs)
+                c = (2 * int(body, 13)) % 11
+                ident = body + ID_CHECK[c]
+                key, tag = int(body) * 11 + checks[c], 0
+            dishonest = r < 0.7
             rows.append((
-                i, f"B{i}", f"（{year}）豫0823执{i}号", "L1" if dishonest else "",
-                "dishonest" if dishonest else "restricted", unit, "某某", ident, key, tag,
-                '["G1"]' if dishonest else "[]", date.fromordinal(base + rng.randrange(2500)).isoformat(), i, i, court,
+                i, f"B{i}", f"（{2019 + i % 7}）豫0823执{i}号", "L1" if dishonest else "",
+                "dishonest" if dishonest else "restricted", r < 0.05, ident, key, tag,
+                '["G1"]' if dishonest else "[]", pick(days), i, case_ids[i % len(case_ids)], pick(court_ids),
             ))  # fmt: skip
         con.executemany(sql, rows)
         con.commit()
@@ -135,6 +151,27 @@ def populate(db: Path, n: int, seed: int = 8) -> None:
     con.execute("ANALYZE")
     con.close()
     print(f"list written in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def case_pool(size: int = 10_000) -> list[int]:
+    """Real case rows for the entries to name (so foreign keys hold: a migration checks
+    them on SQLite). Entries carry their own case numbers; several share a case row."""
+    from zhixing.cases.models import Case
+    from zhixing.courts.models import Court
+
+    court = Court.objects.get(code="豫0823")
+    have = list(Case.objects.filter(fingerprint="bench").order_by("pk").values_list("pk", flat=True))
+    if len(have) < size:
+        Case.objects.bulk_create(
+            [
+                Case(case_number=f"（2020）豫0823执{900_000 + k}号", court=court, case_type="first", filed_on=date(2020, 1, 2),
+                     fingerprint="bench")
+                for k in range(len(have), size)
+            ],
+            batch_size=5000,
+        )  # fmt: skip
+        have = list(Case.objects.filter(fingerprint="bench").order_by("pk").values_list("pk", flat=True))
+    return have
 
 
 def sample_ids(db: Path, k: int, hit_rate: float, seed: int = 9) -> list[str]:
@@ -185,7 +222,9 @@ async def _worker(
     writer.close()
 
 
-def http_single(port: int, key: str, ids: list[str], seconds: float, concurrency: int) -> dict:
+def http_single(
+    port: int, key: str, ids: list[str], seconds: float, concurrency: int, server_pid: int
+) -> dict:
     async def run(duration: float) -> tuple[list[float], list[int], float]:
         lat: list[float] = []
         errors: list[int] = []
@@ -196,14 +235,20 @@ def http_single(port: int, key: str, ids: list[str], seconds: float, concurrency
         return lat, errors, time.perf_counter() - start
 
     asyncio.run(run(3.0))  # warm-up: connections, caches
+    cpu_server, cpu_client = cpu_seconds(server_pid), time.process_time()
     lat, errors, elapsed = asyncio.run(run(seconds))
+    cpu_server, cpu_client = cpu_seconds(server_pid) - cpu_server, time.process_time() - cpu_client
     lat.sort()
 
     def pct(p: float) -> float:
         return lat[min(len(lat) - 1, int(len(lat) * p))] * 1000
 
-    return {"requests": len(lat), "seconds": elapsed, "rps": len(lat) / elapsed, "p50_ms": pct(0.50),
-            "p99_ms": pct(0.99), "max_ms": lat[-1] * 1000, "errors": len(errors)}  # fmt: skip
+    return {
+        "requests": len(lat), "seconds": elapsed, "rps": len(lat) / elapsed, "p50_ms": pct(0.50),
+        "p99_ms": pct(0.99), "max_ms": lat[-1] * 1000, "errors": len(errors),
+        "server_cpu_us_per_request": cpu_server / len(lat) * 1e6,
+        "client_cpu_us_per_request": cpu_client / len(lat) * 1e6,
+    }  # fmt: skip
 
 
 def http_batch(port: int, key: str, ids: list[str], per_request: int) -> tuple[float, int, int]:
@@ -226,6 +271,12 @@ def http_batch(port: int, key: str, ids: list[str], per_request: int) -> tuple[f
     return time.perf_counter() - start, hits, invalid
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (/proc/PID/stat, clock ticks)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -241,6 +292,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--batch", type=int, default=1_000_000)
     parser.add_argument("--db-sample", type=int, default=20_000)
+    parser.add_argument("--populate-only", action="store_true", help="write the list and stop")
     args = parser.parse_args()
 
     db = Path(args.db)
@@ -256,6 +308,8 @@ def main() -> None:
     from zhixing.credit.models import Agency, ListEntry, Scope
 
     populate(db, args.entries)
+    if args.populate_only:
+        return
     print(f"machine: {machine()}", flush=True)
     results: dict = {"entries": ListEntry.objects.filter(active=True).count()}
 
@@ -323,14 +377,15 @@ def main() -> None:
     _, key = services.issue_key(agency, Scope.values, label="bench")
     port = free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    server_log = open(Path(args.db).with_suffix(".server.log"), "w")  # noqa: SIM115 (closed below)
     server = subprocess.Popen([sys.executable, "-m", "zhixing.cli", "screening_serve", "--port", str(port),
                                "--threads", str(args.threads)], env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True)  # fmt: skip
+                              stderr=server_log, text=True)  # fmt: skip
     try:
         started = time.perf_counter()
         line = server.stdout.readline()
         if not line:
-            raise SystemExit(f"server did not start: {server.stderr.read()[-2000:]}")
+            raise SystemExit(f"server did not start, see {server_log.name}")
         results["server_start_s"] = time.perf_counter() - started
         results["server_rss_mib"] = rss_mib(server.pid)
         print(
@@ -338,13 +393,15 @@ def main() -> None:
             flush=True,
         )
         ids = sample_ids(db, 100_000, 0.05, seed=11)
-        single = http_single(port, key, ids, args.seconds, args.concurrency)
+        single = http_single(port, key, ids, args.seconds, args.concurrency, server.pid)
         results["http"] = single
         print(f"HTTP single ({args.concurrency} connections, {args.threads} server threads, {args.seconds:.0f} s): "
               f"{single['rps']:.0f} req/s, p50 {single['p50_ms']:.1f} ms, p99 {single['p99_ms']:.1f} ms, "
-              f"max {single['max_ms']:.0f} ms, errors {single['errors']}", flush=True)  # fmt: skip
+              f"max {single['max_ms']:.0f} ms, errors {single['errors']}; CPU per request: server "
+              f"{single['server_cpu_us_per_request']:.0f} µs, load generator {single['client_cpu_us_per_request']:.0f} µs",
+              flush=True)  # fmt: skip
         big = sample_ids(db, args.batch, 0.05, seed=12)
-        seconds, hits, invalid = http_batch(port, key, big, screening.BATCH_LIMIT)
+        seconds, hits, _ = http_batch(port, key, big, screening.BATCH_LIMIT)
         results["http_batch_s"] = seconds
         print(f"HTTP batch: {len(big):,} IDs in {len(big) // screening.BATCH_LIMIT} requests of "
               f"{screening.BATCH_LIMIT:,}: {seconds:.2f} s ({hits:,} hits)", flush=True)  # fmt: skip
@@ -352,6 +409,7 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+        server_log.close()
     print(json.dumps(results, indent=1, default=str))
 
 

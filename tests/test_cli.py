@@ -5,8 +5,8 @@ with a one-line message on stderr).
 In-process runs call ``zhixing.cli.main`` on the test database, inside the test
 transaction: Django's ``run_from_argv`` closes every database connection when a command
 ends, which would end that transaction on PostgreSQL, so ``connections.close_all`` is
-neutralised for these tests. One test starts the real command in a subprocess on a
-temporary SQLite file.
+neutralised for these tests, and so is the migrate-on-first-use step. One test starts
+the real command in a subprocess on a temporary SQLite file.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from django.db import connections
 
+from zhixing import cli
 from zhixing.cli import main
 
 pytestmark = pytest.mark.django_db
@@ -28,8 +29,11 @@ A = "（2023）豫0823执1234号"
 
 
 @pytest.fixture(autouse=True)
-def keep_the_test_connection(monkeypatch):
+def in_the_test_database(monkeypatch):
+    """Keep the test transaction open, and skip the migrate-on-first-use step: pytest-django
+    migrated the test database (the subprocess test covers that step)."""
     monkeypatch.setattr(connections, "close_all", lambda: None)
+    monkeypatch.setattr(cli, "ensure_migrated", lambda: None)
 
 
 @pytest.fixture
@@ -95,14 +99,14 @@ def test_import_with_a_rejected_line_exits_1(tmp_path, example_lines, capsys):
             }
         ],
     }
-    assert one_line(err) == "CommandError: 1 行被拒绝"
+    assert one_line(err) == "zhixing import: 1 行被拒绝"
 
 
 def test_import_for_people_prints_a_summary(tmp_path, example_lines, capsys):
     path = tmp_path / "mixed.jsonl"
     path.write_text(example_lines[2] + "\n\n{oops\n", encoding="utf-8")
     code, out, err = run(capsys, "import", str(path))
-    assert (code, one_line(err)) == (1, "CommandError: 1 行被拒绝")
+    assert (code, one_line(err)) == (1, "zhixing import: 1 行被拒绝")
     assert out.splitlines()[0] == "导入 1 件，未变化 0 件，拒绝 1 行"
     assert out.splitlines()[1].startswith("  第 3 行  $：不是有效的 JSON")
 
@@ -110,7 +114,7 @@ def test_import_for_people_prints_a_summary(tmp_path, example_lines, capsys):
 def test_import_of_a_missing_file_exits_2(tmp_path, capsys):
     code, out, err = run(capsys, "import", str(tmp_path / "nope.jsonl"), "--json")
     assert (code, out) == (2, "")
-    assert one_line(err).startswith("CommandError: 无法打开")
+    assert one_line(err).startswith("zhixing import: 无法打开")
 
 
 def test_import_with_a_bad_courts_file_exits_2(example_file, tmp_path, capsys):
@@ -118,7 +122,7 @@ def test_import_with_a_bad_courts_file_exits_2(example_file, tmp_path, capsys):
     courts.write_text('{"code": "豫082", "name": "x"}\n', encoding="utf-8")
     code, out, err = run(capsys, "import", str(example_file), "--courts", str(courts), "--json")
     assert (code, out) == (2, "")
-    assert one_line(err) == "CommandError: 法院文件第 1 行：code '豫082' 不是有效的法院代字（CASENO-3）"
+    assert one_line(err) == "zhixing import: 法院文件第 1 行：code '豫082' 不是有效的法院代字（CASENO-3）"
 
 
 def test_import_with_a_courts_file(example_file, tmp_path, capsys):
@@ -133,11 +137,6 @@ def test_import_with_a_courts_file(example_file, tmp_path, capsys):
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=UnicodeDecodeError,
-    reason="BUG: a line that is not UTF-8 raises UnicodeDecodeError out of the command (a traceback, the rest of the file lost) instead of being one rejected line",
-)
 def test_a_line_that_is_not_utf8_is_one_rejected_line(tmp_path, example_lines, capsys):
     path = tmp_path / "gbk.jsonl"
     path.write_bytes(
@@ -262,17 +261,13 @@ def test_export_to_stdout_and_to_a_file(imported, capsys, tmp_path):
 def test_usage_errors_exit_2_with_one_line(imported, capsys, argv, message):
     code, out, err = run(capsys, *argv)
     assert (code, out) == (2, "")
-    assert one_line(err) == message
+    assert one_line(err) == message.replace("CommandError: ", f"zhixing {argv[0]}: ")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: cmdutil.parse_date only checks the length before date.fromisoformat, which also reads ISO week dates: --as-of 2023-W01-1 is taken as 2023-01-02",
-)
 def test_an_iso_week_date_is_not_yyyy_mm_dd(imported, capsys):
     code, out, err = run(capsys, "ledger", "--as-of", "2023-W01-1", "--json")
     assert (code, out) == (2, "")
-    assert one_line(err) == "CommandError: --as-of 应为 YYYY-MM-DD 格式的有效日期，实际为 '2023-W01-1'"
+    assert one_line(err) == "zhixing ledger: --as-of 应为 YYYY-MM-DD 格式的有效日期，实际为 '2023-W01-1'"
 
 
 def test_check_termination_defaults_as_of_to_today(imported, capsys):
@@ -286,20 +281,12 @@ def test_help_exits_0(capsys):
     assert "import" in out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: argparse usage errors (a missing required option) print the multi-line usage block before the error: not a one-line message",
-)
 def test_a_missing_required_option_exits_2_with_one_line(capsys):
     code, out, err = run(capsys, "indicators", "--from", "2023-01-01", "--json")
     assert (code, out) == (2, "")
     one_line(err)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: `zhixing` without a command exits 2 but prints the help on stdout and nothing on stderr",
-)
 def test_no_command_exits_2_with_one_line_on_stderr(capsys):
     code, out, err = run(capsys)
     assert (code, out) == (2, "")
@@ -309,7 +296,7 @@ def test_no_command_exits_2_with_one_line_on_stderr(capsys):
 # -- the real command -------------------------------------------------------------------------------
 
 
-def zhixing(db: Path, *argv: str) -> subprocess.CompletedProcess:
+def real_zhixing(db: Path, *argv: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
     return subprocess.run(
         [sys.executable, "-m", "zhixing.cli", *argv],
@@ -325,12 +312,12 @@ def test_the_real_command(tmp_path, example_file):
     """``python -m zhixing.cli`` on a new SQLite file: created and migrated on first use,
     JSON on stdout, then a usage error: exit 2, nothing on stdout, the message on stderr."""
     db = tmp_path / "z.sqlite3"
-    first = zhixing(db, "import", str(example_file), "--json")
+    first = real_zhixing(db, "import", str(example_file), "--json")
     assert first.returncode == 0, first.stderr
     assert one_json_document(first.stdout) == {"imported": 5, "unchanged": 0, "rejected": []}
     assert db.exists()
-    bad = zhixing(
+    bad = real_zhixing(
         db, "indicators", "--from", "2023-01-01", "--to", "2023-02-30", "--court", "豫0823", "--json"
     )
     assert (bad.returncode, bad.stdout) == (2, "")
-    assert one_line(bad.stderr) == "CommandError: --to 应为 YYYY-MM-DD 格式的有效日期，实际为 '2023-02-30'"
+    assert one_line(bad.stderr) == "zhixing indicators: --to 应为 YYYY-MM-DD 格式的有效日期，实际为 '2023-02-30'"

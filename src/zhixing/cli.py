@@ -13,7 +13,12 @@ from __future__ import annotations
 import os
 import sys
 
-ALIASES = {"import": "import_bundle", "export": "export_bundle", "check": "check_cases", "django-check": "check"}
+ALIASES = {
+    "import": "import_bundle",
+    "export": "export_bundle",
+    "check": "check_cases",
+    "django-check": "check",
+}
 NO_MIGRATE = {"help", "--help", "-h", "version", "--version", "makemigrations", "simulate", "inquiry-sim"}
 
 
@@ -25,18 +30,22 @@ def ensure_migrated() -> None:
 
     executor = MigrationExecutor(connection)
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
-        print("zhixing: 正在初始化数据库…", file=sys.stderr)
+        if sys.stderr.isatty():  # scripts read stderr for the one-line error message
+            print("zhixing: 正在初始化数据库…", file=sys.stderr)
         call_command("migrate", verbosity=0, interactive=False, stdout=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhixing.settings")
-    if not argv or argv[0] in ("help", "--help", "-h"):
+    if not argv:
+        print("zhixing: 缺少命令（zhixing --help 查看命令列表）", file=sys.stderr)
+        return 2
+    if argv[0] in ("help", "--help", "-h"):
         print(__doc__.strip().splitlines()[0])
         print("命令: demo serve import export simulate deadlines check indicators ledger bulletin …")
         print("zhixing COMMAND --help 查看用法。")
-        return 0 if argv else 2
+        return 0
     name = ALIASES.get(argv[0], argv[0])
     try:
         import django
@@ -61,10 +70,30 @@ def main(argv: list[str] | None = None) -> int:
     # or fail on. ``zhixing django-check`` runs them on demand.
     if name != "check":
         command.requires_system_checks = []
-    # run_from_argv: argparse exits 2 on usage errors; CommandError prints its message
-    # to stderr and exits with its returncode.
+    return run(command, name, argv)
+
+
+def run(command, name: str, argv: list[str]) -> int:
+    """BaseCommand.run_from_argv, with usage errors as one line on stderr and exit 2."""
+    from django.core.management.base import CommandError, handle_default_options
+    from django.db import connections
+
+    parser = command.create_parser("zhixing", name)
+
+    def usage_error(message: str) -> None:
+        print(f"zhixing {argv[0]}: {message}", file=sys.stderr)
+        sys.exit(2)
+
+    parser.error = usage_error
     try:
-        command.run_from_argv(["zhixing", name, *argv[1:]])
+        options = parser.parse_args(argv[1:])
+        cmd_options = vars(options)
+        args = cmd_options.pop("args", ())
+        handle_default_options(options)
+        command.execute(*args, **cmd_options)
+    except CommandError as e:
+        print(f"zhixing {argv[0]}: {e}", file=sys.stderr)
+        return e.returncode
     except SystemExit as e:
         return e.code if isinstance(e.code, int) else 1
     except KeyboardInterrupt:
@@ -72,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `zhixing … | head`: the reader left; not an error of ours
         sys.stderr.close()
         return 0
+    finally:
+        connections.close_all()
     return 0
 
 

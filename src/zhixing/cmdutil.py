@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from datetime import date
 from decimal import Decimal
@@ -13,17 +14,20 @@ from django.core.management.base import BaseCommand, CommandError
 from zhixing.courts.models import Court
 
 USAGE = 2  # spec/cli.md: usage or environment error
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def parse_date(value: str | None, option: str) -> date | None:
     if value is None:
         return None
     try:
-        if len(value) != 10:
+        if not _DATE.fullmatch(value):
             raise ValueError
         return date.fromisoformat(value)
     except ValueError:
-        raise CommandError(f"{option} 应为 YYYY-MM-DD 格式的有效日期，实际为 {value!r}", returncode=USAGE) from None
+        raise CommandError(
+            f"{option} 应为 YYYY-MM-DD 格式的有效日期，实际为 {value!r}", returncode=USAGE
+        ) from None
 
 
 def court_by_code(code: str | None) -> Court | None:

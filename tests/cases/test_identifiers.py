@@ -100,18 +100,10 @@ def test_any_single_character_change_of_an_id_number_is_rejected(value, position
     assert id_number_error(changed, today=TODAY) is not None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: _ID_RE ends with `$`, which also matches before a trailing newline: a 19-character value passes",
-)
 def test_id_number_with_a_trailing_newline_is_rejected():
     assert id_number_error("11010519491231002X\n", today=TODAY) is not None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: `\\d` matches any Unicode digit: full-width ４ is accepted as 4 (not 17 digits + check)",
-)
 def test_id_number_with_a_full_width_digit_is_rejected():
     assert id_number_error("４40524188001010014", today=TODAY) is not None
 

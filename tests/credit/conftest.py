@@ -58,6 +58,7 @@ def fresh_state(settings):
     index.holder.reset()
     index.holder.poll_seconds = 0.0
     screening.keys.invalidate()
+    screening.key_limiter.reset()
     cache.clear()
     yield
     index.holder.reset()

@@ -185,3 +185,29 @@ def test_overlay_adds_replaces_and_removes_without_touching_the_arrays():
     assert index.lookup(*li) == []
     assert [h.entry for h in index.lookup(*zhou)] == [5]
     assert len(index) == 1  # the arrays themselves are unchanged until a rebuild
+
+
+PEOPLE = [an_id(f"4108231985031{n:04d}") for n in range(6)]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(1, 8), st.booleans(), st.integers(0, 5)), max_size=40),
+    st.lists(st.tuples(st.integers(1, 8), st.integers(0, 5)), max_size=6, unique_by=lambda t: t[0]),
+)
+def test_overlay_agrees_with_a_plain_dict_of_active_entries(changes, initial):
+    """Whatever sequence of upserts and removals, lookups equal the naive model's."""
+    index = index_of([(PEOPLE[p], e, "dishonest", date(2024, 1, 1), A_CASE) for e, p in initial])
+    model = {e: PEOPLE[p] for e, p in initial}
+    for seq, (entry, active, person) in enumerate(changes, start=11):
+        key, tag = pack(PEOPLE[person], today=TODAY)
+        index.apply(
+            [(seq, entry, active, key, tag, "dishonest", "debtor", date(2024, 1, 1).toordinal(), 7, A_CASE)]
+        )
+        if active:
+            model[entry] = PEOPLE[person]
+        else:
+            model.pop(entry, None)
+    for person in PEOPLE:
+        got = sorted(h.entry for h in index.lookup(*pack(person, today=TODAY)))
+        assert got == sorted(e for e, p in model.items() if p == person)

@@ -71,6 +71,15 @@ def test_screen_one_listed_person(credit_urls, agencies, listed, kit):
     }
 
 
+def test_screen_answers_in_the_documented_shape(credit_urls, agencies, listed, kit):
+    """/api/screen encodes its answer directly (the hot path): it must be ScreenOut exactly."""
+    from zhixing.credit.api import ScreenOut
+
+    _, key = agencies["railway"]
+    body = post(Client(), "/api/screen", {"id": kit.id_number()}, key).json()
+    assert ScreenOut.model_validate(body).model_dump(mode="json") == body
+
+
 def test_screen_one_not_listed(credit_urls, agencies, listed, kit):
     _, key = agencies["railway"]
     other = kit.id_number("19900101", "555")
@@ -268,3 +277,94 @@ def test_openapi_documents_the_screening_endpoints(credit_urls):
     paths = schema.json()["paths"]
     for p in ("/api/screen", "/api/screen/batch", "/api/list/changes", "/api/list/snapshot"):
         assert p in paths
+
+
+def test_the_lean_screening_service_serves_the_same_api(settings, agencies, listed, kit):
+    """``zhixing screening_serve``: only the agency API, a minimal middleware stack."""
+    from zhixing.credit import serving
+
+    settings.ROOT_URLCONF = "zhixing.credit.serving"
+    settings.MIDDLEWARE = serving.MIDDLEWARE
+    _, key = agencies["railway"]
+    r = post(Client(), "/api/screen", {"id": kit.id_number()}, key)
+    assert (r.status_code, r.json()["listed"]) == (200, True)
+    assert post(Client(), "/api/screen", {"id": kit.id_number()}, None).status_code == 401
+    assert Client().get("/api/credit/entries").status_code == 404  # officers' endpoints are not here
+
+
+def test_audit_written_in_bulk_when_buffered(credit_urls, agencies, kit):
+    _, key = agencies["railway"]
+    screening.audit._background = True
+    try:
+        post(Client(), "/api/screen", {"id": kit.id_number()}, key)
+        post(Client(), "/api/screen", {"id": kit.id_number()}, key)
+        assert ScreeningAudit.objects.count() == 0
+        assert screening.audit.flush() == 2
+    finally:
+        screening.audit._background = False
+    assert ScreeningAudit.objects.count() == 2
+
+
+def test_a_withdrawn_listing_leaves_the_list_and_the_feed_says_so(credit_urls, agencies, listed, kit):
+    """A correction of the event log (the listing event withdrawn) removes its entry."""
+    from zhixing.cases.models import NodeEvent
+
+    _, key = agencies["railway"]
+    before = get(Client(), "/api/list/changes?since=0", key).json()["next"]
+    event = NodeEvent.objects.get(case=listed, node="credit_listing")
+    NodeEvent.objects.create(case=listed, node=event.node, on=event.on, data=event.data, supersedes=event,
+                             withdrawn=True, reason="误录", source="form", position=99)  # fmt: skip
+    assert services.sync_entries([listed.pk]) == 1
+    entry = ListEntry.objects.get(kind="dishonest")
+    assert (entry.active, entry.withdrawn) == (False, True)
+    delta = get(Client(), f"/api/list/changes?since={before}", key).json()["changes"]
+    assert [(c["entry"], c["op"]) for c in delta] == [(entry.pk, "remove")]
+    assert post(Client(), "/api/screen", {"id": kit.id_number()}, key).json()["listed"] is False
+
+
+def _wsgi(app, key: str | None, body: bytes) -> tuple[int, dict]:
+    import io
+
+    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/api/screen", "CONTENT_LENGTH": str(len(body)),
+               "wsgi.input": io.BytesIO(body), "REMOTE_ADDR": "10.1.2.3"}  # fmt: skip
+    if key:
+        environ["HTTP_X_API_KEY"] = key
+    seen = {}
+
+    def start_response(status, headers):
+        seen["status"] = int(status.split()[0])
+        seen["headers"] = dict(headers)
+
+    payload = b"".join(app(environ, start_response))
+    assert seen["headers"]["Content-Length"] == str(len(payload))
+    return seen["status"], json.loads(payload)
+
+
+def test_the_fast_path_answers_exactly_as_the_ninja_endpoint(credit_urls, agencies, listed, kit):
+    """The lean server's fast path (credit.serving.fast_screen) and /api/screen agree on
+    every outcome: hit, miss, malformed ID, no key, no scope, over the rate."""
+    from zhixing.credit import serving
+
+    app = serving.application(lambda environ, start_response: pytest.fail("Django reached"))
+    _, rail = agencies["railway"]
+    _, air = agencies["airline"]
+    bad = kit.id_number()[:17] + ("0" if kit.id_number()[17] != "0" else "1")
+    cases = [
+        (rail, {"id": kit.id_number()}),
+        (rail, {"id": kit.id_number("19900101", "555")}),
+        (rail, {"id": bad}),
+        (None, {"id": kit.id_number()}),
+        ("zx_unknown_key", {"id": kit.id_number()}),
+    ]
+    for key, body in cases:
+        via_ninja = post(Client(), "/api/screen", body, key)
+        assert _wsgi(app, key, json.dumps(body).encode()) == (via_ninja.status_code, via_ninja.json())
+    assert _wsgi(app, rail, b"not json")[0] == 422
+    assert _wsgi(app, rail, b'{"id": 410823198503122036}')[0] == 422
+    from zhixing.credit.models import Agency
+
+    Agency.objects.filter(code="airline").update(rate_per_minute=2)
+    screening.keys.invalidate()
+    codes = [_wsgi(app, air, json.dumps({"id": kit.id_number()}).encode())[0] for _ in range(3)]
+    assert codes == [200, 200, 429]
+    assert ScreeningAudit.objects.filter(endpoint="screen", remote_addr="10.1.2.3").count() == 5

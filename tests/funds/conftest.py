@@ -40,7 +40,10 @@ def fund_case(import_cases, bundle_case, courts):
         fields.setdefault("claim_amount", "80000.00")
         c = bundle_case(
             seq=seq,
-            receipts=[{"id": rid, "notice_on": on, "amount": amt, "payer": "武陟县某建材有限公司"} for rid, on, amt in receipts],
+            receipts=[
+                {"id": rid, "notice_on": on, "amount": amt, "payer": "武陟县某建材有限公司"}
+                for rid, on, amt in receipts
+            ],
             **fields,
         )
         report = import_cases(c)

@@ -33,10 +33,14 @@ def cases(draw) -> CaseRecord:
                 break
             left -= part
             on = notice + timedelta(days=draw(st.integers(0, 60)))
-            disbursements.append({"id": f"d{i}{k}", "receipt": rid, "on": on.isoformat(), "amount": str(part), "payee": "p1"})
+            disbursements.append(
+                {"id": f"d{i}{k}", "receipt": rid, "on": on.isoformat(), "amount": str(part), "payee": "p1"}
+            )
         if draw(st.booleans()) and draw(st.booleans()):
             approved = notice + timedelta(days=draw(st.integers(0, 40)))
-            ends = draw(st.one_of(st.none(), st.integers(0, 30).map(lambda n, a=approved: a + timedelta(days=n))))
+            ends = draw(
+                st.one_of(st.none(), st.integers(0, 30).map(lambda n, a=approved: a + timedelta(days=n)))
+            )
             deferrals.append({"receipt": rid, "approved_on": approved.isoformat(), "ground": "需要进行案款分配",
                               "ends_on": None if ends is None else ends.isoformat()})  # fmt: skip
         if draw(st.integers(0, 5)) == 0:
@@ -44,11 +48,18 @@ def cases(draw) -> CaseRecord:
                                "ground": "申请执行人下落不明"})  # fmt: skip
     return parse_case(
         {
-            "case_number": "（2023）豫0823执1301号", "filed_on": "2023-03-10", "claim_amount": "1.00",
-            "parties": [{"id": "p1", "role": "申请执行人", "kind": "法人", "name": "某公司"},
-                        {"id": "p2", "role": "被执行人", "kind": "自然人", "name": "李某"}],
-            "receipts": receipts, "disbursements": disbursements, "deferrals": deferrals, "lodgements": lodgements,
-        }  # fmt: skip
+            "case_number": "（2023）豫0823执1301号",
+            "filed_on": "2023-03-10",
+            "claim_amount": "1.00",
+            "parties": [
+                {"id": "p1", "role": "申请执行人", "kind": "法人", "name": "某公司"},
+                {"id": "p2", "role": "被执行人", "kind": "自然人", "name": "李某"},
+            ],
+            "receipts": receipts,
+            "disbursements": disbursements,
+            "deferrals": deferrals,
+            "lodgements": lodgements,
+        }
     )
 
 
@@ -69,13 +80,21 @@ def test_reused_verdicts_stay_right_across_cases(many, as_of):
 def test_due_on_the_make_up_saturday():
     record = parse_case(
         {
-            "case_number": "（2023）豫0823执1301号", "filed_on": "2023-03-10", "claim_amount": "80000.00",
-            "parties": [{"id": "p1", "role": "申请执行人", "kind": "法人", "name": "某公司"},
-                        {"id": "p2", "role": "被执行人", "kind": "自然人", "name": "李某"}],
-            "receipts": [{"id": "r1", "notice_on": "2023-04-06", "amount": "80000.00"},
-                         {"id": "r2", "notice_on": "2023-04-06", "amount": "10.00"}],
-            "disbursements": [{"id": "d1", "receipt": "r1", "on": "2023-05-06", "amount": "80000.00", "payee": "p1"}],
-        }  # fmt: skip
+            "case_number": "（2023）豫0823执1301号",
+            "filed_on": "2023-03-10",
+            "claim_amount": "80000.00",
+            "parties": [
+                {"id": "p1", "role": "申请执行人", "kind": "法人", "name": "某公司"},
+                {"id": "p2", "role": "被执行人", "kind": "自然人", "name": "李某"},
+            ],
+            "receipts": [
+                {"id": "r1", "notice_on": "2023-04-06", "amount": "80000.00"},
+                {"id": "r2", "notice_on": "2023-04-06", "amount": "10.00"},
+            ],
+            "disbursements": [
+                {"id": "d1", "receipt": "r1", "on": "2023-05-06", "amount": "80000.00", "payee": "p1"}
+            ],
+        }
     )
     batch = ClockBatch(date(2023, 5, 8))
     got = [(c.receipt, c.due_on, c.status) for c in batch.clocks(record)]

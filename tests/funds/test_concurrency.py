@@ -33,7 +33,9 @@ ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 def request(user, case, key: str) -> tuple:
     try:
-        done = services.disburse(user, case, receipt="r1", amount=EACH, payee="p1", idempotency_key=key, today=TODAY)
+        done = services.disburse(
+            user, case, receipt="r1", amount=EACH, payee="p1", idempotency_key=key, today=TODAY
+        )
     except FundError as e:
         return ("refused", key, e.message)
     return ("paid", key, done.replayed, done.value.status)
@@ -55,12 +57,18 @@ def check_books(case: Case, results: list[tuple], keys: list[str]) -> None:
     assert len({d.idempotency_key for d in payments}) == FIT  # no key paid twice
     assert Receipt.objects.get(case=case).paid_out == Decimal("9800.00")
     account = CaseAccount.objects.get(case=case)
-    assert (account.received, account.disbursed, account.balance) == (Decimal(RECEIPT), Decimal("9800.00"), Decimal("200.00"))
+    assert (account.received, account.disbursed, account.balance) == (
+        Decimal(RECEIPT),
+        Decimal("9800.00"),
+        Decimal("200.00"),
+    )
     assert PaymentOrder.objects.filter(case=case).count() == FIT  # a refused request leaves no order
     assert services.reconcile(Case.objects.filter(pk=case.pk))["differences"] == []
 
 
-@pytest.mark.skipif(not ON_POSTGRES, reason="threads with their own connections need PostgreSQL (SQLite: the sequential test)")
+@pytest.mark.skipif(
+    not ON_POSTGRES, reason="threads with their own connections need PostgreSQL (SQLite: the sequential test)"
+)
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_disbursements_never_exceed_the_receipt(people, fund_case):
     assert connection.vendor == "postgresql"

@@ -106,7 +106,10 @@ def test_default_levels_include_the_limit():
 
 def test_tables_nearest_first_and_validation():
     own = [(None, "bureau_chief"), (Decimal("20000"), "team_lead")]
-    assert approvals.effective([[], own, [(None, "president")]]) == ((Decimal("20000"), "team_lead"), (None, "bureau_chief"))
+    assert approvals.effective([[], own, [(None, "president")]]) == (
+        (Decimal("20000"), "team_lead"),
+        (None, "bureau_chief"),
+    )
     assert approvals.effective([[], []]) == approvals.DEFAULT
     assert approvals.validate([(Decimal("1"), "team_lead")]) == "必须有且只有一档不设金额上限"
     assert approvals.validate([(None, "officer")]) == "执行员不能审批案款"
@@ -128,7 +131,13 @@ def test_unpaid_bucket_bounds(days, key):
 
 
 def test_unidentified_bucket_bounds():
-    assert [bucket_of(d, buckets.UNIDENTIFIED) for d in (0, 3, 4, 30, 31)] == ["0-3", "0-3", "4-30", "4-30", "31+"]
+    assert [bucket_of(d, buckets.UNIDENTIFIED) for d in (0, 3, 4, 30, 31)] == [
+        "0-3",
+        "0-3",
+        "4-30",
+        "4-30",
+        "31+",
+    ]
 
 
 AS_OF = D("2023-05-20")
@@ -185,7 +194,11 @@ def test_unidentified_ages():
     assert {k: (c["items"], c["amount"]) for k, c in a["buckets"].items()} == {
         "0-3": (1, "10.00"), "4-30": (1, "20.00"), "31+": (1, "30.00"),
     }  # fmt: skip
-    assert (b["court"], b["buckets"]["4-30"]["amount"], b["unassigned"]) == ("豫0825", "40.00", {"items": 1, "amount": "40.00"})
+    assert (b["court"], b["buckets"]["4-30"]["amount"], b["unassigned"]) == (
+        "豫0825",
+        "40.00",
+        {"items": 1, "amount": "40.00"},
+    )
     assert got["total"]["unassigned"] == {"items": 4, "amount": "100.00"}
 
 

@@ -81,12 +81,17 @@ def test_unpaid_by_team_and_officer(book):
 
 def test_the_day_before_nothing_noticed_later_is_seen(book):
     got = services.unpaid_buckets(book, date(2023, 5, 17), "court")
-    assert got["total"]["unpaid"] == {"receipts": 5, "amount": "19500.00"}  # r1 of case 1 and case 5 not yet noticed
+    assert got["total"]["unpaid"] == {
+        "receipts": 5,
+        "amount": "19500.00",
+    }  # r1 of case 1 and case 5 not yet noticed
 
 
 def test_fund_buckets_command(book):
     out = io.StringIO()
-    call_command("fund_buckets", "--as-of", "2023-05-20", "--by", "handler", "--court", "豫0823", "--json", stdout=out)
+    call_command(
+        "fund_buckets", "--as-of", "2023-05-20", "--by", "handler", "--court", "豫0823", "--json", stdout=out
+    )
     got = json.loads(out.getvalue())
     assert [r["handler"] for r in got["rows"]] == ["王某", "刘某"]
     assert got["unidentified"]["rows"] == []
@@ -128,7 +133,9 @@ def test_reconcile_reports_a_tampered_total(book, people):
     CaseAccount.objects.filter(case=case).update(disbursed=2000)
     got, code = reconcile_json()
     assert code == 1
-    assert [(d["case_number"], d["receipt"], d["field"], d["expected"], d["actual"]) for d in got["differences"]] == [
+    assert [
+        (d["case_number"], d["receipt"], d["field"], d["expected"], d["actual"]) for d in got["differences"]
+    ] == [
         ("（2023）豫0823执2号", "r1", "paid_out", "3000.00", "1000.00"),
         ("（2023）豫0823执2号", "", "disbursed", "3000.00", "2000.00"),
     ]
@@ -137,4 +144,17 @@ def test_reconcile_reports_a_tampered_total(book, people):
     text = io.StringIO()
     with pytest.raises(CommandError):
         call_command("reconcile", stdout=text)
-    assert "不符：（2023）豫0823执2号 r1 paid_out：到账的已出款累计与流水合计不符（应为 3000.00，实为 1000.00）" in text.getvalue()
+    assert (
+        "不符：（2023）豫0823执2号 r1 paid_out：到账的已出款累计与流水合计不符（应为 3000.00，实为 1000.00）"
+        in text.getvalue()
+    )
+
+
+def test_loading_in_chunks_dense_or_sparse_gives_the_same_cases(book):
+    whole = list(services.load_fund_cases(book))
+    assert [fc.record.case_number for fc in whole] == [f"（2023）{c}执{n}号" for c, n in
+                                                       [("豫0823", 1), ("豫0823", 2), ("豫0823", 3), ("豫0823", 4), ("豫0825", 5)]]  # fmt: skip
+    assert list(services.load_fund_cases(book, chunk=2)) == whole
+    ends = book.filter(pk__in=[whole[0].case_id, whole[-1].case_id])  # ids far apart: read with IN
+    assert list(services.load_fund_cases(ends)) == [whole[0], whole[-1]]
+    assert whole[1].entries["r3"].amount == 5000 and whole[2].record.deferrals[0].ends_on is None

@@ -21,7 +21,6 @@ from zhixing.funds.models import (
     FundLog,
     Lodgement,
     LodgementGround,
-    OrderStatus,
     PaymentOrder,
     Receipt,
     Refund,
@@ -41,8 +40,14 @@ def D(s: str) -> date:
 
 def state(case) -> tuple:
     """Everything a refused action must leave as it was."""
-    receipts = tuple(Receipt.objects.filter(case=case).order_by("pk").values_list("local_id", "amount", "paid_out"))
-    account = CaseAccount.objects.filter(case=case).values_list("received", "disbursed", "lodged", "refunded").first()
+    receipts = tuple(
+        Receipt.objects.filter(case=case).order_by("pk").values_list("local_id", "amount", "paid_out")
+    )
+    account = (
+        CaseAccount.objects.filter(case=case)
+        .values_list("received", "disbursed", "lodged", "refunded")
+        .first()
+    )
     return (
         receipts,
         account,
@@ -54,7 +59,9 @@ def state(case) -> tuple:
 
 
 def pay(user, case, amount="30000.00", key="key-00000001", payee="p1", today=APR20, receipt="r1") -> Done:
-    return services.disburse(user, case, receipt=receipt, amount=amount, payee=payee, idempotency_key=key, today=today)
+    return services.disburse(
+        user, case, receipt=receipt, amount=amount, payee=payee, idempotency_key=key, today=today
+    )
 
 
 # -- disbursements and approvals by amount ------------------------------------------------
@@ -64,10 +71,21 @@ def test_a_team_lead_pays_up_to_100000_at_once_with_who_and_when(people, fund_ca
     case = fund_case()
     done = pay(people["lead"], case)
     order = done.value
-    assert (done.replayed, order.status, order.required_role, order.decided_by) == (False, "executed", "team_lead", people["lead"])
+    assert (done.replayed, order.status, order.required_role, order.decided_by) == (
+        False,
+        "executed",
+        "team_lead",
+        people["lead"],
+    )
     assert order.decided_at is not None
     d = order.disbursement
-    assert (d.local_id, d.on, d.amount, d.payee, d.idempotency_key) == ("d1", APR20, Decimal("30000.00"), "p1", "key-00000001")
+    assert (d.local_id, d.on, d.amount, d.payee, d.idempotency_key) == (
+        "d1",
+        APR20,
+        Decimal("30000.00"),
+        "p1",
+        "key-00000001",
+    )
     assert (d.recorded_by, d.source) == (people["lead"], "form")
     receipt = Receipt.objects.get(case=case)
     assert receipt.paid_out == Decimal("30000.00")
@@ -120,16 +138,27 @@ def test_above_100000_needs_the_bureau_chief(people, fund_case):
 
 def test_a_court_configures_its_own_thresholds(people, fund_case, courts):
     with pytest.raises(Forbidden):
-        services.set_thresholds(people["lead"], courts["豫0823"], [("20000", "team_lead"), (None, "bureau_chief")])
+        services.set_thresholds(
+            people["lead"], courts["豫0823"], [("20000", "team_lead"), (None, "bureau_chief")]
+        )
     with pytest.raises(FundError) as bad:
-        services.set_thresholds(people["chief"], courts["豫0823"], [("20000", "bureau_chief"), (None, "team_lead")])
+        services.set_thresholds(
+            people["chief"], courts["豫0823"], [("20000", "bureau_chief"), (None, "team_lead")]
+        )
     assert bad.value.message == "金额越高，审批级别不能越低"
-    table = services.set_thresholds(people["chief"], courts["豫0823"], [("20000.00", "team_lead"), (None, "bureau_chief")])
+    table = services.set_thresholds(
+        people["chief"], courts["豫0823"], [("20000.00", "team_lead"), (None, "bureau_chief")]
+    )
     assert table == ((Decimal("20000.00"), "team_lead"), (None, "bureau_chief"))
     assert services.thresholds_for(courts["豫0825"])[0] == (Decimal("100000.00"), "team_lead")  # the default
     # The 中院's table covers its basic courts that have none.
-    services.set_thresholds(people["city_chief"], courts["豫08"], [("5000", "team_lead"), (None, "president")])
-    assert services.thresholds_for(courts["豫0825"]) == ((Decimal("5000.00"), "team_lead"), (None, "president"))
+    services.set_thresholds(
+        people["city_chief"], courts["豫08"], [("5000", "team_lead"), (None, "president")]
+    )
+    assert services.thresholds_for(courts["豫0825"]) == (
+        (Decimal("5000.00"), "team_lead"),
+        (None, "president"),
+    )
     assert services.thresholds_for(courts["豫0823"])[0] == (Decimal("20000.00"), "team_lead")
     order = pay(people["lead"], fund_case(), amount="30000.00").value
     assert (order.status, order.required_role) == ("pending", "bureau_chief")
@@ -140,7 +169,12 @@ def test_partial_payments_then_the_rest_and_the_clock(people, fund_case):
     pay(people["lead"], case, "30000.00", "key-part-001", today=D("2023-04-10"))
     pay(people["lead"], case, "50000.00", "key-part-002", today=D("2023-05-08"))
     (row,) = services.clock_rows(case.__class__.objects.filter(pk=case.pk), D("2023-12-31"))
-    assert (row["due_on"], row["disbursed"], row["disbursed_on"], row["status"]) == ("2023-05-06", "80000.00", "2023-05-08", "late")
+    assert (row["due_on"], row["disbursed"], row["disbursed_on"], row["status"]) == (
+        "2023-05-06",
+        "80000.00",
+        "2023-05-08",
+        "late",
+    )
     fact = ReceiptFact.objects.get(case=case)  # facts refreshed in the same transaction
     assert (fact.due_on, fact.fully_disbursed_on, fact.lodged) == (D("2023-05-06"), D("2023-05-08"), False)
     assert services.account_summary(case, D("2023-12-31"))["totals"] == {
@@ -177,11 +211,18 @@ def test_the_same_key_pays_once(people, fund_case):
     case = fund_case()
     first = pay(people["lead"], case, "30000.00", "key-retry-01")
     again = pay(people["lead"], case, "30000.00", "key-retry-01")
-    assert (again.replayed, again.value.pk, again.value.disbursement_id) == (True, first.value.pk, first.value.disbursement_id)
+    assert (again.replayed, again.value.pk, again.value.disbursement_id) == (
+        True,
+        first.value.pk,
+        first.value.disbursement_id,
+    )
     before = state(case)
     with pytest.raises(Conflict) as refused:
         pay(people["lead"], case, "40000.00", "key-retry-01")
-    assert (refused.value.field, refused.value.message) == ("idempotency_key", "该幂等键已用于另一笔出款申请，不会重复出款")
+    assert (refused.value.field, refused.value.message) == (
+        "idempotency_key",
+        "该幂等键已用于另一笔出款申请，不会重复出款",
+    )
     with pytest.raises(Conflict):
         pay(people["lead"], fund_case(seq=1302), "30000.00", "key-retry-01")  # same key, another case
     assert state(case) == before
@@ -193,11 +234,11 @@ def test_the_same_key_pays_once(people, fund_case):
     [
         ("-100.00", "金额必须大于 0"),
         ("0.00", "金额必须大于 0"),
-        (100.5, "金额必须是精确的十进制数（如 \"80000.00\"），不能是浮点数"),
+        (100.5, '金额必须是精确的十进制数（如 "80000.00"），不能是浮点数'),
         ("100.005", "金额格式不正确：'100.005'（应为如 80000.00 的数字，最多两位小数）"),
         ("1e3", "金额格式不正确：'1e3'（应为如 80000.00 的数字，最多两位小数）"),
         (Decimal("-5"), "金额必须大于 0"),
-        (None, "金额必须是精确的十进制数（如 \"80000.00\"）"),
+        (None, '金额必须是精确的十进制数（如 "80000.00"）'),
     ],
 )
 def test_negative_float_and_malformed_amounts_are_refused(people, fund_case, amount, message):
@@ -253,7 +294,11 @@ def test_a_deferral_on_the_due_day_moves_it_and_after_it_is_refused(people, fund
     assert state(case) == before
     deferral = services.approve_deferral(people["chief"], case, receipt="r1", ground=DeferralGround.DISTRIBUTION,
                                          today=D("2023-05-06")).value  # fmt: skip
-    assert (deferral.approved_on, deferral.approved_by, deferral.ends_on) == (D("2023-05-06"), people["chief"], None)
+    assert (deferral.approved_on, deferral.approved_by, deferral.ends_on) == (
+        D("2023-05-06"),
+        people["chief"],
+        None,
+    )
     qs = case.__class__.objects.filter(pk=case.pk)
     (row,) = services.clock_rows(qs, D("2023-06-01"))
     assert (row["due_on"], row["status"]) == (None, "deferred")
@@ -263,19 +308,25 @@ def test_a_deferral_on_the_due_day_moves_it_and_after_it_is_refused(people, fund
     assert ReceiptFact.objects.get(case=case).due_on == D("2023-05-30")
     with pytest.raises(Conflict):
         services.end_deferral(people["officer"], deferral.pk, ends_on=D("2023-05-21"), today=D("2023-05-22"))
-    assert services.end_deferral(people["officer"], deferral.pk, ends_on=D("2023-05-20"), today=D("2023-05-22")).replayed
+    assert services.end_deferral(
+        people["officer"], deferral.pk, ends_on=D("2023-05-20"), today=D("2023-05-22")
+    ).replayed
 
 
 def test_only_the_bureau_chief_or_a_leader_defers_on_a_listed_ground(people, fund_case):
     case = fund_case()
     with pytest.raises(Forbidden) as refused:
-        services.approve_deferral(people["lead"], case, receipt="r1", ground=DeferralGround.DISTRIBUTION, today=APR20)
+        services.approve_deferral(
+            people["lead"], case, receipt="r1", ground=DeferralGround.DISTRIBUTION, today=APR20
+        )
     assert refused.value.message == "延缓发放须经执行局局长或主管院领导批准（FUND-2）"
     with pytest.raises(FundError) as ground:
         services.approve_deferral(people["chief"], case, receipt="r1", ground="领导出差", today=APR20)
     assert ground.value.field == "ground"
     with pytest.raises(FundError) as detail:
-        services.approve_deferral(people["chief"], case, receipt="r1", ground=DeferralGround.OTHER, today=APR20)
+        services.approve_deferral(
+            people["chief"], case, receipt="r1", ground=DeferralGround.OTHER, today=APR20
+        )
     assert detail.value.field == "detail"
     assert Deferral.objects.count() == 0
 
@@ -284,7 +335,9 @@ def test_nothing_to_defer_once_paid(people, fund_case):
     case = fund_case()
     pay(people["lead"], case, "80000.00")
     with pytest.raises(FundError) as refused:
-        services.approve_deferral(people["chief"], case, receipt="r1", ground=DeferralGround.DISTRIBUTION, today=APR20)
+        services.approve_deferral(
+            people["chief"], case, receipt="r1", ground=DeferralGround.DISTRIBUTION, today=APR20
+        )
     assert refused.value.message == "到账 r1 已无余额，无需延缓发放"
 
 
@@ -323,13 +376,19 @@ def test_a_refund_leaves_as_a_disbursement_and_counts_as_refunded(people, fund_c
                             idempotency_key="key-refund-1", today=D("2023-04-21")).value  # fmt: skip
     assert (order.status, order.payee_name) == ("executed", "武陟县某建材有限公司")  # default: the payer
     refund = Refund.objects.get()
-    assert (refund.disbursement.local_id, refund.disbursement.amount, refund.disbursement.payee) == ("d2", Decimal("10000.00"), "")
+    assert (refund.disbursement.local_id, refund.disbursement.amount, refund.disbursement.payee) == (
+        "d2",
+        Decimal("10000.00"),
+        "",
+    )
     summary = services.account_summary(case, D("2023-12-31"))
     assert summary["totals"] == {"received": "80000.00", "disbursed": "70000.00", "lodged": "0.00", "refunded": "10000.00",
                                  "balance": "0.00"}  # fmt: skip
     assert summary["receipts"][0]["clock"]["status"] == "on_time"  # fully out by 04-21
     with pytest.raises(FundError) as no_reason:
-        services.refund(people["lead"], case, receipt="r1", amount="1.00", reason="", idempotency_key="key-refund-2")
+        services.refund(
+            people["lead"], case, receipt="r1", amount="1.00", reason="", idempotency_key="key-refund-2"
+        )
     assert no_reason.value.field == "ground"
 
 
@@ -337,13 +396,25 @@ def test_a_refund_leaves_as_a_disbursement_and_counts_as_refunded(people, fund_c
 
 
 def test_recording_a_receipt_opens_the_account_from_imported_history(people, fund_case):
-    case = fund_case(disbursements=[{"id": "d1", "receipt": "r1", "on": "2023-04-20", "amount": "80000.00", "payee": "p1"}])
+    case = fund_case(
+        disbursements=[{"id": "d1", "receipt": "r1", "on": "2023-04-20", "amount": "80000.00", "payee": "p1"}]
+    )
     done = services.record_receipt(people["officer"], case, amount="5000.00", notice_on=D("2023-06-01"), payer="李某",
                                    idempotency_key="key-rec-0001", today=D("2023-06-02"))  # fmt: skip
     r = done.value
-    assert (r.local_id, r.amount, r.paid_out, r.recorded_by, r.source) == ("r2", Decimal("5000.00"), 0, people["officer"], "form")
+    assert (r.local_id, r.amount, r.paid_out, r.recorded_by, r.source) == (
+        "r2",
+        Decimal("5000.00"),
+        0,
+        people["officer"],
+        "form",
+    )
     account = CaseAccount.objects.get(case=case)
-    assert (account.received, account.disbursed, account.balance) == (Decimal("85000.00"), Decimal("80000.00"), Decimal("5000.00"))
+    assert (account.received, account.disbursed, account.balance) == (
+        Decimal("85000.00"),
+        Decimal("80000.00"),
+        Decimal("5000.00"),
+    )
     assert services.record_receipt(people["officer"], case, amount="5000.00", notice_on=D("2023-06-01"),
                                    idempotency_key="key-rec-0001", today=D("2023-06-02")).replayed  # fmt: skip
     with pytest.raises(FundError) as future:
@@ -364,14 +435,25 @@ def test_unidentified_money_is_assigned_to_a_case_of_its_court(people, fund_case
         services.assign_unidentified(people["wenxian"], item.pk, other, today=D("2023-04-03"))
     assert wrong_court.value.status == 404  # 温县 cannot see 武陟's money
     receipt = services.assign_unidentified(people["officer"], item.pk, case, today=D("2023-04-03")).value
-    assert (receipt.local_id, receipt.amount, receipt.notice_on, receipt.payer) == ("r1", Decimal("12345.67"), D("2023-04-03"), "某公司")
+    assert (receipt.local_id, receipt.amount, receipt.notice_on, receipt.payer) == (
+        "r1",
+        Decimal("12345.67"),
+        D("2023-04-03"),
+        "某公司",
+    )
     item.refresh_from_db()
     assert (item.receipt, item.assigned_on, item.assigned_by) == (receipt, D("2023-04-03"), people["officer"])
     assert services.assign_unidentified(people["officer"], item.pk, case, today=D("2023-04-04")).replayed
     with pytest.raises(Conflict):
-        services.assign_unidentified(people["officer"], item.pk, fund_case(seq=10, receipts=()), today=D("2023-04-04"))
+        services.assign_unidentified(
+            people["officer"], item.pk, fund_case(seq=10, receipts=()), today=D("2023-04-04")
+        )
     (row,) = services.clock_rows(case.__class__.objects.filter(pk=case.pk), D("2023-04-03"))
-    assert (row["receipt"], row["due_on"], row["status"]) == ("r1", "2023-05-04", "pending")  # 05-03 is Labour Day break
+    assert (row["receipt"], row["due_on"], row["status"]) == (
+        "r1",
+        "2023-05-04",
+        "pending",
+    )  # 05-03 is Labour Day break
     assert UnidentifiedReceipt.objects.filter(receipt__isnull=True).count() == 0
 
 
@@ -380,10 +462,16 @@ def test_imported_history_that_overpays_is_not_built_upon(people, fund_case):
     # imported lodgement plus disbursements can look odd: the ledger reads the lodgement
     # as what was never paid (here nothing), so the account opens balanced.
     case = fund_case(
-        disbursements=[{"id": "d1", "receipt": "r1", "on": "2023-05-09", "amount": "80000.00", "payee": "p1"}],
+        disbursements=[
+            {"id": "d1", "receipt": "r1", "on": "2023-05-09", "amount": "80000.00", "payee": "p1"}
+        ],
         lodgements=[{"receipt": "r1", "on": "2023-05-08", "ground": "申请执行人下落不明"}],
     )
     services.record_receipt(people["officer"], case, amount="1.00", notice_on=D("2023-06-01"), idempotency_key="key-rec-0003",
                             today=D("2023-06-01"))  # fmt: skip
     account = CaseAccount.objects.get(case=case)
-    assert (account.disbursed, account.lodged, account.balance) == (Decimal("80000.00"), Decimal("0.00"), Decimal("1.00"))
+    assert (account.disbursed, account.lodged, account.balance) == (
+        Decimal("80000.00"),
+        Decimal("0.00"),
+        Decimal("1.00"),
+    )

@@ -15,7 +15,14 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from zhixing.cases.models import Case
-from zhixing.funds.models import CaseAccount, Deferral, Disbursement, PaymentOrder, Receipt, UnidentifiedReceipt
+from zhixing.funds.models import (
+    CaseAccount,
+    Deferral,
+    Disbursement,
+    PaymentOrder,
+    Receipt,
+    UnidentifiedReceipt,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +42,14 @@ def post(client, url: str, body: dict):
 
 
 def payment(amount="30000.00", key="api-key-0001", **extra) -> dict:
-    return {"kind": "disbursement", "receipt": "r1", "amount": amount, "payee": "p1", "idempotency_key": key, **extra}
+    return {
+        "kind": "disbursement",
+        "receipt": "r1",
+        "amount": amount,
+        "payee": "p1",
+        "idempotency_key": key,
+        **extra,
+    }
 
 
 def untouched(case) -> tuple:
@@ -75,7 +89,12 @@ def test_api_payment_is_created_once_and_replayed(web, people, fund_case):
         (payment(amount=30000), 422, ["body", "amount"], None),  # a JSON number
         (payment(amount=300.5), 422, ["body", "amount"], None),
         (payment(amount="-5.00"), 422, ["body", "amount"], "金额必须大于 0"),
-        (payment(amount="80000.01"), 422, ["body", "amount"], "金额 80000.01 元超过到账 r1 的余额 80000.00 元（不得超过到账金额）"),
+        (
+            payment(amount="80000.01"),
+            422,
+            ["body", "amount"],
+            "金额 80000.01 元超过到账 r1 的余额 80000.00 元（不得超过到账金额）",
+        ),
         (payment(payee="p9"), 422, ["body", "payee"], "收款人 'p9' 不是本案当事人"),
         (payment(receipt="r2"), 422, ["body", "receipt"], "本案没有到账 r2"),
         (payment(key="short"), 422, ["body", "idempotency_key"], None),
@@ -87,7 +106,10 @@ def test_api_bad_payments_are_refused_and_change_nothing(web, people, fund_case,
     r = post(web(people["lead"]), api(tail="payments"), body)
     assert r.status_code == status
     detail = r.json()["detail"][0]
-    assert (detail["loc"][0], detail["loc"][-1]) == (loc[0], loc[-1])  # ninja's own 422s say ["body", "body", field]
+    assert (detail["loc"][0], detail["loc"][-1]) == (
+        loc[0],
+        loc[-1],
+    )  # ninja's own 422s say ["body", "body", field]
     if msg is not None:
         assert detail["msg"] == msg
     assert untouched(case) == before
@@ -101,11 +123,21 @@ def test_api_approval_flow(web, people, fund_case):
     assert [(o["order"], o["can_approve"]) for o in listed] == [(pending["order"], True)]
     refused = post(web(people["officer"]), f"/api/funds/orders/{pending['order']}/approve", {})
     assert refused.status_code == 403
-    assert post(web(people["wenxian"]), f"/api/funds/orders/{pending['order']}/approve", {}).status_code == 404
+    assert (
+        post(web(people["wenxian"]), f"/api/funds/orders/{pending['order']}/approve", {}).status_code == 404
+    )
     done = post(web(people["lead"]), f"/api/funds/orders/{pending['order']}/approve", {"note": "同意"})
-    assert (done.status_code, done.json()["status"], done.json()["decided_by"]) == (200, "executed", "wz_lead")
-    other = post(web(people["officer"]), api(tail="payments"), payment(amount="1.00", key="api-key-0003")).json()
-    rejected = post(web(people["lead"]), f"/api/funds/orders/{other['order']}/reject", {"reason": "收款账户有误"})
+    assert (done.status_code, done.json()["status"], done.json()["decided_by"]) == (
+        200,
+        "executed",
+        "wz_lead",
+    )
+    other = post(
+        web(people["officer"]), api(tail="payments"), payment(amount="1.00", key="api-key-0003")
+    ).json()
+    rejected = post(
+        web(people["lead"]), f"/api/funds/orders/{other['order']}/reject", {"reason": "收款账户有误"}
+    )
     assert (rejected.json()["status"], rejected.json()["decision_note"]) == ("rejected", "收款账户有误")
 
 
@@ -113,7 +145,11 @@ def test_api_receipt_deferral_and_lodgement(web, people, fund_case):
     fund_case()
     today = timezone.localdate()
     officer, chief = web(people["officer"]), web(people["chief"])
-    r = post(officer, api(tail="receipts"), {"amount": "5000.00", "notice_on": today.isoformat(), "idempotency_key": "api-rec-0001"})
+    r = post(
+        officer,
+        api(tail="receipts"),
+        {"amount": "5000.00", "notice_on": today.isoformat(), "idempotency_key": "api-rec-0001"},
+    )
     assert (r.status_code, r.json()["receipt"]) == (201, "r2")
     assert post(officer, api(tail="receipts"), {"amount": 5000, "notice_on": today.isoformat(),
                                                 "idempotency_key": "api-rec-0002"}).status_code == 422  # fmt: skip
@@ -122,14 +158,25 @@ def test_api_receipt_deferral_and_lodgement(web, people, fund_case):
     assert late.status_code == 422
     assert late.json()["detail"][0] == {"loc": ["body", "approved_on"], "type": "fund_error", "rule": "FUND-2",
                                         "msg": "发放期限已于 2023-05-06 届满，届满后不能再批准延缓发放（FUND-2）"}  # fmt: skip
-    assert post(officer, api(tail="deferrals"), {"receipt": "r2", "ground": "需要进行案款分配"}).status_code == 403
+    assert (
+        post(officer, api(tail="deferrals"), {"receipt": "r2", "ground": "需要进行案款分配"}).status_code
+        == 403
+    )
     ok = post(chief, api(tail="deferrals"), {"receipt": "r2", "ground": "需要进行案款分配"})
-    assert (ok.status_code, ok.json()["approved_on"], ok.json()["approved_by"]) == (201, today.isoformat(), "wz_chief")
+    assert (ok.status_code, ok.json()["approved_on"], ok.json()["approved_by"]) == (
+        201,
+        today.isoformat(),
+        "wz_chief",
+    )
     ended = post(officer, f"/api/funds/deferrals/{ok.json()['deferral']}/end", {"ends_on": today.isoformat()})
     assert ended.json()["ends_on"] == today.isoformat()
     lodged = post(chief, api(tail="payments"), {"kind": "lodgement", "receipt": "r2", "ground": "申请执行人下落不明",
                                                  "evidence": "公告送达", "idempotency_key": "api-lodge-01"})  # fmt: skip
-    assert (lodged.status_code, lodged.json()["amount"], lodged.json()["entry"]["kind"]) == (201, "5000.00", "lodgement")
+    assert (lodged.status_code, lodged.json()["amount"], lodged.json()["entry"]["kind"]) == (
+        201,
+        "5000.00",
+        "lodgement",
+    )
     account = web(people["officer"]).get(api()).json()
     assert account["totals"] == {"received": "85000.00", "disbursed": "0.00", "lodged": "5000.00", "refunded": "0.00",
                                  "balance": "80000.00"}  # fmt: skip
@@ -149,7 +196,11 @@ def test_api_unidentified_money(web, people, fund_case):
     assert post(web(people["wenxian"]), f"/api/funds/unidentified/{made.json()['id']}/assign",
                 {"case_number": NUMBER}).status_code == 404  # fmt: skip
     assigned = post(officer, f"/api/funds/unidentified/{made.json()['id']}/assign", {"case_number": NUMBER})
-    assert (assigned.status_code, assigned.json()["receipt"], assigned.json()["amount"]) == (201, "r2", "999.00")
+    assert (assigned.status_code, assigned.json()["receipt"], assigned.json()["amount"]) == (
+        201,
+        "r2",
+        "999.00",
+    )
     assert officer.get("/api/funds/unidentified").json() == []
 
 
@@ -157,7 +208,9 @@ def test_api_unidentified_money(web, people, fund_case):
 
 
 def test_api_clocks_are_the_check_funds_rows(web, people, fund_case):
-    fund_case(disbursements=[{"id": "d1", "receipt": "r1", "on": "2023-04-20", "amount": "80000.00", "payee": "p1"}])
+    fund_case(
+        disbursements=[{"id": "d1", "receipt": "r1", "on": "2023-04-20", "amount": "80000.00", "payee": "p1"}]
+    )
     fund_case(seq=1302, receipts=[("r1", "2023-09-14", "125000.00")], claim_amount="125000.00")
     out = io.StringIO()
     call_command("check_cases", "funds", "--as-of", "2023-12-31", "--json", stdout=out)
@@ -202,7 +255,10 @@ def test_the_account_page_and_its_forms(web, people, fund_case):
     assert shown.status_code == 200
     text = shown.content.decode()
     assert "案款账户" in text and "超期未发放" in text and "2023-05-06" in text
-    bad = lead.post(page(tail="disburse"), {"receipt": "r1", "amount": "abc", "payee": "p1", "idempotency_key": "form-key-0001"})
+    bad = lead.post(
+        page(tail="disburse"),
+        {"receipt": "r1", "amount": "abc", "payee": "p1", "idempotency_key": "form-key-0001"},
+    )
     assert bad.status_code == 422
     assert "金额格式不正确" in bad.content.decode()
     over = lead.post(page(tail="disburse"), {"receipt": "r1", "amount": "90000.00", "payee": "p1",
@@ -213,7 +269,9 @@ def test_the_account_page_and_its_forms(web, people, fund_case):
     done = lead.post(page(tail="disburse"), form)
     assert (done.status_code, done["Location"]) == (302, page())
     assert lead.post(page(tail="disburse"), form).status_code == 302  # a resent form pays once
-    assert list(Disbursement.objects.filter(case=case).values_list("amount", flat=True)) == [Decimal("80000.00")]
+    assert list(Disbursement.objects.filter(case=case).values_list("amount", flat=True)) == [
+        Decimal("80000.00")
+    ]
     assert "发放 80000.00 元已执行" in lead.get(page()).content.decode()
     assert web(people["wenxian"]).get(page()).status_code == 404
     assert "本案不属本院" in web(people["city_chief"]).get(page()).content.decode()
@@ -230,7 +288,12 @@ def test_the_deferral_and_receipt_forms(web, people, fund_case):
     refused = web(people["chief"]).post(page(tail="defer"), {"receipt": "r1", "ground": "需要进行案款分配"})
     assert refused.status_code == 422
     assert "届满后不能再批准延缓发放" in refused.content.decode()
-    assert web(people["chief"]).post(page(tail="defer"), {"receipt": "r2", "ground": "需要进行案款分配"}).status_code == 302
+    assert (
+        web(people["chief"])
+        .post(page(tail="defer"), {"receipt": "r2", "ground": "需要进行案款分配"})
+        .status_code
+        == 302
+    )
     deferral = Deferral.objects.get(case=case)
     assert officer.post(f"/funds/deferrals/{deferral.pk}/end/", {"ends_on": today}).status_code == 302
     deferral.refresh_from_db()
@@ -240,7 +303,10 @@ def test_the_deferral_and_receipt_forms(web, people, fund_case):
 def test_orders_page_and_unidentified_page(web, people, fund_case):
     case = fund_case()
     officer, lead = web(people["officer"]), web(people["lead"])
-    officer.post(page(tail="disburse"), {"receipt": "r1", "amount": "100.00", "payee": "p1", "idempotency_key": "form-key-0006"})
+    officer.post(
+        page(tail="disburse"),
+        {"receipt": "r1", "amount": "100.00", "payee": "p1", "idempotency_key": "form-key-0006"},
+    )
     order = PaymentOrder.objects.get(case=case)
     assert "待团队负责人审批" in officer.get("/funds/orders/").content.decode()
     assert officer.post(f"/funds/orders/{order.pk}/approve/", {}).status_code == 403

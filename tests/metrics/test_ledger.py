@@ -185,10 +185,6 @@ def test_special_debtor_and_petition_tags(import_cases, bundle_case):
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: metrics.facts sets special_party from any party (`any(p.special for p in case.parties)`); §10 says 特殊主体 when a *debtor* has `special`",
-)
 @pytest.mark.django_db
 def test_a_special_applicant_does_not_tag_the_case(import_cases, bundle_case):
     import_cases(

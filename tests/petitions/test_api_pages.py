@@ -33,7 +33,13 @@ def clients(personas):
     return out
 
 
-INTAKE = {"received_on": "2023-12-01", "source": "来信", "petitioner": "陈某", "content": "执行款未发放", "case_number": C}
+INTAKE = {
+    "received_on": "2023-12-01",
+    "source": "来信",
+    "petitioner": "陈某",
+    "content": "执行款未发放",
+    "case_number": C,
+}
 
 
 def test_intake_register_reply_close_over_the_api(example, clients, mounted):
@@ -41,15 +47,33 @@ def test_intake_register_reply_close_over_the_api(example, clients, mounted):
     created = officer.post("/api/petitions", INTAKE, content_type=JSON)
     assert created.status_code == 201
     p = created.json()
-    assert (p["case_number"], p["local_id"], p["handled_by"], p["clocks"]["registration_due_on"]) == (C, "x1", "豫0823", "2023-12-08")
+    assert (p["case_number"], p["local_id"], p["handled_by"], p["clocks"]["registration_due_on"]) == (
+        C,
+        "x1",
+        "豫0823",
+        "2023-12-08",
+    )
     url = f"/api/petitions/{p['id']}"
-    r = officer.post(f"{url}/register", {"registered_on": "2023-12-04", "handler": "wuzhi_officer", "version": 1}, content_type=JSON)
-    assert (r.status_code, r.json()["registered_on"], r.json()["handler"]) == (200, "2023-12-04", "wuzhi_officer")
-    stale = officer.post(f"{url}/reply", {"on": "2023-12-10", "content": "已发放", "version": 1}, content_type=JSON)
+    r = officer.post(
+        f"{url}/register",
+        {"registered_on": "2023-12-04", "handler": "wuzhi_officer", "version": 1},
+        content_type=JSON,
+    )
+    assert (r.status_code, r.json()["registered_on"], r.json()["handler"]) == (
+        200,
+        "2023-12-04",
+        "wuzhi_officer",
+    )
+    stale = officer.post(
+        f"{url}/reply", {"on": "2023-12-10", "content": "已发放", "version": 1}, content_type=JSON
+    )
     assert stale.status_code == 409
     early = officer.post(f"{url}/close", {"closed_on": "2023-12-11"}, content_type=JSON)
     assert (early.status_code, early.json()["detail"][0]["loc"]) == (422, ["body", "replied"])
-    assert officer.post(f"{url}/reply", {"on": "2023-12-10", "content": "已发放"}, content_type=JSON).status_code == 200
+    assert (
+        officer.post(f"{url}/reply", {"on": "2023-12-10", "content": "已发放"}, content_type=JSON).status_code
+        == 200
+    )
     done = officer.post(f"{url}/close", {"closed_on": "2023-12-11"}, content_type=JSON).json()
     assert (done["closed_on"], done["clocks"]["status"], [h["action"] for h in done["history"]]) == (
         "2023-12-11", "on_time", ["intake", "register", "reply", "close"],
@@ -63,7 +87,10 @@ def test_bad_input_is_a_422_naming_the_field(example, clients, mounted):
     assert (r.status_code, r.json()["detail"]) == (
         422, [{"loc": ["body", "source"], "msg": "来源应为 来访、来信、网上、电话 之一", "type": "value_error"}],
     )  # fmt: skip
-    assert officer.post("/api/petitions", {**INTAKE, "received_on": "2023-02-30"}, content_type=JSON).status_code == 422
+    assert (
+        officer.post("/api/petitions", {**INTAKE, "received_on": "2023-02-30"}, content_type=JSON).status_code
+        == 422
+    )
     assert officer.get("/api/petitions?status=maybe").status_code == 422
     assert Petition.objects.count() == 1  # B's x1 from the example only
 
@@ -74,11 +101,17 @@ def test_scoping_over_the_api(example, clients, mounted):
     outsider = clients["wenxian_officer"]
     assert outsider.get(f"/api/petitions/{p['id']}").status_code == 404
     assert outsider.get("/api/petitions?status=all").json() == {"items": [], "count": 0}
-    assert outsider.post("/api/petitions", INTAKE, content_type=JSON).status_code == 422  # the case is not theirs
+    assert (
+        outsider.post("/api/petitions", INTAKE, content_type=JSON).status_code == 422
+    )  # the case is not theirs
     # The lower court sees the petition about its case but cannot screen it: the superior does.
     officer = clients["wuzhi_officer"]
     assert officer.get(f"/api/petitions/{p['id']}").status_code == 200
-    r = officer.post(f"/api/petitions/{p['id']}/screen", {"screened_on": "2023-12-05", "refer_to": "豫0823"}, content_type=JSON)
+    r = officer.post(
+        f"/api/petitions/{p['id']}/screen",
+        {"screened_on": "2023-12-05", "refer_to": "豫0823"},
+        content_type=JSON,
+    )
     assert r.status_code == 403
     r = clients["jiaozuo_chief"].post(f"/api/petitions/{p['id']}/screen", {"screened_on": "2023-12-05", "refer_to": "豫0823"},
                                        content_type=JSON)  # fmt: skip

@@ -41,7 +41,13 @@ def example(courts):
 
 
 def take(user, case_number: str = "", received_on: str = "2023-12-01", **kw) -> Petition:
-    data = {"received_on": D(received_on), "source": "来访", "petitioner": "陈某", "content": "要求尽快执行", "case_number": case_number}
+    data = {
+        "received_on": D(received_on),
+        "source": "来访",
+        "petitioner": "陈某",
+        "content": "要求尽快执行",
+        "case_number": case_number,
+    }
     return S.intake(user, S.Intake(**{**data, **kw}))
 
 
@@ -54,14 +60,31 @@ def check_petitions(as_of: str = "2024-06-30") -> list[dict]:
 def test_a_petition_about_a_case_from_intake_to_closing(example, personas):
     officer = personas["wuzhi_officer"]
     p = take(officer, B, received_on="2023-06-01", source="电话")
-    assert (p.local_id, p.handled_by, p.about_lower_court, p.court.code) == ("x2", "", False, "豫0823")  # x1 came with B
+    assert (p.local_id, p.handled_by, p.about_lower_court, p.court.code) == (
+        "x2",
+        "",
+        False,
+        "豫0823",
+    )  # x1 came with B
     S.register(officer, p, on=D("2023-06-08"), handler=officer, version=p.version)  # the 5th working day
     S.record_handling(officer, p, on=D("2023-06-12"), note="约谈被执行人")
     S.reply(officer, p, on=D("2023-06-20"), content="已扣划到位，款项已发放")
     S.close(officer, p, on=D("2023-06-21"))
     p.refresh_from_db()
-    assert (p.registered_on, p.closed_on, p.replied, p.handler, p.version) == (D("2023-06-08"), D("2023-06-21"), True, officer, 5)
-    assert list(p.history.values_list("action", flat=True)) == ["intake", "register", "handle", "reply", "close"]
+    assert (p.registered_on, p.closed_on, p.replied, p.handler, p.version) == (
+        D("2023-06-08"),
+        D("2023-06-21"),
+        True,
+        officer,
+        5,
+    )
+    assert list(p.history.values_list("action", flat=True)) == [
+        "intake",
+        "register",
+        "handle",
+        "reply",
+        "close",
+    ]
     # The case's bundle, facts and fingerprint follow.
     rows = [r for r in check_petitions() if r["case_number"] == B and r["petition"] == "x2"]
     assert rows == [{
@@ -125,7 +148,9 @@ def test_intake_without_a_case_then_link(example, personas):
     officer = personas["wuzhi_officer"]
     p = take(officer, "", petitioner="周某", content="反映执行法官不接电话")
     assert (p.case, p.handled_by, p.handling_court_code) == (None, "豫0823", "豫0823")
-    assert S.clocks(p, D("2023-12-31")).closing_due_on == D("2024-01-02")  # 12-31 is a Sunday, 01-01 a holiday
+    assert S.clocks(p, D("2023-12-31")).closing_due_on == D(
+        "2024-01-02"
+    )  # 12-31 is a Sunday, 01-01 a holiday
     assert all(r["case_number"] != C for r in check_petitions())
     S.link_case(officer, p, case_number=C)
     p.refresh_from_db()
@@ -156,7 +181,11 @@ def test_the_superior_screens_and_hands_down(example, personas):
     )  # fmt: skip
     assert S.can_act(officer, child) and not S.can_act(officer, p)
     rows = {r["petition"]: r for r in check_petitions() if r["case_number"] == C}
-    assert (rows["x1"]["handled_by"], rows["x1"]["screening_status"], rows["x2"]["handled_by"]) == ("豫08", "on_time", "豫0823")
+    assert (rows["x1"]["handled_by"], rows["x1"]["screening_status"], rows["x2"]["handled_by"]) == (
+        "豫08",
+        "on_time",
+        "豫0823",
+    )
     assert PetitionFact.objects.get(case__case_number=C, petition="x1").court.code == "豫08"
 
 
@@ -189,7 +218,9 @@ def test_reminders_are_created_once(example, personas):
     out = io.StringIO()
     call_command("petition_reminders", "--as-of", "2023-12-11", "--json", stdout=out)
     created = json.loads(out.getvalue())["created"]
-    assert [(r["local_id"], r["clock"], r["kind"], r["due_on"]) for r in created] == [("x1", "registration", "overdue", "2023-12-08")]
+    assert [(r["local_id"], r["clock"], r["kind"], r["due_on"]) for r in created] == [
+        ("x1", "registration", "overdue", "2023-12-08")
+    ]
     again = io.StringIO()
     call_command("petition_reminders", "--as-of", "2023-12-11", "--json", stdout=again)
     assert json.loads(again.getvalue())["created"] == []

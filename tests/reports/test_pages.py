@@ -118,8 +118,15 @@ def test_campaign_pages(client, campaign_2018, personas):
     burn = json.loads(
         re.search(r'<script id="burndown-data" type="application/json">(.*?)</script>', html, re.S)[1]
     )
-    assert burn["dates"][0] == "2018-05-01" and burn["dates"][-1] == "2018-06-30"
+    # A point a week by default, always ending on the date asked for.
+    assert burn["dates"][:2] == ["2018-05-01", "2018-05-08"] and burn["dates"][-2:] == [
+        "2018-06-26",
+        "2018-06-30",
+    ]
     assert inline_scripts(html) == []
+    daily = chief.get(f"/reports/campaigns/{camp.pk}/?date=2018-06-30&step=1")
+    assert len(daily.context["chart"]["dates"]) == 61
+    assert chief.get(f"/reports/campaigns/{camp.pk}/?step=often").status_code == 400
 
 
 @pytest.mark.django_db

@@ -40,7 +40,9 @@ def inquiry(on: str, *found: tuple[str, str, str]) -> dict:
 
 def restraint(on: str, asset: str, value: str, *, category: str = "不动产", measure: str = "查封",
               expires_on: str = "2026-06-30") -> dict:  # fmt: skip
-    return ev("restraint", on, asset=asset, measure=measure, category=category, value=value, expires_on=expires_on)
+    return ev(
+        "restraint", on, asset=asset, measure=measure, category=category, value=value, expires_on=expires_on
+    )
 
 
 def case(*events: dict, filed_on: str = "2023-03-01", claim: str = "100000.00", **fields):
@@ -82,16 +84,32 @@ def test_p1_an_interference_record_or_a_clue_is_not_an_action():
     assert hit.facts["last_action_on"] == d("2023-03-03")
 
 
+def test_p1_lookalike_money_moving_is_an_action():
+    c = case(
+        inquiry("2023-03-03"),
+        receipts=[{"id": "r1", "notice_on": "2023-03-20", "amount": "1000.00", "payer": "某"}],
+        disbursements=[{"id": "d1", "receipt": "r1", "on": "2023-04-10", "amount": "1000.00", "payee": "p1"}],
+        recovered_amount="1000.00",
+    )
+    assert fired(c, "2023-05-09", "passive_inactive") == []
+    (hit,) = fired(c, "2023-05-10", "passive_inactive")
+    assert hit.summary == "自最近一次执行行为（2023-04-10 执行款发放）起已 30 日无任何执行节点记录。"
+
+
 def test_p1_lookalike_a_suspended_case_waits_lawfully():
     c = case(inquiry("2023-03-03"), ev("suspension_start", "2023-03-10"))
     assert fired(c, "2023-06-30", "passive_inactive") == []
-    resumed = case(inquiry("2023-03-03"), ev("suspension_start", "2023-03-10"), ev("suspension_end", "2023-06-01"))
+    resumed = case(
+        inquiry("2023-03-03"), ev("suspension_start", "2023-03-10"), ev("suspension_end", "2023-06-01")
+    )
     assert fired(resumed, "2023-06-30", "passive_inactive") == []  # 29 days since it resumed
     assert fired(resumed, "2023-07-01", "passive_inactive")[0].facts["last_action"] == "suspension_end"
 
 
 def test_p1_lookalike_a_closed_case_is_not_passive():
-    c = case(inquiry("2023-03-03"), closing={"on": "2023-06-20", "mode": "执行完毕"}, recovered_amount="100000.00")
+    c = case(
+        inquiry("2023-03-03"), closing={"on": "2023-06-20", "mode": "执行完毕"}, recovered_amount="100000.00"
+    )
     assert fired(c, "2023-12-31", "passive_inactive") == []
     # …but at an as-of before its closing it was open, and idle.
     assert len(fired(c, "2023-04-02", "passive_inactive")) == 1
@@ -130,7 +148,12 @@ def test_p3_lookalike_closed_within_the_year_and_preservation_cases():
     closed = case(inquiry("2023-03-02"), closing={"on": "2024-02-01", "mode": "终结本次执行程序"})
     assert fired(closed, "2024-12-31", "passive_long_open") == []
     preservation = parse_case(
-        {"case_number": "（2023）豫0823执保3号", "filed_on": "2023-03-01", "claim_amount": "1.00", "parties": PARTIES},
+        {
+            "case_number": "（2023）豫0823执保3号",
+            "filed_on": "2023-03-01",
+            "claim_amount": "1.00",
+            "parties": PARTIES,
+        },
         today=TODAY,
     )
     assert D.detect_case(preservation, d("2024-12-31")) == []
@@ -167,7 +190,12 @@ def test_s1_a_verified_clue_with_results():
     c = case(
         inquiry("2023-03-02"),
         ev("clue_received", "2023-04-01", clue="c1"),
-        ev("clue_verified", "2023-04-06", clue="c1", found=[{"asset": "g1", "category": "股权", "value": "50000.00"}]),
+        ev(
+            "clue_verified",
+            "2023-04-06",
+            clue="c1",
+            found=[{"asset": "g1", "category": "股权", "value": "50000.00"}],
+        ),
     )
     (hit,) = fired(c, "2023-12-31", "selective_not_restrained")
     assert hit.facts["found_on"] == d("2023-04-06")
@@ -265,8 +293,16 @@ def test_a2_lookalikes_a_deducted_deposit_and_a_zhongben_case():
         closing={"on": "2023-04-10", "mode": "执行完毕"},
     )
     assert fired(deducted, "2023-12-31", "abusive_kept_after_performance") == []
-    zhongben = case(restraint("2023-03-10", "v1", "20000.00", category="车辆"), closing={"on": "2023-07-10", "mode": "终结本次执行程序"})
-    assert D.detect_case(zhongben, d("2023-12-31"), only=["abusive_kept_after_performance", "abusive_over_seizure"]) == []
+    zhongben = case(
+        restraint("2023-03-10", "v1", "20000.00", category="车辆"),
+        closing={"on": "2023-07-10", "mode": "终结本次执行程序"},
+    )
+    assert (
+        D.detect_case(
+            zhongben, d("2023-12-31"), only=["abusive_kept_after_performance", "abusive_over_seizure"]
+        )
+        == []
+    )
 
 
 # -- M1 / M2 misreported closings ------------------------------------------------------------
@@ -275,12 +311,20 @@ def test_a2_lookalikes_a_deducted_deposit_and_a_zhongben_case():
 def test_m1_performed_with_less_than_the_claim_and_no_settlement():
     c = case(closing={"on": "2023-06-01", "mode": "执行完毕"}, recovered_amount="60000.00")
     (hit,) = fired(c, "2023-06-01", "misreported_performed")
-    assert hit.facts == {"closed_on": d("2023-06-01"), "claim": Decimal("100000.00"), "recovered": Decimal("60000.00")}
+    assert hit.facts == {
+        "closed_on": d("2023-06-01"),
+        "claim": Decimal("100000.00"),
+        "recovered": Decimal("60000.00"),
+    }
     assert fired(c, "2023-05-31", "misreported_performed") == []  # not closed yet at that as-of
 
 
 def test_m1_lookalikes_a_settlement_or_full_recovery():
-    settled = case(ev("settlement", "2023-05-20"), closing={"on": "2023-06-01", "mode": "执行完毕"}, recovered_amount="60000.00")
+    settled = case(
+        ev("settlement", "2023-05-20"),
+        closing={"on": "2023-06-01", "mode": "执行完毕"},
+        recovered_amount="60000.00",
+    )
     assert fired(settled, "2023-12-31", "misreported_performed") == []
     full = case(closing={"on": "2023-06-01", "mode": "执行完毕"}, recovered_amount="100000.00")
     assert fired(full, "2023-12-31", "misreported_performed") == []
@@ -289,7 +333,10 @@ def test_m1_lookalikes_a_settlement_or_full_recovery():
 def test_m2_zhongben_with_everything_recovered():
     c = case(closing={"on": "2023-07-01", "mode": "终结本次执行程序"}, recovered_amount="100000.00")
     (hit,) = fired(c, "2023-12-31", "misreported_terminated")
-    assert hit.summary == "以终结本次执行程序结案（2023-07-01），但到位金额 100000.00 元已达申请标的 100000.00 元。"
+    assert (
+        hit.summary
+        == "以终结本次执行程序结案（2023-07-01），但到位金额 100000.00 元已达申请标的 100000.00 元。"
+    )
     partly = case(closing={"on": "2023-07-01", "mode": "终结本次执行程序"}, recovered_amount="99999.99")
     assert fired(partly, "2023-12-31", "misreported_terminated") == []
 
@@ -317,9 +364,13 @@ def test_f1_year_end_drop_against_the_courts_own_rate():
     for day in working_days("2023-12-18", "2023-12-29"):  # December's last 10 working days
         daily[day] = 3
     hits = D.filing_suppression("豫0823", daily, d("2023-12-31"))
-    assert [(h.key, h.facts["filed"], h.facts["window"]) for h in hits] == [("2023-12", 30, [d("2023-12-18"), d("2023-12-31")])]
+    assert [(h.key, h.facts["filed"], h.facts["window"]) for h in hits] == [
+        ("2023-12", 30, [d("2023-12-18"), d("2023-12-31")])
+    ]
     assert hits[0].facts["expected"] == Decimal("200.0")
-    assert hits[0].summary.startswith("2023 年 12 月年末（2023-12-18 至 2023-12-31，计 10 个工作日）立案 30 件")
+    assert hits[0].summary.startswith(
+        "2023 年 12 月年末（2023-12-18 至 2023-12-31，计 10 个工作日）立案 30 件"
+    )
 
 
 def test_f1_lookalikes_steady_filings_a_holiday_and_the_quiet_before_guoqing():
@@ -340,7 +391,10 @@ def test_f1_a_small_court_is_left_alone():
 
 
 def test_f1_over_records():
-    records = [case(filed_on=day.isoformat(), seq=i + 1) for i, day in enumerate(working_days("2023-01-01", "2023-03-31"))]
+    records = [
+        case(filed_on=day.isoformat(), seq=i + 1)
+        for i, day in enumerate(working_days("2023-01-01", "2023-03-31"))
+    ]
     assert D.daily_filings(records, d("2023-03-31"))["豫0823"][d("2023-01-03")] == 1
 
 
@@ -378,7 +432,10 @@ LATER_NODES = st.sampled_from(["field_investigation", "settlement", "suspension_
 def test_a_detector_sees_nothing_after_as_of(as_of, later):
     """indicators.md §1: events dated after as-of have not happened yet."""
     extra = tuple(
-        D.Event(node, as_of + timedelta(days=n), seq=100 + i) for i, (node, n) in enumerate(sorted(later, key=lambda t: t[1]))
+        D.Event(node, as_of + timedelta(days=n), seq=100 + i)
+        for i, (node, n) in enumerate(sorted(later, key=lambda t: t[1]))
     )
     grown = replace(BUSY, events=tuple(sorted(BUSY.events + extra, key=lambda e: e.on)))
-    assert [h.fingerprint for h in D.detect_case(grown, as_of)] == [h.fingerprint for h in D.detect_case(BUSY, as_of)]
+    assert [h.fingerprint for h in D.detect_case(grown, as_of)] == [
+        h.fingerprint for h in D.detect_case(BUSY, as_of)
+    ]

@@ -49,7 +49,11 @@ def test_detect_json_and_idempotence(example):
     assert (first["cases"], first["created"], first["seen_again"], first["cleared"]) == (5, 3, 0, 0)
     assert first["by_detector"] == {"passive_inactive": 2, "passive_long_open": 1}
     assert summary(first) == sorted(
-        [("passive_inactive", C, "pending"), ("passive_inactive", D_, "pending"), ("passive_long_open", D_, "pending")]
+        [
+            ("passive_inactive", C, "pending"),
+            ("passive_inactive", D_, "pending"),
+            ("passive_long_open", D_, "pending"),
+        ]
     )
     (c,) = [f for f in first["findings"] if f["case_number"] == C]
     assert (c["facts"], c["category_label"], c["cites"]) == (
@@ -116,15 +120,33 @@ def test_findings_api_and_pages(example, personas, mounted):
     assert listing["count"] == 3
     pk = Finding.objects.get(detector="passive_long_open").pk
     assert outsider.get(f"/api/supervision/findings/{pk}").status_code == 404
-    bad = chief.post(f"/api/supervision/findings/{pk}/review", {"decision": "dismissed"}, content_type="application/json")
-    assert (bad.status_code, bad.json()["detail"][0]["loc"], bad.json()["detail"][0]["msg"]) == (422, ["body", "reason"], "排除应说明理由")
+    bad = chief.post(
+        f"/api/supervision/findings/{pk}/review", {"decision": "dismissed"}, content_type="application/json"
+    )
+    assert (bad.status_code, bad.json()["detail"][0]["loc"], bad.json()["detail"][0]["msg"]) == (
+        422,
+        ["body", "reason"],
+        "排除应说明理由",
+    )
     ok = chief.post(f"/api/supervision/findings/{pk}/review", {"decision": "dismissed", "reason": "已中止执行", "version": 1},
                     content_type="application/json")  # fmt: skip
-    assert (ok.status_code, ok.json()["status"], [r["reason"] for r in ok.json()["reviews"]]) == (200, "dismissed", ["已中止执行"])
-    stale = chief.post(f"/api/supervision/findings/{pk}/review", {"decision": "confirmed", "version": 1}, content_type="application/json")
+    assert (ok.status_code, ok.json()["status"], [r["reason"] for r in ok.json()["reviews"]]) == (
+        200,
+        "dismissed",
+        ["已中止执行"],
+    )
+    stale = chief.post(
+        f"/api/supervision/findings/{pk}/review",
+        {"decision": "confirmed", "version": 1},
+        content_type="application/json",
+    )
     assert stale.status_code == 409
     catalog = chief.get("/api/supervision/detectors").json()
-    assert [d["code"] for d in catalog][:3] == ["passive_inactive", "passive_no_first_inquiry", "passive_long_open"]
+    assert [d["code"] for d in catalog][:3] == [
+        "passive_inactive",
+        "passive_no_first_inquiry",
+        "passive_long_open",
+    ]
     page = chief.get("/supervision/findings/?status=pending")
     assert page.status_code == 200 and D_ in page.content.decode()
     detail = chief.get(f"/supervision/findings/{pk}/")
@@ -135,6 +157,8 @@ def test_findings_api_and_pages(example, personas, mounted):
 
 def test_a_leader_of_the_court_may_review(example, courts):
     detect("--as-of", "2023-12-31")
-    lead = User.objects.create_user(username="wuzhi_lead", password="correct-horse-battery", court=courts["豫0823"], role=Role.TEAM_LEAD)
+    lead = User.objects.create_user(
+        username="wuzhi_lead", password=None, court=courts["豫0823"], role=Role.TEAM_LEAD
+    )
     finding = Finding.objects.get(detector="passive_long_open")
     assert S.review(lead, finding, decision="confirmed", reason="").status == "confirmed"

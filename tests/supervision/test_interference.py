@@ -32,7 +32,7 @@ def example(courts):
 @pytest.fixture
 def people(courts, personas):
     def user(username: str, court: str, role: str, display_name: str = "") -> User:
-        return User.objects.create_user(username=username, password="correct-horse-battery", court=courts[court],
+        return User.objects.create_user(username=username, password=None, court=courts[court],
                                         role=role, display_name=display_name)  # fmt: skip
 
     return {
@@ -44,7 +44,12 @@ def people(courts, personas):
 
 
 def record(people, **kw) -> InterferenceRecord:
-    data = {"case_number": C, "person": "李建国（副院长）", "content": "电话要求暂缓查封", "occurred_on": date(2023, 12, 1)}
+    data = {
+        "case_number": C,
+        "person": "李建国（副院长）",
+        "content": "电话要求暂缓查封",
+        "occurred_on": date(2023, 12, 1),
+    }
     return S.record_interference(people["wuzhi_officer"], **{**data, **kw})
 
 
@@ -77,26 +82,42 @@ def test_who_sees_it(example, people):
     assert not sees("wuzhi_vice")  # the person named, though a leader of the court
     assert not sees("wuzhi_clerk")  # a colleague
     assert not sees("wenxian_officer")  # another court
+    # The same rule for the node in the case's log, for pages that show it.
+    node = r.node_event
+    rule = {name: S.may_see_interference(people[name], court=r.court, person=node.data["person"], recorded_by_id=node.recorded_by_id)
+            for name in ("wuzhi_officer", "wuzhi_chief", "jiaozuo_chief", "wuzhi_vice", "wuzhi_clerk", "wenxian_officer")}  # fmt: skip
+    assert rule == {"wuzhi_officer": True, "wuzhi_chief": True, "jiaozuo_chief": True, "wuzhi_vice": False,
+                    "wuzhi_clerk": False, "wenxian_officer": False}  # fmt: skip
 
 
 def test_names_match_by_display_name_or_username():
     u = User(username="zhangsan", display_name="张三")
     assert S.names_user("张三", u) and S.names_user("县委张三书记", u) and S.names_user("zhangsan", u)
-    assert not S.names_user("张三丰", User(username="x", display_name="丰"))  # one character only matches exactly
+    assert not S.names_user(
+        "张三丰", User(username="x", display_name="丰")
+    )  # one character only matches exactly
     assert not S.names_user("王五", u)
 
 
 def test_bad_input(example, people):
     with pytest.raises(S.SupervisionError) as e:
         record(people, occurred_on=date(2023, 11, 1))
-    assert (e.value.field, e.value.message) == ("occurred_on", "干预日期早于立案日期 2023-11-20（节点不能早于立案）")
+    assert (e.value.field, e.value.message) == (
+        "occurred_on",
+        "干预日期早于立案日期 2023-11-20（节点不能早于立案）",
+    )
     with pytest.raises(S.SupervisionError) as e:
         record(people, person=" ")
     assert e.value.field == "person"
     with pytest.raises(S.SupervisionError) as e:
-        S.record_interference(people["wenxian_officer"], case_number=C, person="某", content="某", occurred_on=date(2023, 12, 1))
+        S.record_interference(
+            people["wenxian_officer"], case_number=C, person="某", content="某", occurred_on=date(2023, 12, 1)
+        )
     assert e.value.field == "case_number"
-    assert not InterferenceRecord.objects.exists() and not NodeEvent.objects.filter(node="interference_record").exists()
+    assert (
+        not InterferenceRecord.objects.exists()
+        and not NodeEvent.objects.filter(node="interference_record").exists()
+    )
 
 
 def test_api_and_page(example, people, mounted):
@@ -108,7 +129,11 @@ def test_api_and_page(example, people, mounted):
     assert (response.status_code, response.json()["person"]) == (201, "李建国")
     assert officer.get("/api/supervision/interference").json()["count"] == 1
     assert vice.get("/api/supervision/interference").json() == {"items": [], "count": 0}
-    bad = officer.post("/api/supervision/interference", {**body, "occurred_on": "2023-13-01"}, content_type="application/json")
+    bad = officer.post(
+        "/api/supervision/interference",
+        {**body, "occurred_on": "2023-13-01"},
+        content_type="application/json",
+    )
     assert bad.status_code == 422
     page = vice.get("/supervision/interference/")
     assert page.status_code == 200 and "要求解除查封" not in page.content.decode()

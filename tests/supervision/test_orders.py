@@ -39,7 +39,9 @@ def later(days: int) -> date:
 
 
 def issue(chief, days: int = 10) -> SupervisionOrder:
-    return S.issue_order(chief, case_number=C, due_on=later(days), required_action="30 日内完成财产调查并报告")
+    return S.issue_order(
+        chief, case_number=C, due_on=later(days), required_action="30 日内完成财产调查并报告"
+    )
 
 
 def backdate(order: SupervisionOrder, due_on: date) -> SupervisionOrder:
@@ -52,7 +54,11 @@ def backdate(order: SupervisionOrder, due_on: date) -> SupervisionOrder:
 def test_issue_report_accept(example, personas):
     chief, officer = personas["jiaozuo_chief"], personas["wuzhi_officer"]
     order = issue(chief)
-    assert (order.court.code, order.issued_by_court.code, order.status) == ("豫0823", "豫08", OrderStatus.OPEN)
+    assert (order.court.code, order.issued_by_court.code, order.status) == (
+        "豫0823",
+        "豫08",
+        OrderStatus.OPEN,
+    )
     order = S.report_back(officer, order, content="已完成网络查控与实地调查", version=order.version)
     assert (order.status, order.reported_on) == (OrderStatus.REPORTED, timezone.localdate())
     with pytest.raises(S.Forbidden):
@@ -70,7 +76,9 @@ def test_who_may_issue(example, personas):
         with pytest.raises(S.SupervisionError):
             issue(user)
     with pytest.raises(S.SupervisionError) as e:
-        S.issue_order(personas["jiaozuo_chief"], case_number=C, due_on=timezone.localdate(), required_action="x")
+        S.issue_order(
+            personas["jiaozuo_chief"], case_number=C, due_on=timezone.localdate(), required_action="x"
+        )
     assert (e.value.field, e.value.message) == ("due_on", "办理期限应晚于今天")
     assert not SupervisionOrder.objects.exists()
 
@@ -103,7 +111,16 @@ def test_escalation_is_once_and_idempotent(example, personas):
     call_command("escalate", "--as-of", "2024-03-01", "--json", stdout=out)
     assert json.loads(out.getvalue()) == {
         "as_of": "2024-03-01",
-        "escalated": [{"id": overdue.pk, "case_number": C, "court": "豫0823", "issued_by": "豫08", "due_on": "2024-03-01", "days_overdue": 0}],
+        "escalated": [
+            {
+                "id": overdue.pk,
+                "case_number": C,
+                "court": "豫0823",
+                "issued_by": "豫08",
+                "due_on": "2024-03-01",
+                "days_overdue": 0,
+            }
+        ],
     }
     again = io.StringIO()
     call_command("escalate", "--as-of", "2024-03-05", "--json", stdout=again)
@@ -124,7 +141,9 @@ def test_dashboard_lists_escalated_overdue_orders_first(example, personas, mount
     assert response.status_code == 200
     body = response.content.decode()
     table = body[body.index('id="overdue-orders"') :]
-    assert table.index(f"/supervision/orders/{escalated.pk}/") < table.index(f"/supervision/orders/{plain.pk}/")
+    assert table.index(f"/supervision/orders/{escalated.pk}/") < table.index(
+        f"/supervision/orders/{plain.pk}/"
+    )
     assert "已升级" in table and ">11 日<" in table and ">2 日<" in table
 
 
@@ -136,14 +155,20 @@ def test_scoping_in_the_api(example, personas, mounted):
     assert outsider.get(f"/api/supervision/orders/{order.pk}").status_code == 404
     assert outsider.get("/api/supervision/orders").json() == {"items": [], "count": 0}
     assert [o["id"] for o in officer.get("/api/supervision/orders").json()["items"]] == [order.pk]
-    response = officer.post(f"/api/supervision/orders/{order.pk}/accept", {"note": ""}, content_type="application/json")
+    response = officer.post(
+        f"/api/supervision/orders/{order.pk}/accept", {"note": ""}, content_type="application/json"
+    )
     assert response.status_code == 403
     response = officer.post(
-        f"/api/supervision/orders/{order.pk}/report", {"content": "已报告", "version": order.version}, content_type="application/json"
+        f"/api/supervision/orders/{order.pk}/report",
+        {"content": "已报告", "version": order.version},
+        content_type="application/json",
     )
     assert (response.status_code, response.json()["status"]) == (200, "reported")
     response = officer.post(
-        f"/api/supervision/orders/{order.pk}/report", {"content": "再报", "version": order.version}, content_type="application/json"
+        f"/api/supervision/orders/{order.pk}/report",
+        {"content": "再报", "version": order.version},
+        content_type="application/json",
     )
     assert response.status_code == 409
     response = officer.post("/api/supervision/orders", {"case_number": C, "due_on": "2099-01-01", "required_action": "x"},

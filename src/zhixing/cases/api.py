@@ -19,9 +19,9 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from zhixing.cases.bundle import case_to_bundle
 from zhixing.cases.casenumber import normalise
+from zhixing.cases.checks import rows_for
 from zhixing.cases.choices import CaseType, ClosingMode
 from zhixing.cases.loader import load_record
-from zhixing.cases.checks import rows_for
 from zhixing.cases.models import Case, Party
 from zhixing.cases.records import CaseRecord
 from zhixing.courts.models import Court

@@ -9,8 +9,6 @@ table — the same transaction and the same database constraints, a fraction of 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 import orjson

@@ -49,16 +49,28 @@ from zhixing.cases.records import (
 from zhixing.flow import nodes as N
 from zhixing.lib.identifiers import credit_code_error, id_number_birth_date, id_number_error
 
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_AMOUNT_RE = re.compile(r"^-?\d+(\.\d{1,2})?$")
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # fullmatch: ASCII digits, no trailing newline
+_AMOUNT_RE = re.compile(r"-?[0-9]{1,14}(\.[0-9]{1,2})?")  # < 10^14 yuan: what a 16,2 column holds
 CENT = Decimal("0.01")
+#: Longest identifiers and names the tables hold (longer values are format errors, not crashes).
+MAX_ID, MAX_NAME, MAX_SHORT = 32, 200, 100
 
 CASE_FIELDS = (
     "case_number", "court", "case_type", "non_litigation", "application_received_on", "filed_on",
     "original_case_number", "basis", "claim_amount", "recovered_amount", "tags", "handler", "parties",
     "events", "receipts", "disbursements", "deferrals", "lodgements", "petitions", "closing",
 )  # fmt: skip
-PARTY_FIELDS = ("id", "role", "kind", "name", "id_number", "credit_code", "birth_date", "legal_representative", "special")
+PARTY_FIELDS = (
+    "id",
+    "role",
+    "kind",
+    "name",
+    "id_number",
+    "credit_code",
+    "birth_date",
+    "legal_representative",
+    "special",
+)
 
 
 class BundleError(ValueError):
@@ -78,7 +90,7 @@ def _date(value: Any, path: str, *, required: bool = True) -> date | None:
         if required:
             raise BundleError(path, "缺少日期（格式 YYYY-MM-DD）")
         return None
-    if not isinstance(value, str) or not _DATE_RE.match(value):
+    if not isinstance(value, str) or not _DATE_RE.fullmatch(value):
         raise BundleError(path, f"日期格式应为 YYYY-MM-DD，实际为 {value!r}")
     try:
         return date.fromisoformat(value)
@@ -93,26 +105,35 @@ def _amount(value: Any, path: str, *, required: bool = True, positive: bool = Fa
         if required:
             raise BundleError(path, "缺少金额")
         return None
-    if isinstance(value, bool) or isinstance(value, int | float):
-        raise BundleError(path, "金额必须是字符串（如 \"125000.00\"），不能是 JSON 数字")
-    if not isinstance(value, str) or not _AMOUNT_RE.match(value):
-        raise BundleError(path, f"金额应为最多两位小数的字符串，实际为 {value!r}")
+    if isinstance(value, bool | int | float):
+        raise BundleError(path, '金额必须是字符串（如 "125000.00"），不能是 JSON 数字')
+    if not isinstance(value, str) or not _AMOUNT_RE.fullmatch(value):
+        raise BundleError(path, f"金额应为不超过14位整数、最多两位小数的字符串，实际为 {value!r}")
     amount = Decimal(value).quantize(CENT)
     if amount < 0:
         raise BundleError(path, "金额不能为负数")
+    if amount == 0:
+        amount = Decimal("0.00")  # "-0.00" is zero, stored and exported as "0.00"
     if positive and amount == 0:
         raise BundleError(path, "金额必须大于0")
     return amount
 
 
-def _str(value: Any, path: str, *, required: bool = True) -> str | None:
+def _str(value: Any, path: str, *, required: bool = True, max_len: int | None = None) -> str | None:
     if value is None:
         if required:
             raise BundleError(path, "缺少必填字段")
         return None
     if not isinstance(value, str) or not value.strip():
         raise BundleError(path, "应为非空字符串")
+    if max_len is not None and len(value) > max_len:
+        raise BundleError(path, f"长度不能超过 {max_len} 个字符")
     return value
+
+
+def _ref(value: Any, path: str) -> str:
+    """A local id (party, clue, asset, receipt …): a short string."""
+    return _str(value, path, max_len=MAX_ID)
 
 
 def _bool(value: Any, path: str, default: bool | None = False) -> bool | None:
@@ -164,7 +185,9 @@ def parse_case(obj: Any, *, today: date | None = None) -> CaseRecord:
 
     filed_on = _date(obj.get("filed_on"), "filed_on")
     if number.year != filed_on.year:
-        raise BundleError("case_number", f"案号年度 {number.year} 与立案日期年度 {filed_on.year} 不一致（CASENO-2）")
+        raise BundleError(
+            "case_number", f"案号年度 {number.year} 与立案日期年度 {filed_on.year} 不一致（CASENO-2）"
+        )
     court = obj.get("court")
     if court is not None and court != number.court:
         raise BundleError("court", f"法院代字 {court!r} 与案号中的 {number.court} 不一致")
@@ -175,7 +198,9 @@ def parse_case(obj: Any, *, today: date | None = None) -> CaseRecord:
         except KeyError:
             raise BundleError("case_type", f"{obj['case_type']!r} 不是案件类型之一") from None
         if given != case_type:
-            raise BundleError("case_type", f"案件类型“{obj['case_type']}”与类型代字“{number.type_code}”不一致（CASENO-5）")
+            raise BundleError(
+                "case_type", f"案件类型“{obj['case_type']}”与类型代字“{number.type_code}”不一致（CASENO-5）"
+            )
 
     received = _date(obj.get("application_received_on"), "application_received_on", required=False)
     if received is not None and received > filed_on:
@@ -232,7 +257,7 @@ def parse_case(obj: Any, *, today: date | None = None) -> CaseRecord:
         claim_amount=claim,
         recovered_amount=recovered,
         tags=tuple(tags),
-        handler=_str(obj.get("handler"), "handler", required=False),
+        handler=_str(obj.get("handler"), "handler", required=False, max_len=50),
         parties=parties,
         events=events,
         receipts=receipts,
@@ -255,13 +280,13 @@ def _parties(value: Any, today: date | None) -> tuple[Party, ...]:
     for i, raw in enumerate(items):
         path = f"parties[{i}]"
         raw = _obj(raw, path)
-        pid = _str(raw.get("id"), f"{path}.id")
+        pid = _ref(raw.get("id"), f"{path}.id")
         if pid in seen:
             raise BundleError(f"{path}.id", f"当事人编号 {pid!r} 重复")
         seen.add(pid)
         role = from_label(PartyRole, _choice(raw.get("role"), f"{path}.role", labels(PartyRole)))
         kind = from_label(PartyKind, _choice(raw.get("kind"), f"{path}.kind", labels(PartyKind)))
-        name = _str(raw.get("name"), f"{path}.name")
+        name = _str(raw.get("name"), f"{path}.name", max_len=MAX_NAME)
         id_number = raw.get("id_number")
         credit_code = raw.get("credit_code")
         birth = _date(raw.get("birth_date"), f"{path}.birth_date", required=False)
@@ -290,8 +315,15 @@ def _parties(value: Any, today: date | None) -> tuple[Party, ...]:
                 name=name,
                 id_number=id_number,
                 credit_code=credit_code,
-                birth_date=birth if birth is not None else (id_number_birth_date(id_number) if id_number else None),
-                legal_representative=_str(raw.get("legal_representative"), f"{path}.legal_representative", required=False),
+                birth_date=birth
+                if birth is not None
+                else (id_number_birth_date(id_number) if id_number else None),
+                legal_representative=_str(
+                    raw.get("legal_representative"),
+                    f"{path}.legal_representative",
+                    required=False,
+                    max_len=MAX_SHORT,
+                ),
                 special=tuple(special),
                 extra={k: v for k, v in raw.items() if k not in PARTY_FIELDS},
             )
@@ -319,7 +351,7 @@ def _events(value: Any, filed_on: date, party_ids: set[str]) -> tuple[Event, ...
         path = f"events[{i}]"
         raw = _obj(raw, path)
         code = raw.get("node")
-        spec = N.NODES.get(code)
+        spec = N.NODES.get(code) if isinstance(code, str) else None
         if spec is None:
             raise BundleError(f"{path}.node", f"未知的节点代码 {code!r}")
         on = _date(raw.get("on"), f"{path}.on")
@@ -335,18 +367,20 @@ def _events(value: Any, filed_on: date, party_ids: set[str]) -> tuple[Event, ...
     _check_references(parsed, party_ids)
     _check_intervals(parsed)
     parsed.sort(key=lambda t: (t[0], t[1]))
-    return tuple(Event(node=code, on=on, seq=seq, data=data) for seq, (on, _, code, data) in enumerate(parsed))
+    return tuple(
+        Event(node=code, on=on, seq=seq, data=data) for seq, (on, _, code, data) in enumerate(parsed)
+    )
 
 
 def _event_values(code: str, data: dict, path: str, party_ids: set[str]) -> None:
     for key in ("by", "note", "handler", "reason", "person", "content"):
         if key in data:
             _str(data[key], f"{path}.{key}", required=False)
+    for key in ("party", "clue", "asset", "id", "listing"):
+        if key in data and data[key] is not None:
+            _ref(data[key], f"{path}.{key}")
     if "party" in data and data["party"] is not None and data["party"] not in party_ids:
         raise BundleError(f"{path}.party", f"当事人 {data['party']!r} 在本案中不存在")
-    for key in ("clue", "asset", "id", "listing"):
-        if key in data and data[key] is not None:
-            _str(data[key], f"{path}.{key}")
     if code == "property_report":
         _choice(data["status"], f"{path}.status", N.REPORT_STATUSES)
     elif code == "online_inquiry":
@@ -356,12 +390,12 @@ def _event_values(code: str, data: dict, path: str, party_ids: set[str]) -> None
             _choice(c, f"{path}.categories[{j}]", N.INQUIRY_CATEGORIES)
         for j, item in enumerate(_list(data["found"], f"{path}.found")):
             item = _obj(item, f"{path}.found[{j}]")
-            _str(item.get("asset"), f"{path}.found[{j}].asset")
+            _ref(item.get("asset"), f"{path}.found[{j}].asset")
             _choice(item.get("category"), f"{path}.found[{j}].category", N.INQUIRY_CATEGORIES)
             _amount(item.get("value"), f"{path}.found[{j}].value")
     elif code == "restraint":
         _choice(data["measure"], f"{path}.measure", N.RESTRAINT_MEASURES)
-        _choice(data["category"], f"{path}.category", N.INQUIRY_CATEGORIES + ("动产", "其他"))
+        _choice(data["category"], f"{path}.category", (*N.INQUIRY_CATEGORIES, "动产", "其他"))
         _amount(data["value"], f"{path}.value")
         _date(data["expires_on"], f"{path}.expires_on")
     elif code == "restraint_renewed":
@@ -401,7 +435,11 @@ def _check_references(parsed: list[tuple[date, int, str, dict]], party_ids: set[
     for _, i, code, data in parsed:
         if code == "clue_verified" and data["clue"] not in clues:
             raise BundleError(f"events[{i}].clue", f"财产线索 {data['clue']!r} 在本案中没有收到记录")
-        if code not in ("online_inquiry", "restraint") and data.get("asset") is not None and data["asset"] not in assets:
+        if (
+            code not in ("online_inquiry", "restraint")
+            and data.get("asset") is not None
+            and data["asset"] not in assets
+        ):
             raise BundleError(f"events[{i}].asset", f"财产 {data['asset']!r} 在本案中没有查询或控制记录")
 
 
@@ -427,7 +465,7 @@ def _funds(obj: dict, party_ids: set[str]):
     for i, raw in enumerate(_list(obj.get("receipts"), "receipts")):
         path = f"receipts[{i}]"
         raw = _obj(raw, path)
-        rid = _str(raw.get("id"), f"{path}.id")
+        rid = _ref(raw.get("id"), f"{path}.id")
         if any(r.id == rid for r in receipts):
             raise BundleError(f"{path}.id", f"到账编号 {rid!r} 重复")
         receipts.append(
@@ -435,13 +473,13 @@ def _funds(obj: dict, party_ids: set[str]):
                 id=rid,
                 notice_on=_date(raw.get("notice_on"), f"{path}.notice_on"),
                 amount=_amount(raw.get("amount"), f"{path}.amount", positive=True),
-                payer=_str(raw.get("payer"), f"{path}.payer", required=False),
+                payer=_str(raw.get("payer"), f"{path}.payer", required=False, max_len=MAX_NAME),
             )
         )
     by_id = {r.id: r for r in receipts}
 
     def receipt_ref(value: Any, path: str) -> Receipt:
-        if value not in by_id:
+        if not isinstance(value, str) or value not in by_id:
             raise BundleError(path, f"到账 {value!r} 在本案中不存在")
         return by_id[value]
 
@@ -450,7 +488,7 @@ def _funds(obj: dict, party_ids: set[str]):
     for i, raw in enumerate(_list(obj.get("disbursements"), "disbursements")):
         path = f"disbursements[{i}]"
         raw = _obj(raw, path)
-        did = _str(raw.get("id"), f"{path}.id")
+        did = _ref(raw.get("id"), f"{path}.id")
         if any(d.id == did for d in disbursements):
             raise BundleError(f"{path}.id", f"发放编号 {did!r} 重复")
         receipt = receipt_ref(raw.get("receipt"), f"{path}.receipt")
@@ -460,9 +498,12 @@ def _funds(obj: dict, party_ids: set[str]):
         amount = _amount(raw.get("amount"), f"{path}.amount", positive=True)
         paid[receipt.id] = paid.get(receipt.id, Decimal(0)) + amount
         if paid[receipt.id] > receipt.amount:
-            raise BundleError(f"{path}.amount", f"到账 {receipt.id} 的发放合计 {paid[receipt.id]} 超过到账金额 {receipt.amount}")
+            raise BundleError(
+                f"{path}.amount",
+                f"到账 {receipt.id} 的发放合计 {paid[receipt.id]} 超过到账金额 {receipt.amount}",
+            )
         payee = raw.get("payee")
-        if payee is not None and payee not in party_ids:
+        if payee is not None and (not isinstance(payee, str) or payee not in party_ids):
             raise BundleError(f"{path}.payee", f"收款人 {payee!r} 不是本案当事人")
         disbursements.append(Disbursement(id=did, receipt=receipt.id, on=on, amount=amount, payee=payee))
 
@@ -476,7 +517,12 @@ def _funds(obj: dict, party_ids: set[str]):
         if ends is not None and ends < approved:
             raise BundleError(f"{path}.ends_on", "延缓发放结束日期早于批准日期")
         deferrals.append(
-            Deferral(receipt=receipt.id, approved_on=approved, ground=_str(raw.get("ground"), f"{path}.ground", required=False), ends_on=ends)
+            Deferral(
+                receipt=receipt.id,
+                approved_on=approved,
+                ground=_str(raw.get("ground"), f"{path}.ground", required=False, max_len=MAX_NAME),
+                ends_on=ends,
+            )
         )
 
     lodgements: list[Lodgement] = []
@@ -485,7 +531,11 @@ def _funds(obj: dict, party_ids: set[str]):
         raw = _obj(raw, path)
         receipt = receipt_ref(raw.get("receipt"), f"{path}.receipt")
         lodgements.append(
-            Lodgement(receipt=receipt.id, on=_date(raw.get("on"), f"{path}.on"), ground=_str(raw.get("ground"), f"{path}.ground", required=False))
+            Lodgement(
+                receipt=receipt.id,
+                on=_date(raw.get("on"), f"{path}.on"),
+                ground=_str(raw.get("ground"), f"{path}.ground", required=False, max_len=MAX_NAME),
+            )
         )
     return tuple(receipts), tuple(disbursements), tuple(deferrals), tuple(lodgements)
 
@@ -495,7 +545,7 @@ def _petitions(value: Any) -> tuple[Petition, ...]:
     for i, raw in enumerate(_list(value, "petitions")):
         path = f"petitions[{i}]"
         raw = _obj(raw, path)
-        pid = _str(raw.get("id"), f"{path}.id")
+        pid = _ref(raw.get("id"), f"{path}.id")
         if any(p.id == pid for p in petitions):
             raise BundleError(f"{path}.id", f"信访编号 {pid!r} 重复")
         handled_by = raw.get("handled_by")
@@ -573,17 +623,38 @@ def case_to_bundle(case: CaseRecord) -> dict[str, Any]:
         ],
         "events": [{"node": e.node, "on": _iso(e.on), **e.data} for e in case.events],
         "receipts": [
-            _compact({"id": r.id, "notice_on": _iso(r.notice_on), "amount": _money(r.amount), "payer": r.payer}) for r in case.receipts
+            _compact(
+                {"id": r.id, "notice_on": _iso(r.notice_on), "amount": _money(r.amount), "payer": r.payer}
+            )
+            for r in case.receipts
         ],
         "disbursements": [
-            _compact({"id": d.id, "receipt": d.receipt, "on": _iso(d.on), "amount": _money(d.amount), "payee": d.payee})
+            _compact(
+                {
+                    "id": d.id,
+                    "receipt": d.receipt,
+                    "on": _iso(d.on),
+                    "amount": _money(d.amount),
+                    "payee": d.payee,
+                }
+            )
             for d in case.disbursements
         ],
         "deferrals": [
-            _compact({"receipt": d.receipt, "approved_on": _iso(d.approved_on), "ground": d.ground, "ends_on": _iso(d.ends_on)})
+            _compact(
+                {
+                    "receipt": d.receipt,
+                    "approved_on": _iso(d.approved_on),
+                    "ground": d.ground,
+                    "ends_on": _iso(d.ends_on),
+                }
+            )
             for d in case.deferrals
         ],
-        "lodgements": [_compact({"receipt": lg.receipt, "on": _iso(lg.on), "ground": lg.ground}) for lg in case.lodgements],
+        "lodgements": [
+            _compact({"receipt": lg.receipt, "on": _iso(lg.on), "ground": lg.ground})
+            for lg in case.lodgements
+        ],
         "petitions": [
             _compact(
                 {
@@ -639,11 +710,23 @@ class Line:
         self.error = error
 
 
-def read_lines(stream: IO[str], *, today: date | None = None) -> Iterator[Line]:
+def read_lines(stream: IO[str] | IO[bytes], *, today: date | None = None) -> Iterator[Line]:
     """Stream a bundle: one ``Line`` per non-blank physical line (1-based numbers, blank
-    lines counted), never holding more than one line in memory."""
-    for number, text in enumerate(stream, start=1):
+    lines counted), never holding more than one line in memory. A binary stream is
+    decoded line by line, so one line that is not UTF-8 is one rejected line."""
+    for number, raw in enumerate(stream, start=1):
+        if isinstance(raw, bytes):
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                yield Line(number, field="$", error=f"不是有效的 UTF-8 编码（第 {e.start + 1} 字节）")
+                continue
+        else:
+            text = raw
         if not text.strip():
+            continue
+        if "\\u0000" in text or "\x00" in text:
+            yield Line(number, field="$", error="含有空字符（\\u0000），不能存储")
             continue
         try:
             obj = orjson.loads(text)
@@ -651,11 +734,10 @@ def read_lines(stream: IO[str], *, today: date | None = None) -> Iterator[Line]:
             yield Line(number, field="$", error=f"不是有效的 JSON：{e.msg}（第 {e.colno} 列）")
             continue
         readable = obj.get("case_number") if isinstance(obj, dict) else None
-        if isinstance(readable, str):
-            readable = casenumber.normalise(readable)
-        else:
-            readable = None
+        readable = casenumber.normalise(readable)[:64] if isinstance(readable, str) else None
         try:
             yield Line(number, parse_case(obj, today=today), case_number=readable)
         except BundleError as e:
             yield Line(number, case_number=readable, field=e.field, error=e.message)
+        except (TypeError, ValueError, ArithmeticError) as e:  # a shape no rule above foresaw
+            yield Line(number, case_number=readable, field="$", error=f"无法解析：{type(e).__name__}: {e}")

@@ -13,14 +13,14 @@ from zhixing.cases.choices import TYPE_CODES, CaseType
 #: CASENO-3: 最高法, or a high court's one-character code optionally followed by 2 digits
 #: (intermediate court) or 4 digits (basic court).
 PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋内陕吉闽贵粤青藏川宁琼军兵"
-COURT_CODE_RE = re.compile(rf"^(最高法|[{PROVINCES}](\d{{2}}|\d{{4}})?)$")
+COURT_CODE_RE = re.compile(rf"(最高法|[{PROVINCES}]([0-9]{{2}}|[0-9]{{4}})?)")  # fullmatch; ASCII digits
 
 _TYPE_ALTERNATION = "|".join(sorted(TYPE_CODES, key=len, reverse=True))
 # CASENO-1: "（" + year + "）" + court code + type code + sequence + "号". The 2018
 # amendment's 专门审判代字 does not occur in execution type codes, so it is not parsed.
 _CASE_NUMBER_RE = re.compile(
-    rf"^（(?P<year>\d{{4}})）(?P<court>最高法|[{PROVINCES}](?:\d{{4}}|\d{{2}})?)"
-    rf"(?P<type>{_TYPE_ALTERNATION})(?P<seq>[1-9]\d*)号$"
+    rf"（(?P<year>[0-9]{{4}})）(?P<court>最高法|[{PROVINCES}](?:[0-9]{{4}}|[0-9]{{2}})?)"
+    rf"(?P<type>{_TYPE_ALTERNATION})(?P<seq>[1-9][0-9]{{0,7}})号"
 )
 
 
@@ -53,19 +53,19 @@ def parse(text: str) -> CaseNumber:
     if not isinstance(text, str):
         raise CaseNumberError("案号应为字符串（CASENO-1）")
     value = normalise(text)
-    match = _CASE_NUMBER_RE.match(value)
+    match = _CASE_NUMBER_RE.fullmatch(value)
     if match is None:
-        head = re.match(rf"^（(\d{{4}})）(最高法|[{PROVINCES}]\d*)(\D+?)(\d+)号$", value)
+        head = re.fullmatch(rf"（([0-9]{{4}})）(最高法|[{PROVINCES}][0-9]*)([^0-9]+?)([0-9]+)号", value)
         if head is None:
             raise CaseNumberError("案号格式应为“（年度）法院代字类型代字编号号”（CASENO-1）")
         _, court, type_code, seq = head.groups()
-        if not COURT_CODE_RE.match(court):
+        if not COURT_CODE_RE.fullmatch(court):
             raise CaseNumberError(f"法院代字“{court}”无效（CASENO-3）")
         if type_code not in TYPE_CODES:
             raise CaseNumberError(f"类型代字“{type_code}”不是执行类型代字（CASENO-5）")
-        raise CaseNumberError(f"案件编号“{seq}”应为从1开始的自然数（CASENO-6）")
+        raise CaseNumberError(f"案件编号“{seq}”应为从1开始、不超过8位的自然数（CASENO-6）")
     return CaseNumber(int(match["year"]), match["court"], match["type"], int(match["seq"]))
 
 
 def is_court_code(code: str) -> bool:
-    return isinstance(code, str) and COURT_CODE_RE.match(code) is not None
+    return isinstance(code, str) and COURT_CODE_RE.fullmatch(code) is not None

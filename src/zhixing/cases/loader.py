@@ -33,7 +33,9 @@ def resumptions(case_numbers: Iterable[str]) -> dict[str, date]:
     return {r["original_case_number"]: r["first"] for r in rows}
 
 
-def load_records(cases: QuerySet[Case] | Iterable[int], *, chunk: int = CHUNK) -> Iterator[tuple[int, CaseRecord]]:
+def load_records(
+    cases: QuerySet[Case] | Iterable[int], *, chunk: int = CHUNK
+) -> Iterator[tuple[int, CaseRecord]]:
     """Yield ``(case id, record)`` for the given cases (a queryset or ids), in id order."""
     if isinstance(cases, QuerySet):
         ids = list(cases.order_by("pk").values_list("pk", flat=True))
@@ -89,14 +91,20 @@ def _load_chunk(ids: list[int]) -> Iterator[tuple[int, CaseRecord]]:
     disbursements = defaultdict(list)
     for d in funds.Disbursement.objects.filter(case_id__in=ids).order_by("pk").values():
         disbursements[d["case_id"]].append(
-            Disbursement(d["local_id"], receipt_ids[d["receipt_id"]], d["on"], d["amount"], d["payee"] or None)
+            Disbursement(
+                d["local_id"], receipt_ids[d["receipt_id"]], d["on"], d["amount"], d["payee"] or None
+            )
         )
     deferrals = defaultdict(list)
     for d in funds.Deferral.objects.filter(case_id__in=ids).order_by("pk").values():
-        deferrals[d["case_id"]].append(Deferral(receipt_ids[d["receipt_id"]], d["approved_on"], d["ground"] or None, d["ends_on"]))
+        deferrals[d["case_id"]].append(
+            Deferral(receipt_ids[d["receipt_id"]], d["approved_on"], d["ground"] or None, d["ends_on"])
+        )
     lodgements = defaultdict(list)
     for lg in funds.Lodgement.objects.filter(case_id__in=ids).order_by("pk").values():
-        lodgements[lg["case_id"]].append(Lodgement(receipt_ids[lg["receipt_id"]], lg["on"], lg["ground"] or None))
+        lodgements[lg["case_id"]].append(
+            Lodgement(receipt_ids[lg["receipt_id"]], lg["on"], lg["ground"] or None)
+        )
     petitions = defaultdict(list)
     for p in PetitionRow.objects.filter(case_id__in=ids).order_by("pk").values():
         petitions[p["case_id"]].append(
@@ -132,7 +140,9 @@ def _load_chunk(ids: list[int]) -> Iterator[tuple[int, CaseRecord]]:
                 tags=tuple(r["tags"]),
                 handler=r["handler"] or None,
                 parties=tuple(parties[pk]),
-                events=tuple(Event(node, on, seq, data) for seq, (_, node, on, data) in enumerate(events[pk])),
+                events=tuple(
+                    Event(node, on, seq, data) for seq, (_, node, on, data) in enumerate(events[pk])
+                ),
                 receipts=tuple(receipts[pk]),
                 disbursements=tuple(disbursements[pk]),
                 deferrals=tuple(deferrals[pk]),

@@ -126,6 +126,9 @@ class NodeEvent(models.Model):
         ordering = ["case", "on", "position"]
         indexes = [models.Index(fields=["case", "on"])]
 
+    def __str__(self) -> str:
+        return f"{self.node} {self.on}"
+
     def save(self, *args, **kwargs):
         if self.pk is not None and not kwargs.pop("_allow_update", False):
             raise PermissionError("节点记录只能追加，不能修改（更正请追加一条更正记录）")
@@ -133,6 +136,3 @@ class NodeEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("节点记录只能追加，不能删除")
-
-    def __str__(self) -> str:
-        return f"{self.node} {self.on}"

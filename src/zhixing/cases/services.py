@@ -44,36 +44,36 @@ class ImportReport:
         return {"imported": self.imported, "unchanged": self.unchanged, "rejected": self.rejected}
 
 
-def import_bundle(stream: IO[str], *, progress: Callable[[int], None] | None = None, batch: int = BATCH,
+def import_bundle(stream: IO[str] | IO[bytes], *, progress: Callable[[int], None] | None = None, batch: int = BATCH,
                   today: date | None = None) -> ImportReport:  # fmt: skip
     """Import a case bundle; every good line is kept, every bad one reported."""
     report = ImportReport()
     courts: dict[str, Court] = {}
-    seen: dict[str, str] = {}  # case number → fingerprint, for repeats within the file
     pending: list[tuple[Line, str]] = []
+    numbers: set[str] = set()
+
+    def flush() -> None:
+        _write_batch(pending, report, courts)
+        pending.clear()
+        numbers.clear()
+        if progress:
+            progress(report.imported + report.unchanged + len(report.rejected))
+
     for line in read_lines(stream, today=today):
         if line.record is None:
             report.reject(line.number, line.case_number, line.field, line.error)
             continue
-        fp = fingerprint(line.record)
         number = line.record.case_number
-        if number in seen:
-            if seen[number] == fp:
-                report.unchanged += 1
-            else:
-                report.reject(line.number, number, "case_number", "案号在本文件中重复且内容不同")
-            continue
-        seen[number] = fp
-        pending.append((line, fp))
+        if number in numbers:
+            # A second line for a case still in the batch: write the batch first, so
+            # this line is judged against what the earlier one left in the database.
+            flush()
+        pending.append((line, fingerprint(line.record)))
+        numbers.add(number)
         if len(pending) >= batch:
-            _write_batch(pending, report, courts)
-            pending = []
-            if progress:
-                progress(report.imported + report.unchanged + len(report.rejected))
+            flush()
     if pending:
-        _write_batch(pending, report, courts)
-        if progress:
-            progress(report.imported + report.unchanged + len(report.rejected))
+        flush()
     report.rejected.sort(key=lambda r: r["line"])
     return report
 
@@ -112,7 +112,11 @@ def _write_batch(pending: list[tuple[Line, str]], report: ImportReport, courts: 
             if record.case_number in resumed:
                 record = replace(record, resumed_on=resumed[record.case_number])
             pairs.append((pk, record))
-        originals = {r.original_case_number for r, _ in fresh if r.case_type == CaseType.RESUMED and r.original_case_number}
+        originals = {
+            r.original_case_number
+            for r, _ in fresh
+            if r.case_type == CaseType.RESUMED and r.original_case_number
+        }
         refresh_facts(pairs)
         if originals:
             stored = Case.objects.filter(case_number__in=originals).exclude(pk__in=ids)
@@ -144,27 +148,72 @@ def _insert(fresh: list[tuple[CaseRecord, str]], courts: dict[str, Court]) -> li
         CASE_COLUMNS,
         [
             (
-                r.case_number, courts[r.court].pk, r.case_type.value, r.non_litigation, r.application_received_on,
-                r.filed_on, r.original_case_number or "", r.basis, r.claim_amount, r.recovered_amount, list(r.tags),
-                r.handler or "", r.closed_on, r.closing_mode.value if r.closing_mode else "", r.extra, fp, 1, now, now,
+                r.case_number,
+                courts[r.court].pk,
+                r.case_type.value,
+                r.non_litigation,
+                r.application_received_on,
+                r.filed_on,
+                r.original_case_number or "",
+                r.basis,
+                r.claim_amount,
+                r.recovered_amount,
+                list(r.tags),
+                r.handler or "",
+                r.closed_on,
+                r.closing_mode.value if r.closing_mode else "",
+                r.extra,
+                fp,
+                1,
+                now,
+                now,
             )  # fmt: skip
             for r, fp in fresh
         ],
     )
-    pk_of = dict(Case.objects.filter(case_number__in=[r.case_number for r, _ in fresh]).values_list("case_number", "pk"))
+    pk_of = dict(
+        Case.objects.filter(case_number__in=[r.case_number for r, _ in fresh]).values_list(
+            "case_number", "pk"
+        )
+    )
     ids = [pk_of[r.case_number] for r, _ in fresh]
     parties, events, receipts, petitions = [], [], [], []
     for pk, (r, _) in zip(ids, fresh, strict=True):
         parties += [
-            (pk, p.id, p.role.value, p.kind.value, p.name, p.id_number or "", p.credit_code or "", p.birth_date,
-             p.legal_representative or "", list(p.special), p.extra, i)  # fmt: skip
+            (
+                pk,
+                p.id,
+                p.role.value,
+                p.kind.value,
+                p.name,
+                p.id_number or "",
+                p.credit_code or "",
+                p.birth_date,
+                p.legal_representative or "",
+                list(p.special),
+                p.extra,
+                i,
+            )  # fmt: skip
             for i, p in enumerate(r.parties)
         ]
-        events += [(pk, e.node, e.on, e.data, e.seq, False, "", NodeEvent.Source.IMPORT.value, now) for e in r.events]
+        events += [
+            (pk, e.node, e.on, e.data, e.seq, False, "", NodeEvent.Source.IMPORT.value, now) for e in r.events
+        ]
         receipts += [(pk, x.id, x.notice_on, x.amount, x.payer or "") for x in r.receipts]
         petitions += [
-            (pk, p.id, p.received_on, p.registered_on, p.source or "", p.referred_by or "", p.about_lower_court,
-             p.handled_by or "", p.screened_on, p.closed_on, p.replied)  # fmt: skip
+            (
+                pk,
+                p.id,
+                p.received_on,
+                p.registered_on,
+                p.source or "",
+                p.referred_by or "",
+                p.about_lower_court,
+                p.handled_by or "",
+                p.screened_on,
+                p.closed_on,
+                p.replied,
+            )  # fmt: skip
             for p in r.petitions
         ]
     bulk.insert(Party, PARTY_COLUMNS, parties)
@@ -175,17 +224,26 @@ def _insert(fresh: list[tuple[CaseRecord, str]], courts: dict[str, Court]) -> li
         return ids
     receipt_pk = {
         (case_id, local_id): pk
-        for pk, case_id, local_id in funds.Receipt.objects.filter(case_id__in=ids).values_list("pk", "case_id", "local_id")
+        for pk, case_id, local_id in funds.Receipt.objects.filter(case_id__in=ids).values_list(
+            "pk", "case_id", "local_id"
+        )
     }
     disbursements, deferrals, lodgements = [], [], []
     for pk, (r, _) in zip(ids, fresh, strict=True):
-        disbursements += [(pk, receipt_pk[(pk, d.receipt)], d.id, d.on, d.amount, d.payee or "") for d in r.disbursements]
-        deferrals += [
-            (pk, receipt_pk[(pk, d.receipt)], d.approved_on, d.ground or "", d.ends_on, i) for i, d in enumerate(r.deferrals)
+        disbursements += [
+            (pk, receipt_pk[(pk, d.receipt)], d.id, d.on, d.amount, d.payee or "") for d in r.disbursements
         ]
-        lodgements += [(pk, receipt_pk[(pk, x.receipt)], x.on, x.ground or "", i) for i, x in enumerate(r.lodgements)]
+        deferrals += [
+            (pk, receipt_pk[(pk, d.receipt)], d.approved_on, d.ground or "", d.ends_on, i)
+            for i, d in enumerate(r.deferrals)
+        ]
+        lodgements += [
+            (pk, receipt_pk[(pk, x.receipt)], x.on, x.ground or "", i) for i, x in enumerate(r.lodgements)
+        ]
     bulk.insert(funds.Disbursement, ("case", "receipt", "local_id", "on", "amount", "payee"), disbursements)
-    bulk.insert(funds.Deferral, ("case", "receipt", "approved_on", "ground", "ends_on", "position"), deferrals)
+    bulk.insert(
+        funds.Deferral, ("case", "receipt", "approved_on", "ground", "ends_on", "position"), deferrals
+    )
     bulk.insert(funds.Lodgement, ("case", "receipt", "on", "ground", "position"), lodgements)
     return ids
 

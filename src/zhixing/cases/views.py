@@ -24,9 +24,9 @@ from zhixing.cases.api import (
     sees_full_data,
     visible_case,
 )
+from zhixing.cases.checks import rows_for
 from zhixing.cases.choices import CaseType, ClosingMode
 from zhixing.cases.loader import load_record
-from zhixing.cases.checks import rows_for
 from zhixing.cases.models import Case, NodeEvent
 from zhixing.cases.records import CaseRecord
 from zhixing.courts.views import court_choices

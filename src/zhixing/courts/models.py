@@ -24,7 +24,9 @@ class Court(models.Model):
     code = models.CharField("法院代字", max_length=16, unique=True)
     name = models.CharField("名称", max_length=100)
     level = models.PositiveSmallIntegerField("级别", choices=Level.choices)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     # Materialised path of codes from the root ("最高法/豫/豫08/豫0823/"): a subtree is
     # one indexed prefix match, whatever the depth and whichever engine.
     path = models.CharField(max_length=200, db_index=True, editable=False)
@@ -77,11 +79,15 @@ class Role(models.TextChoices):
     ADMIN = "admin", "系统管理员"
 
 
-SUPERVISING_ROLES = frozenset({Role.BUREAU_CHIEF, Role.VICE_PRESIDENT, Role.PRESIDENT, Role.COMMAND_CENTRE, Role.ADMIN})
+SUPERVISING_ROLES = frozenset(
+    {Role.BUREAU_CHIEF, Role.VICE_PRESIDENT, Role.PRESIDENT, Role.COMMAND_CENTRE, Role.ADMIN}
+)
 
 
 class User(AbstractUser):
-    court = models.ForeignKey(Court, null=True, blank=True, on_delete=models.PROTECT, related_name="users", verbose_name="法院")
+    court = models.ForeignKey(
+        Court, null=True, blank=True, on_delete=models.PROTECT, related_name="users", verbose_name="法院"
+    )
     role = models.CharField("角色", max_length=20, choices=Role.choices, default=Role.OFFICER)
     display_name = models.CharField("姓名", max_length=50, blank=True)
 

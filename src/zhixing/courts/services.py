@@ -76,13 +76,25 @@ def import_courts(lines: Iterable[str]) -> int:
         if entry.parent:
             court = Court.objects.get(code=entry.code)
             parent = ensure_court(entry.parent)
-            if parent.path.startswith(court.path):
-                raise CourtError(f"{entry.code} 的上级 {entry.parent} 会形成循环")
             if court.parent_id != parent.pk:
                 court.parent = parent
                 court.save(update_fields=["parent"])
+    _refuse_cycles()
     rebuild_paths()
     return len(entries)
+
+
+def _refuse_cycles() -> None:
+    """Walk every court's parent links; a court met twice on its own walk is a cycle.
+    (Paths cannot tell: they are stale until rebuilt.) Raising rolls the file back."""
+    parents = dict(Court.objects.values_list("code", "parent__code"))
+    for start in parents:
+        seen, code = set(), start
+        while code is not None:
+            if code in seen:
+                raise CourtError(f"法院上下级关系形成循环：{' → '.join([start, *sorted(seen - {start})])}")
+            seen.add(code)
+            code = parents.get(code)
 
 
 def rebuild_paths() -> None:

@@ -130,7 +130,7 @@ def _check_document(doc: Document, case: Case) -> None:
 def _lock(user, case: Case | int, expected_version: int | None) -> Locked:
     """Lock the case, check the caller may act on it and that it has not changed."""
     pk = case.pk if isinstance(case, Case) else case
-    locked = Case.objects.select_for_update().select_related("court").get(pk=pk)
+    locked = Case.objects.select_for_update(of=("self",)).select_related("court").get(pk=pk)
     if user is not None:
         if not Case.objects.visible_to(user).filter(pk=pk).exists():
             raise Case.DoesNotExist
@@ -585,6 +585,14 @@ def sync_entries(
     for start in range(0, len(ids), chunk):
         part = ids[start : start + chunk]
         with transaction.atomic():
+            # Lock the cases (in id order, as a decision locks its case before the
+            # sequence) so a decision cannot commit between reading and writing them.
+            list(
+                Case.objects.select_for_update()
+                .filter(pk__in=part)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
             recs = {pk: records[pk] for pk in part if records and pk in records}
             missing = [pk for pk in part if pk not in recs]
             recs.update(dict(load_records(missing)) if missing else {})

@@ -10,6 +10,7 @@ be worked on.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -21,6 +22,7 @@ from zhixing.flow.nodes import INTERVALS, NODES
 
 #: Interval kinds whose start may carry a planned end ``until`` (the day the case resumes).
 PLANNED_KINDS = ("suspension", "postponement")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 STARTS = {start: kind for kind, (start, _) in INTERVALS.items()}
 ENDS = {end: kind for kind, (_, end) in INTERVALS.items()}
 
@@ -58,13 +60,27 @@ def discharge_order_problems(case: CaseRecord) -> dict[tuple, str]:
     served = case.first("ruling_served")
     for e in case.events:
         if e.node == "clue_verified" and e.clue in received and e.on < received[e.clue]:
-            problems[_key(e)] = f"核查财产线索 {e.clue} 的日期 {e.on} 早于收到该线索的日期 {received[e.clue]}（K5，DL-6）"
+            problems[_key(e)] = (
+                f"核查财产线索 {e.clue} 的日期 {e.on} 早于收到该线索的日期 {received[e.clue]}（K5，DL-6）"
+            )
         elif e.node == "termination_registry_entry" and served is not None and e.on < served.on:
             problems[_key(e)] = f"录入终本案件库的日期 {e.on} 早于终本裁定送达日期 {served.on}（K7，TERM-11）"
-        elif e.node in ("restraint_renewed", "restraint_released") and e.asset in restrained and e.on < restrained[e.asset]:
-            problems[_key(e)] = f"{label(e.node)}的日期 {e.on} 早于财产 {e.asset} 的控制日期 {restrained[e.asset]}（DL-20）"
-        elif e.node in ("credit_deletion", "credit_revocation") and e.listing in listings and e.on < listings[e.listing]:
-            problems[_key(e)] = f"{label(e.node)}的日期 {e.on} 早于纳入失信名单 {e.listing} 的日期 {listings[e.listing]}（CREDIT-8）"
+        elif (
+            e.node in ("restraint_renewed", "restraint_released")
+            and e.asset in restrained
+            and e.on < restrained[e.asset]
+        ):
+            problems[_key(e)] = (
+                f"{label(e.node)}的日期 {e.on} 早于财产 {e.asset} 的控制日期 {restrained[e.asset]}（DL-20）"
+            )
+        elif (
+            e.node in ("credit_deletion", "credit_revocation")
+            and e.listing in listings
+            and e.on < listings[e.listing]
+        ):
+            problems[_key(e)] = (
+                f"{label(e.node)}的日期 {e.on} 早于纳入失信名单 {e.listing} 的日期 {listings[e.listing]}（CREDIT-8）"
+            )
     return problems
 
 
@@ -84,14 +100,16 @@ def planned_end_problems(node: str, on: date, data: dict) -> list[tuple[str, str
     if kind not in PLANNED_KINDS:
         return [("until", f"只有中止执行、暂缓执行可以填写计划恢复日期（{label(node)}不适用）")]
     value = data["until"]
+    if not isinstance(value, str) or not _DATE_RE.match(value):
+        return [("until", f"日期格式应为 YYYY-MM-DD，实际为 {value!r}")]
     try:
-        until = date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
+        until = date.fromisoformat(value)
     except ValueError:
         return [("until", f"日期 {value} 不存在")]
-    if until is None:
-        return [("until", f"日期格式应为 YYYY-MM-DD，实际为 {value!r}")]
     if until <= on:
-        return [("until", f"计划恢复日期 {until} 应晚于{label(node)}日期 {on}（期间不能在开始前结束，DL-14）")]
+        return [
+            ("until", f"计划恢复日期 {until} 应晚于{label(node)}日期 {on}（期间不能在开始前结束，DL-14）")
+        ]
     return []
 
 
@@ -109,7 +127,12 @@ def interval_end_problems(case: CaseRecord, node: str, on: date) -> list[tuple[s
         elif e.node == node:
             open_start = None
     if open_start is not None and on < open_start.on:
-        return [("on", f"{label(node)}日期 {on} 早于{label(start_node)}日期 {open_start.on}（期间不能在开始前结束，DL-14）")]
+        return [
+            (
+                "on",
+                f"{label(node)}日期 {on} 早于{label(start_node)}日期 {open_start.on}（期间不能在开始前结束，DL-14）",
+            )
+        ]
     return []
 
 

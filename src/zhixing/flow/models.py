@@ -54,11 +54,13 @@ class Alert(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "超期预警"
-        ordering = ["due_on", "pk"]
-        constraints = [
-            models.UniqueConstraint(fields=["case", "key_node", "ref", "trigger_on"], name="alert_obligation_unique")
-        ]
-        indexes = [models.Index(fields=["court", "acknowledged_at", "due_on"])]
+        ordering = ("due_on", "pk")
+        constraints = (
+            models.UniqueConstraint(
+                fields=["case", "key_node", "ref", "trigger_on"], name="alert_obligation_unique"
+            ),
+        )
+        indexes = (models.Index(fields=["court", "acknowledged_at", "due_on"]),)
 
     def __str__(self) -> str:
         return f"{self.key_node} {self.due_on}"
@@ -90,7 +92,9 @@ class ExtensionRequest(models.Model):
     deadline_on = models.DateField("申请时的执行期限")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_on = models.DateField("申请日期")
-    status = models.CharField("状态", max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING)
+    status = models.CharField(
+        "状态", max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -106,17 +110,17 @@ class ExtensionRequest(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "延长执行期限申请"
-        ordering = ["-requested_on", "-pk"]
-        constraints = [
+        ordering = ("-requested_on", "-pk")
+        constraints = (
             models.UniqueConstraint(
                 fields=["case"], condition=models.Q(status="pending"), name="extension_one_pending_per_case"
             ),
             models.CheckConstraint(condition=models.Q(months__gt=0), name="extension_months_positive"),
-        ]
+        )
+
+    def __str__(self) -> str:
+        return f"{self.case} 延长{self.months}个月（{self.get_status_display()}）"
 
     @property
     def approved(self) -> bool:
         return self.status == ExtensionStatus.APPROVED
-
-    def __str__(self) -> str:
-        return f"{self.case} 延长{self.months}个月（{self.get_status_display()}）"

@@ -89,7 +89,18 @@ INTERVALS = {
 }
 
 INQUIRY_SYSTEMS = ("总对总", "点对点")
-INQUIRY_CATEGORIES = ("存款", "车辆", "不动产", "有价证券", "网络资金", "理财产品", "保险", "股权", "公积金", "船舶")
+INQUIRY_CATEGORIES = (
+    "存款",
+    "车辆",
+    "不动产",
+    "有价证券",
+    "网络资金",
+    "理财产品",
+    "保险",
+    "股权",
+    "公积金",
+    "船舶",
+)
 REPORT_STATUSES = ("按期", "逾期", "拒绝", "虚假")
 RESTRAINT_MEASURES = ("查封", "扣押", "冻结")
 AUCTION_RESULTS = ("成交", "流拍")

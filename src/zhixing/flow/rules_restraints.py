@@ -92,7 +92,9 @@ def _seen(events: Iterable[Event], as_of: date | None) -> list[Event]:
     return [e for e in events if as_of is None or e.on <= as_of]
 
 
-def restraint_terms(events: Iterable[Event], as_of: date, *, reminder_days: int = REMINDER_DAYS) -> list[Restraint]:
+def restraint_terms(
+    events: Iterable[Event], as_of: date, *, reminder_days: int = REMINDER_DAYS
+) -> list[Restraint]:
     """DL-20 (民诉法解释第485条, rules.md §DL-20): every asset restrained in a case, with the
     term in force at ``as_of`` and what is wrong with it.
 
@@ -128,10 +130,15 @@ def _term(asset: str, chain: list[Event], as_of: date, reminder_days: int) -> Re
     expires = first.date_field("expires_on")
     problems: list[Problem] = []
     if expires < first.on:
-        problems.append(Problem("DL-20", f"期限届满日 {expires} 早于{first.data.get('measure') or '控制'}日期 {first.on}"))
+        problems.append(
+            Problem("DL-20", f"期限届满日 {expires} 早于{first.data.get('measure') or '控制'}日期 {first.on}")
+        )
     elif expires > longest_expiry(first.on, category):
         problems.append(
-            Problem("DL-20", f"{category or '该类财产'}的控制期限不得超过{years}年（应不晚于 {longest_expiry(first.on, category)}），登记为 {expires}")
+            Problem(
+                "DL-20",
+                f"{category or '该类财产'}的控制期限不得超过{years}年（应不晚于 {longest_expiry(first.on, category)}），登记为 {expires}",
+            )
         )
     renewals: list[date] = []
     released: date | None = None
@@ -145,14 +152,21 @@ def _term(asset: str, chain: list[Event], as_of: date, reminder_days: int) -> Re
         new_expiry = e.date_field("expires_on")
         if lapsed_on is not None or e.on > expires:
             lapsed_on = lapsed_on or expires
-            problems.append(Problem("DL-20", f"续行日期 {e.on} 晚于期限届满日 {expires}：续行应在期限届满前办理，原控制已失效"))
+            problems.append(
+                Problem(
+                    "DL-20", f"续行日期 {e.on} 晚于期限届满日 {expires}：续行应在期限届满前办理，原控制已失效"
+                )
+            )
             continue
         if new_expiry <= expires:
             problems.append(Problem("DL-20", f"续行后的期限届满日 {new_expiry} 不晚于原届满日 {expires}"))
             continue
         if new_expiry > longest_expiry(expires, category):
             problems.append(
-                Problem("DL-20", f"续行期限不得超过{years}年（应不晚于 {longest_expiry(expires, category)}），登记为 {new_expiry}")
+                Problem(
+                    "DL-20",
+                    f"续行期限不得超过{years}年（应不晚于 {longest_expiry(expires, category)}），登记为 {new_expiry}",
+                )
             )
         renewals.append(e.on)
         expires = new_expiry
@@ -187,7 +201,11 @@ def expiring(events: Iterable[Event], as_of: date, days: int = REMINDER_DAYS) ->
     """DL-20 renewal reminder: the restraints still in force at as-of whose term ends within
     ``days`` days (as_of ≤ expires_on ≤ as_of + days)."""
     horizon = periods.add_days(as_of, days)
-    return [r for r in restraint_terms(events, as_of) if r.status in (ACTIVE, EXPIRING) and r.expires_on <= horizon]
+    return [
+        r
+        for r in restraint_terms(events, as_of)
+        if r.status in (ACTIVE, EXPIRING) and r.expires_on <= horizon
+    ]
 
 
 # -- PER-7 / PER-8: the application period -------------------------------------------------------

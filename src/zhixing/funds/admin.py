@@ -69,7 +69,17 @@ class CaseAccountAdmin(ReadOnly):
 
 @admin.register(PaymentOrder)
 class PaymentOrderAdmin(ReadOnly):
-    list_display = ("pk", "case", "kind", "amount", "status", "required_role", "requested_by", "decided_by", "decided_at")
+    list_display = (
+        "pk",
+        "case",
+        "kind",
+        "amount",
+        "status",
+        "required_role",
+        "requested_by",
+        "decided_by",
+        "decided_at",
+    )
     list_filter = ("status", "kind")
 
 

@@ -60,7 +60,11 @@ def order_json(o: PaymentOrder) -> dict:
     if o.disbursement_id:
         entry = {"kind": "disbursement", "id": o.disbursement.local_id, "on": o.disbursement.on.isoformat()}
     elif o.refund_id:
-        entry = {"kind": "refund", "id": o.refund.disbursement.local_id, "on": o.refund.disbursement.on.isoformat()}
+        entry = {
+            "kind": "refund",
+            "id": o.refund.disbursement.local_id,
+            "on": o.refund.disbursement.on.isoformat(),
+        }
     elif o.lodgement_id:
         entry = {"kind": "lodgement", "id": o.lodgement.pk, "on": o.lodgement.on.isoformat()}
     return {
@@ -153,11 +157,22 @@ def account(request, case_number: str, as_of: date | None = None):
     summary["orders"] = [
         order_json(o)
         for o in PaymentOrder.objects.filter(case=case)
-        .select_related("case", "receipt", "requested_by", "decided_by", "disbursement", "lodgement", "refund__disbursement")
+        .select_related(
+            "case",
+            "receipt",
+            "requested_by",
+            "decided_by",
+            "disbursement",
+            "lodgement",
+            "refund__disbursement",
+        )
         .order_by("pk")
     ]
     summary["deferrals"] = [
-        deferral_json(d) for d in Deferral.objects.filter(case=case).select_related("case", "receipt", "approved_by").order_by("pk")
+        deferral_json(d)
+        for d in Deferral.objects.filter(case=case)
+        .select_related("case", "receipt", "approved_by")
+        .order_by("pk")
     ]
     return summary
 
@@ -177,7 +192,11 @@ def unidentified_list(request, open: bool = True):
 
 # -- writes ----------------------------------------------------------------------------------
 
-AMOUNT = Field(..., description='金额（元），字符串，最多两位小数，如 "80000.00"；不接受 JSON 数字', examples=["80000.00"])
+AMOUNT = Field(
+    ...,
+    description='金额（元），字符串，最多两位小数，如 "80000.00"；不接受 JSON 数字',
+    examples=["80000.00"],
+)
 KEY = Field(..., min_length=8, max_length=64, description="幂等键（如 UUID）：重试同一请求时保持不变")
 
 
@@ -200,9 +219,13 @@ def add_receipt(request, case_number: str, body: ReceiptIn):
 
 
 class PaymentIn(Schema):
-    kind: str = Field(OrderKind.DISBURSEMENT, description="disbursement（发放）、lodgement（提存）或 refund（退款）")
+    kind: str = Field(
+        OrderKind.DISBURSEMENT, description="disbursement（发放）、lodgement（提存）或 refund（退款）"
+    )
     receipt: str = Field(..., description="到账编号，如 r1")
-    amount: str | None = Field(None, description="金额（元），字符串；提存不填（提存全部余额）", examples=["80000.00"])
+    amount: str | None = Field(
+        None, description="金额（元），字符串；提存不填（提存全部余额）", examples=["80000.00"]
+    )
     payee: str = Field("", description="发放：收款当事人编号，如 p1")
     payee_name: str = Field("", description="退款：退款对象，默认交款人")
     ground: str = Field("", description="提存：法定事由；退款：理由")
@@ -210,7 +233,11 @@ class PaymentIn(Schema):
     idempotency_key: str = KEY
 
 
-@router.post("/cases/{case_number}/payments", response={200: dict, 201: dict}, summary="申请发放、提存或退款（按金额审批）")
+@router.post(
+    "/cases/{case_number}/payments",
+    response={200: dict, 201: dict},
+    summary="申请发放、提存或退款（按金额审批）",
+)
 def add_payment(request, case_number: str, body: PaymentIn):
     """Executed at once when the requester may approve the amount, else pending."""
     case = visible_case(request.user, case_number)
@@ -258,7 +285,9 @@ class DeferralIn(Schema):
     ends_on: date | None = None
 
 
-@router.post("/cases/{case_number}/deferrals", response={201: dict}, summary="批准延缓发放（执行局局长或院领导）")
+@router.post(
+    "/cases/{case_number}/deferrals", response={201: dict}, summary="批准延缓发放（执行局局长或院领导）"
+)
 def add_deferral(request, case_number: str, body: DeferralIn):
     case = visible_case(request.user, case_number)
     try:

@@ -43,15 +43,20 @@ class ClockBatch:
         if found is None:
             # The rule itself, on a stand-in with the same notice day and fully-paid day.
             stand_in = CaseRecord(
-                case_number="", court="", case_type=CaseType.FIRST, filed_on=notice_on,
+                case_number="",
+                court="",
+                case_type=CaseType.FIRST,
+                filed_on=notice_on,
                 receipts=(Receipt("r", notice_on, _ONE),),
                 disbursements=() if paid_on is None else (Disbursement("d", "r", paid_on, _ONE),),
-            )  # fmt: skip
+            )
             (clock,) = rules.receipt_clocks(stand_in, self.as_of)
             found = self._verdicts[key] = (clock.due_on, clock.status, clock.provisional)
         return found
 
-    def rows(self, case: CaseRecord) -> Iterator[tuple[Receipt, Decimal, date | None, date | None, str, bool, date | None]]:
+    def rows(
+        self, case: CaseRecord
+    ) -> Iterator[tuple[Receipt, Decimal, date | None, date | None, str, bool, date | None]]:
         """Per receipt noticed by as-of, in bundle order: (receipt, disbursed by as-of,
         fully-paid day, due day, status, provisional, lodged day) — the fields of
         :class:`ReceiptClock` without building one."""
@@ -81,8 +86,17 @@ class ClockBatch:
     def clocks(self, case: CaseRecord) -> list[ReceiptClock]:
         """Exactly ``rules.receipt_clocks(case, as_of)``."""
         return [
-            ReceiptClock(case_number=case.case_number, receipt=r.id, notice_on=r.notice_on, amount=r.amount, due_on=due_on,
-                         disbursed=total, disbursed_on=paid_on, status=status, lodged_on=lodged_on,
-                         provisional=provisional)  # fmt: skip
+            ReceiptClock(
+                case_number=case.case_number,
+                receipt=r.id,
+                notice_on=r.notice_on,
+                amount=r.amount,
+                due_on=due_on,
+                disbursed=total,
+                disbursed_on=paid_on,
+                status=status,
+                lodged_on=lodged_on,
+                provisional=provisional,
+            )
             for r, total, paid_on, due_on, status, provisional, lodged_on in self.rows(case)
         ]

@@ -17,7 +17,13 @@ from zhixing.funds import rules
 from zhixing.funds.ledger import ZERO, money
 
 #: (key, label, last day of the bucket or None): days since notice ≤5, 6–10, 11–15, 16–30, >30.
-UNPAID = (("0-5", "≤5天", 5), ("6-10", "6–10天", 10), ("11-15", "11–15天", 15), ("16-30", "16–30天", 30), ("31+", ">30天", None))
+UNPAID = (
+    ("0-5", "≤5天", 5),
+    ("6-10", "6–10天", 10),
+    ("11-15", "11–15天", 15),
+    ("16-30", "16–30天", 30),
+    ("31+", ">30天", None),
+)
 #: FUND-6: money should be tied to its case within 3 days; a balance older than a month
 #: (read as 30 days) is reported.
 UNIDENTIFIED = (("0-3", "≤3天", 3), ("4-30", "4–30天", 30), ("31+", ">30天", None))

@@ -19,7 +19,9 @@ from zhixing.funds.models import DeferralGround, LodgementGround
 class AmountField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("label", "金额（元）")
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "80000.00"}))
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "80000.00"})
+        )
         super().__init__(**kwargs)
 
     def clean(self, value):
@@ -120,10 +122,11 @@ class AssignForm(forms.Form):
 
 class ReportForm(forms.Form):
     as_of = forms.DateField(label="截至", widget=DateInput, required=False)
-    by = forms.ChoiceField(label="分组", choices=[("court", "法院"), ("team", "团队"), ("handler", "承办人")], required=False)
+    by = forms.ChoiceField(
+        label="分组", choices=[("court", "法院"), ("team", "团队"), ("handler", "承办人")], required=False
+    )
     court = forms.ChoiceField(label="法院", required=False)
 
     def __init__(self, *args, courts=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["court"].choices = [("", "全部可见法院"), *[(c.code, c.name) for c in courts]]
-

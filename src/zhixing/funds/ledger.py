@@ -31,7 +31,7 @@ def parse_amount(value: object) -> Decimal:
     Decimal, an int or a string like ``"80000.00"`` (at most 2 decimals). Floats, booleans,
     exponents, signs, zero and negatives are refused with a Chinese message."""
     if isinstance(value, (bool, float)):
-        raise AmountError("金额必须是精确的十进制数（如 \"80000.00\"），不能是浮点数")
+        raise AmountError('金额必须是精确的十进制数（如 "80000.00"），不能是浮点数')
     if isinstance(value, int):
         value = Decimal(value)
     if isinstance(value, str):
@@ -42,7 +42,7 @@ def parse_amount(value: object) -> Decimal:
             raise AmountError(f"金额格式不正确：{value!r}（应为如 80000.00 的数字，最多两位小数）")
         value = Decimal(text)
     if not isinstance(value, Decimal) or not value.is_finite():
-        raise AmountError("金额必须是精确的十进制数（如 \"80000.00\"）")
+        raise AmountError('金额必须是精确的十进制数（如 "80000.00"）')
     if value <= 0:
         raise AmountError("金额必须大于 0")
     if value != value.quantize(CENT):

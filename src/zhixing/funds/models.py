@@ -50,7 +50,10 @@ class LodgementGround(models.TextChoices):
 
     REFUSED = "申请执行人无正当理由拒绝领取", "申请执行人无正当理由拒绝领取"
     MISSING = "申请执行人下落不明", "申请执行人下落不明"
-    NO_HEIR = "申请执行人死亡未确定继承人或丧失民事行为能力未确定监护人", "申请执行人死亡未确定继承人或者丧失民事行为能力未确定监护人"
+    NO_HEIR = (
+        "申请执行人死亡未确定继承人或丧失民事行为能力未确定监护人",
+        "申请执行人死亡未确定继承人或者丧失民事行为能力未确定监护人",
+    )
     UNREACHABLE = "按申请执行人提供的联系方式无法通知", "按照申请执行人提供的联系方式无法通知其领取"
     OTHER = "其他不能发放的情形", "其他不能发放的情形"
 
@@ -276,7 +279,9 @@ class UnidentifiedReceipt(models.Model):
     a ``Receipt`` (which belongs to a case): assigning it creates the Receipt in the case,
     whose 30-day clock starts on the assignment's notice day."""
 
-    court = models.ForeignKey(Court, on_delete=models.PROTECT, related_name="unidentified_receipts", verbose_name="法院")
+    court = models.ForeignKey(
+        Court, on_delete=models.PROTECT, related_name="unidentified_receipts", verbose_name="法院"
+    )
     arrived_on = models.DateField("入账日期")
     amount = models.DecimalField("金额", **MONEY)
     payer = models.CharField("交款人", max_length=200, blank=True)
@@ -317,7 +322,9 @@ class ApprovalThreshold(models.Model):
     ``max_amount`` covers everything above. A court without rows uses its nearest
     ancestor's, and without any the default of ``funds.approvals``."""
 
-    court = models.ForeignKey(Court, on_delete=models.CASCADE, related_name="approval_thresholds", verbose_name="法院")
+    court = models.ForeignKey(
+        Court, on_delete=models.CASCADE, related_name="approval_thresholds", verbose_name="法院"
+    )
     max_amount = models.DecimalField("金额上限（含）", null=True, blank=True, **MONEY)
     role = models.CharField("审批角色", max_length=20, choices=Role.choices)
 
@@ -376,9 +383,15 @@ class PaymentOrder(models.Model):
                                    related_name="+", verbose_name="审批人")  # fmt: skip
     decided_at = models.DateTimeField("审批时间", null=True, blank=True)
     decision_note = models.TextField("审批意见", blank=True)
-    disbursement = models.OneToOneField(Disbursement, null=True, blank=True, on_delete=models.PROTECT, related_name="order")
-    lodgement = models.OneToOneField(Lodgement, null=True, blank=True, on_delete=models.PROTECT, related_name="order")
-    refund = models.OneToOneField(Refund, null=True, blank=True, on_delete=models.PROTECT, related_name="order")
+    disbursement = models.OneToOneField(
+        Disbursement, null=True, blank=True, on_delete=models.PROTECT, related_name="order"
+    )
+    lodgement = models.OneToOneField(
+        Lodgement, null=True, blank=True, on_delete=models.PROTECT, related_name="order"
+    )
+    refund = models.OneToOneField(
+        Refund, null=True, blank=True, on_delete=models.PROTECT, related_name="order"
+    )
 
     objects = CaseScopedQuerySet.as_manager()
 
@@ -389,7 +402,10 @@ class PaymentOrder(models.Model):
             # An executed order has its entry and its approval; a pending one has neither.
             models.CheckConstraint(
                 condition=~Q(status="executed")
-                | (Q(decided_by__isnull=False) & (Q(disbursement__isnull=False) | Q(lodgement__isnull=False) | Q(refund__isnull=False))),
+                | (
+                    Q(decided_by__isnull=False)
+                    & (Q(disbursement__isnull=False) | Q(lodgement__isnull=False) | Q(refund__isnull=False))
+                ),
                 name="order_executed_complete",
             ),
         ]

@@ -162,21 +162,27 @@ def _next_local_id(model, case: Case, prefix: str) -> str:
 
 def entries_of(receipts: Iterable[Receipt] | QuerySet[Receipt]) -> dict[int, Entries]:
     """Receipt pk → its entries (funds.ledger), three queries whatever the number."""
-    rows = list(receipts.values_list("pk", "amount")) if isinstance(receipts, QuerySet) else [(r.pk, r.amount) for r in receipts]
+    rows = (
+        list(receipts.values_list("pk", "amount"))
+        if isinstance(receipts, QuerySet)
+        else [(r.pk, r.amount) for r in receipts]
+    )
     if not rows:
         return {}
     ids = [pk for pk, _ in rows]
     flt = {"receipt__in": receipts} if isinstance(receipts, QuerySet) else {"receipt_id__in": ids}
     paid: dict[int, list] = defaultdict(list)
     refunds: dict[int, list] = defaultdict(list)
-    for rid, on, amount, refund in Disbursement.objects.filter(**flt).order_by("pk").values_list(
-        "receipt_id", "on", "amount", "refund"
+    for rid, on, amount, refund in (
+        Disbursement.objects.filter(**flt).order_by("pk").values_list("receipt_id", "on", "amount", "refund")
     ):
         paid[rid].append((on, amount))
         if refund is not None:
             refunds[rid].append((on, amount))
     lodged: dict[int, list] = defaultdict(list)
-    for rid, on, amount in Lodgement.objects.filter(**flt).order_by("pk").values_list("receipt_id", "on", "amount"):
+    for rid, on, amount in (
+        Lodgement.objects.filter(**flt).order_by("pk").values_list("receipt_id", "on", "amount")
+    ):
         lodged[rid].append((on, amount))
     return {
         pk: Entries(amount, tuple(paid[pk]), tuple(refunds[pk]), tuple(lodged[pk])) for pk, amount in rows
@@ -193,8 +199,12 @@ def _account(case: Case) -> CaseAccount:
     received = sum((p.received for p in totals), ZERO)
     out = {k: sum((getattr(p, k) for p in totals), ZERO) for k in ("disbursed", "lodged", "refunded")}
     if sum(out.values(), ZERO) > received:
-        raise Conflict("case", "本案历史流水的出款合计超过到账合计，请先核对（zhixing reconcile）", rule="FUND-1")
-    return CaseAccount.objects.create(case=case, number=f"{case.court.code}{case.pk:010d}", received=received, **out)
+        raise Conflict(
+            "case", "本案历史流水的出款合计超过到账合计，请先核对（zhixing reconcile）", rule="FUND-1"
+        )
+    return CaseAccount.objects.create(
+        case=case, number=f"{case.court.code}{case.pk:010d}", received=received, **out
+    )
 
 
 def _lock_receipt(case: Case, *, local_id: str | None = None, pk: int | None = None) -> Receipt:
@@ -206,16 +216,24 @@ def _lock_receipt(case: Case, *, local_id: str | None = None, pk: int | None = N
     if receipt.paid_out is None:
         out = ledger.position(entries_of([receipt])[receipt.pk]).out
         if out > receipt.amount:
-            raise Conflict("receipt", f"到账 {receipt.local_id} 的历史出款超过到账金额，请先核对（zhixing reconcile）", rule="FUND-1")
+            raise Conflict(
+                "receipt",
+                f"到账 {receipt.local_id} 的历史出款超过到账金额，请先核对（zhixing reconcile）",
+                rule="FUND-1",
+            )
         Receipt.objects.filter(pk=receipt.pk, paid_out__isnull=True).update(paid_out=out)
         receipt.paid_out = out
     return receipt
 
 
-def _log(user, case: Case | None, court: Court, action: str, ref: str = "", amount: Decimal | None = None, **detail) -> None:
+def _log(
+    user, case: Case | None, court: Court, action: str, ref: str = "", amount: Decimal | None = None, **detail
+) -> None:
     FundLog.objects.create(case=case, court=court, action=action, ref=ref, amount=amount, detail=detail,
                            actor=user if user is not None and user.is_authenticated else None)  # fmt: skip
-    transaction.on_commit(lambda: log.info("案款 %s %s %s %s", action, case or court, ref, amount if amount is not None else ""))
+    transaction.on_commit(
+        lambda: log.info("案款 %s %s %s %s", action, case or court, ref, amount if amount is not None else "")
+    )
 
 
 def _refresh(case: Case) -> None:
@@ -243,7 +261,9 @@ def record_receipt(user, case: Case, *, amount: Any, notice_on: date, payer: str
             earlier = Receipt.objects.filter(idempotency_key=key).first()
             if earlier is not None:
                 return _replay_receipt(earlier, case, amount, notice_on)
-            receipt = _create_receipt(user, case, amount=amount, notice_on=notice_on, payer=payer, key=key, source=source)
+            receipt = _create_receipt(
+                user, case, amount=amount, notice_on=notice_on, payer=payer, key=key, source=source
+            )
             _refresh(case)
             return Done(receipt)
     except IntegrityError:
@@ -259,14 +279,25 @@ def _replay_receipt(earlier: Receipt, case: Case, amount: Decimal, notice_on: da
     return Done(earlier, replayed=True)
 
 
-def _create_receipt(user, case: Case, *, amount: Decimal, notice_on: date, payer: str, key: str, source: str) -> Receipt:
+def _create_receipt(
+    user, case: Case, *, amount: Decimal, notice_on: date, payer: str, key: str, source: str
+) -> Receipt:
     account = _account(case)
     receipt = Receipt.objects.create(
         case=case, local_id=_next_local_id(Receipt, case, "r"), notice_on=notice_on, amount=amount, payer=payer,
         paid_out=ZERO, source=source, idempotency_key=key, recorded_by=user, recorded_at=timezone.now(),
     )  # fmt: skip
     CaseAccount.objects.filter(pk=account.pk).update(received=F("received") + amount)
-    _log(user, case, case.court, "receipt", receipt.local_id, amount, notice_on=notice_on.isoformat(), payer=payer)
+    _log(
+        user,
+        case,
+        case.court,
+        "receipt",
+        receipt.local_id,
+        amount,
+        notice_on=notice_on.isoformat(),
+        payer=payer,
+    )
     return receipt
 
 
@@ -294,7 +325,16 @@ def record_unidentified(user, *, amount: Any, arrived_on: date, payer: str = "",
             item = UnidentifiedReceipt.objects.create(court_id=user.court_id, arrived_on=arrived_on, amount=amount,
                                                       payer=payer, reference=reference, idempotency_key=key,
                                                       recorded_by=user)  # fmt: skip
-            _log(user, None, user.court, "unidentified", str(item.pk), amount, arrived_on=arrived_on.isoformat(), payer=payer)
+            _log(
+                user,
+                None,
+                user.court,
+                "unidentified",
+                str(item.pk),
+                amount,
+                arrived_on=arrived_on.isoformat(),
+                payer=payer,
+            )
     except IntegrityError:
         earlier = UnidentifiedReceipt.objects.filter(idempotency_key=key).first()
         if earlier is None:
@@ -325,12 +365,28 @@ def assign_unidentified(user, item_id: int, case: Case, *, notice_on: date | Non
         if item.receipt_id is not None:
             if item.receipt.case_id == case.pk:
                 return Done(item.receipt, replayed=True)
-            raise Conflict("unidentified", f"这笔不明款已于 {item.assigned_on.isoformat()} 认领到 {item.receipt.case.case_number}")
+            raise Conflict(
+                "unidentified",
+                f"这笔不明款已于 {item.assigned_on.isoformat()} 认领到 {item.receipt.case.case_number}",
+            )
         receipt = _create_receipt(user, case, amount=item.amount, notice_on=notice_on, payer=item.payer,
                                   key=f"unidentified-{item.pk}", source=Source.FORM)  # fmt: skip
-        item.receipt, item.assigned_on, item.assigned_by, item.assigned_at = receipt, day, user, timezone.now()
+        item.receipt, item.assigned_on, item.assigned_by, item.assigned_at = (
+            receipt,
+            day,
+            user,
+            timezone.now(),
+        )
         item.save(update_fields=["receipt", "assigned_on", "assigned_by", "assigned_at"])
-        _log(user, case, case.court, "unidentified_assigned", str(item.pk), item.amount, receipt=receipt.local_id)
+        _log(
+            user,
+            case,
+            case.court,
+            "unidentified_assigned",
+            str(item.pk),
+            item.amount,
+            receipt=receipt.local_id,
+        )
         _refresh(case)
     return Done(receipt)
 
@@ -360,8 +416,18 @@ def set_thresholds(user, court: Court, table: Iterable[tuple[Any, str]]) -> tupl
         raise FundError("thresholds", problem)
     with transaction.atomic():
         ApprovalThreshold.objects.filter(court=court).delete()
-        ApprovalThreshold.objects.bulk_create([ApprovalThreshold(court=court, max_amount=m, role=r) for m, r in rows])
-        _log(user, None, court, "thresholds", court.code, None, table=[[None if m is None else str(m), r] for m, r in rows])
+        ApprovalThreshold.objects.bulk_create(
+            [ApprovalThreshold(court=court, max_amount=m, role=r) for m, r in rows]
+        )
+        _log(
+            user,
+            None,
+            court,
+            "thresholds",
+            court.code,
+            None,
+            table=[[None if m is None else str(m), r] for m, r in rows],
+        )
     return thresholds_for(court)
 
 
@@ -436,7 +502,9 @@ def request_payment(user, case: Case, *, kind: str, receipt: str, idempotency_ke
         return _replay_order(earlier, case, kind, receipt, amount, payee, payee_name)
 
 
-def _replay_order(earlier: PaymentOrder, case: Case, kind: str, receipt: str, amount, payee: str, payee_name: str):
+def _replay_order(
+    earlier: PaymentOrder, case: Case, kind: str, receipt: str, amount, payee: str, payee_name: str
+):
     same = (earlier.case_id, earlier.kind, earlier.receipt.local_id) == (case.pk, kind, receipt)
     if same and kind != OrderKind.LODGEMENT:
         same = earlier.amount == amount
@@ -486,10 +554,19 @@ def _execute(user, case: Case, rec: Receipt, order: PaymentOrder, day: date, not
         raise FundError("amount", f"金额 {money(order.amount)} 元超过到账 {rec.local_id} 的余额 {money(balance)} 元（不得超过到账金额）",
                         rule="FUND-1")  # fmt: skip
     rec.paid_out += order.amount
-    field = {OrderKind.DISBURSEMENT: "disbursed", OrderKind.LODGEMENT: "lodged", OrderKind.REFUND: "refunded"}[order.kind]
+    field = {
+        OrderKind.DISBURSEMENT: "disbursed",
+        OrderKind.LODGEMENT: "lodged",
+        OrderKind.REFUND: "refunded",
+    }[order.kind]
     CaseAccount.objects.filter(case=case).update(**{field: F(field) + order.amount})
     now = timezone.now()
-    order.status, order.decided_by, order.decided_at, order.decision_note = OrderStatus.EXECUTED, user, now, note
+    order.status, order.decided_by, order.decided_at, order.decision_note = (
+        OrderStatus.EXECUTED,
+        user,
+        now,
+        note,
+    )
     if order.kind == OrderKind.LODGEMENT:
         position = Lodgement.objects.filter(case=case).count()
         order.lodgement = Lodgement.objects.create(
@@ -506,7 +583,9 @@ def _execute(user, case: Case, rec: Receipt, order: PaymentOrder, day: date, not
         if order.kind == OrderKind.DISBURSEMENT:
             order.disbursement = payment
         else:
-            order.refund = Refund.objects.create(disbursement=payment, payee_name=order.payee_name, reason=order.ground)
+            order.refund = Refund.objects.create(
+                disbursement=payment, payee_name=order.payee_name, reason=order.ground
+            )
     order.save()
     _log(user, case, case.court, "payment_executed", str(order.pk), order.amount, kind=order.kind,
          receipt=rec.local_id, on=day.isoformat(), note=note)  # fmt: skip
@@ -535,7 +614,10 @@ def approve_payment(user, order_id: int, *, note: str = "", today: date | None =
         if order.status != OrderStatus.PENDING:
             raise Conflict("order", f"该审批单已{order.get_status_display()}")
         if not approvals.may_approve(user.role, order.required_role):
-            raise Forbidden("order", f"{money(order.amount)} 元的{order.get_kind_display()}须由{Role(order.required_role).label}或更高级别审批")
+            raise Forbidden(
+                "order",
+                f"{money(order.amount)} 元的{order.get_kind_display()}须由{Role(order.required_role).label}或更高级别审批",
+            )
         _execute(user, case, rec, order, _today(today), note=note)
         _refresh(case)
     return Done(order)
@@ -556,7 +638,12 @@ def reject_payment(user, order_id: int, *, reason: str) -> Done[PaymentOrder]:
             raise Conflict("order", f"该审批单已{order.get_status_display()}")
         if not approvals.may_approve(user.role, order.required_role):
             raise Forbidden("order", f"须由{Role(order.required_role).label}或更高级别审批")
-        order.status, order.decided_by, order.decided_at, order.decision_note = OrderStatus.REJECTED, user, timezone.now(), reason
+        order.status, order.decided_by, order.decided_at, order.decision_note = (
+            OrderStatus.REJECTED,
+            user,
+            timezone.now(),
+            reason,
+        )
         order.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
         _log(user, case, case.court, "payment_rejected", str(order.pk), order.amount, reason=reason)
     return Done(order)
@@ -572,7 +659,11 @@ def pending_orders(user) -> list[tuple[PaymentOrder, bool]]:
         .order_by("requested_at", "pk")
     )
     return [
-        (o, (user.is_superuser or user.court_id == o.case.court_id) and approvals.may_approve(user.role, o.required_role))
+        (
+            o,
+            (user.is_superuser or user.court_id == o.case.court_id)
+            and approvals.may_approve(user.role, o.required_role),
+        )
         for o in qs
     ]
 
@@ -643,7 +734,15 @@ def end_deferral(user, deferral_id: int, *, ends_on: date, today: date | None = 
             raise Conflict("ends_on", f"该延缓已登记事由消除日期 {deferral.ends_on.isoformat()}")
         deferral.ends_on, deferral.ended_by, deferral.ended_at = ends_on, user, timezone.now()
         deferral.save(update_fields=["ends_on", "ended_by", "ended_at"])
-        _log(user, case, case.court, "deferral_ended", deferral.receipt.local_id, None, ends_on=ends_on.isoformat())
+        _log(
+            user,
+            case,
+            case.court,
+            "deferral_ended",
+            deferral.receipt.local_id,
+            None,
+            ends_on=ends_on.isoformat(),
+        )
         _refresh(case)
     return Done(deferral)
 
@@ -665,7 +764,10 @@ def account_summary(case: Case, as_of: date | None = None) -> dict:
         totals = {"received": account.received, "disbursed": account.disbursed, "lodged": account.lodged,
                   "refunded": account.refunded}  # fmt: skip
     else:
-        totals = {k: sum((getattr(p, k) for p in positions.values()), ZERO) for k in ("received", "disbursed", "lodged", "refunded")}
+        totals = {
+            k: sum((getattr(p, k) for p in positions.values()), ZERO)
+            for k in ("received", "disbursed", "lodged", "refunded")
+        }
     totals["balance"] = totals["received"] - totals["disbursed"] - totals["lodged"] - totals["refunded"]
     out = []
     for r in receipts:
@@ -727,35 +829,60 @@ def load_fund_cases(cases: QuerySet[Case], *, chunk: int = CHUNK) -> Iterator[Fu
         yield from _fund_chunk(ids[start : start + chunk])
 
 
+def _chunk_rows(qs: QuerySet, ids: list[int], field: str, *values: str) -> Iterator[tuple]:
+    """Rows of ``qs`` whose ``field`` is one of ``ids`` (sorted). Dense ids are read as a
+    range and filtered here — a long ``IN (…)`` list costs more to build than the rows
+    it leaves out — sparse ones with ``IN``."""
+    if ids[-1] - ids[0] < 2 * len(ids):
+        wanted = set(ids)
+        position = values.index(field) if field in values else None
+        rows = (
+            qs.filter(**{f"{field}__gte": ids[0], f"{field}__lte": ids[-1]})
+            .order_by("pk")
+            .values_list(*values)
+        )
+        return (r for r in rows if r[position] in wanted) if position is not None else iter(rows)
+    return iter(qs.filter(**{f"{field}__in": ids}).order_by("pk").values_list(*values))
+
+
 def _fund_chunk(ids: list[int]) -> Iterator[FundCase]:
-    heads = Case.objects.filter(pk__in=ids).order_by("pk").values_list("pk", "case_number", "court__code", "handler",
-                                                                       "case_type", "filed_on")  # fmt: skip
+    heads = list(_chunk_rows(Case.objects.all(), ids, "pk", "pk", "case_number", "court__code", "handler", "case_type",
+                             "filed_on"))  # fmt: skip
     receipts: dict[int, list] = defaultdict(list)
     local: dict[int, str] = {}
-    for pk, case_id, lid, notice_on, amount, payer in Receipt.objects.filter(case_id__in=ids).order_by("pk").values_list(
-        "pk", "case_id", "local_id", "notice_on", "amount", "payer"
+    for pk, case_id, lid, notice_on, amount, payer in _chunk_rows(
+        Receipt.objects.all(), ids, "case_id", "pk", "case_id", "local_id", "notice_on", "amount", "payer"
     ):
         local[pk] = lid
         receipts[case_id].append((pk, ReceiptRecord(lid, notice_on, amount, payer or None)))
     paid: dict[int, list] = defaultdict(list)
     by_receipt: dict[int, list] = defaultdict(list)
     refunds: dict[int, list] = defaultdict(list)
-    for case_id, rid, lid, on, amount, payee, refund in Disbursement.objects.filter(case_id__in=ids).order_by("pk").values_list(
-        "case_id", "receipt_id", "local_id", "on", "amount", "payee", "refund"
+    for case_id, rid, lid, on, amount, payee, refund in _chunk_rows(
+        Disbursement.objects.all(),
+        ids,
+        "case_id",
+        "case_id",
+        "receipt_id",
+        "local_id",
+        "on",
+        "amount",
+        "payee",
+        "refund",
     ):
         paid[case_id].append(DisbursementRecord(lid, local[rid], on, amount, payee or None))
         by_receipt[rid].append((on, amount))
         if refund is not None:
             refunds[rid].append((on, amount))
     deferrals: dict[int, list] = defaultdict(list)
-    for case_id, rid, approved_on, ground, ends_on in Deferral.objects.filter(case_id__in=ids).order_by("pk").values_list(
-        "case_id", "receipt_id", "approved_on", "ground", "ends_on"
+    for case_id, rid, approved_on, ground, ends_on in _chunk_rows(
+        Deferral.objects.all(), ids, "case_id", "case_id", "receipt_id", "approved_on", "ground", "ends_on"
     ):
         deferrals[case_id].append(DeferralRecord(local[rid], approved_on, ground or None, ends_on))
     lodged: dict[int, list] = defaultdict(list)
     lodged_by_receipt: dict[int, list] = defaultdict(list)
-    for case_id, rid, on, ground, amount in Lodgement.objects.filter(case_id__in=ids).order_by("pk").values_list(
-        "case_id", "receipt_id", "on", "ground", "amount"
+    for case_id, rid, on, ground, amount in _chunk_rows(
+        Lodgement.objects.all(), ids, "case_id", "case_id", "receipt_id", "on", "ground", "amount"
     ):
         lodged[case_id].append(LodgementRecord(local[rid], on, ground or None))
         lodged_by_receipt[rid].append((on, amount))
@@ -766,7 +893,9 @@ def _fund_chunk(ids: list[int]) -> Iterator[FundCase]:
             lodgements=tuple(lodged[pk]),
         )  # fmt: skip
         entries = {
-            r.id: Entries(r.amount, tuple(by_receipt[rpk]), tuple(refunds[rpk]), tuple(lodged_by_receipt[rpk]))
+            r.id: Entries(
+                r.amount, tuple(by_receipt[rpk]), tuple(refunds[rpk]), tuple(lodged_by_receipt[rpk])
+            )
             for rpk, r in receipts[pk]
         }
         yield FundCase(pk, court, handler or "", record, entries)
@@ -802,14 +931,18 @@ def unpaid_buckets(cases: QuerySet[Case], as_of: date, by: str = "court") -> dic
     if by not in buckets.GROUPINGS:
         raise FundError("by", "分组应为 court、team 或 handler")
     teams = teams_of() if by != "court" else {}
-    return buckets.summarise(receipt_items(load_fund_cases(fund_cases(cases, as_of)), as_of), as_of, by, teams)
+    return buckets.summarise(
+        receipt_items(load_fund_cases(fund_cases(cases, as_of)), as_of), as_of, by, teams
+    )
 
 
 def unidentified_report(items: QuerySet[UnidentifiedReceipt], as_of: date) -> dict:
     """Unidentified money still unassigned at as-of, by court and age (FUND-6)."""
     from django.db.models import Q
 
-    open_items = items.filter(arrived_on__lte=as_of).filter(Q(assigned_on__isnull=True) | Q(assigned_on__gt=as_of))
+    open_items = items.filter(arrived_on__lte=as_of).filter(
+        Q(assigned_on__isnull=True) | Q(assigned_on__gt=as_of)
+    )
     return buckets.unidentified_ages(open_items.values_list("court__code", "arrived_on", "amount"), as_of)
 
 
@@ -859,7 +992,9 @@ def reconcile(cases: QuerySet[Case], *, chunk: int = CHUNK) -> dict:
             if account is not None:
                 for k in fields[:4]:
                     if getattr(account, k) != d[k]:
-                        differ(number, "", k, d[k], getattr(account, k), f"案款账户{_LABELS[k]}与流水合计不符")
+                        differ(
+                            number, "", k, d[k], getattr(account, k), f"案款账户{_LABELS[k]}与流水合计不符"
+                        )
                 balance = account.balance
             totals = courts.setdefault(court_of[pk], dict.fromkeys(fields, ZERO))
             for k in fields[:4]:
@@ -880,17 +1015,35 @@ def reconcile(cases: QuerySet[Case], *, chunk: int = CHUNK) -> dict:
             if entry is None or entry.amount != o.amount or entry.receipt_id != o.receipt_id:
                 differ(o.case.case_number, o.receipt.local_id, "order", o.amount, entry.amount if entry else ZERO,
                        f"出款审批单 {o.pk} 与其流水不符")  # fmt: skip
-        for u in UnidentifiedReceipt.objects.filter(receipt__case_id__in=part).exclude(amount=F("receipt__amount")).select_related(
-            "receipt__case"
+        for u in (
+            UnidentifiedReceipt.objects.filter(receipt__case_id__in=part)
+            .exclude(amount=F("receipt__amount"))
+            .select_related("receipt__case")
         ):
-            differ(u.receipt.case.case_number, u.receipt.local_id, "amount", u.amount, u.receipt.amount, f"不明款 {u.pk} 认领金额不符")
+            differ(
+                u.receipt.case.case_number,
+                u.receipt.local_id,
+                "amount",
+                u.amount,
+                u.receipt.amount,
+                f"不明款 {u.pk} 认领金额不符",
+            )
     rows = []
     for code in sorted(courts):
         t = courts[code]
         diff = t["received"] - t["disbursed"] - t["lodged"] - t["refunded"] - t["balance"]
-        rows.append({"court": code, "name": names.get(code, code), **{k: money(t[k]) for k in fields}, "difference": money(diff)})
+        rows.append(
+            {
+                "court": code,
+                "name": names.get(code, code),
+                **{k: money(t[k]) for k in fields},
+                "difference": money(diff),
+            }
+        )
     total = {k: sum((courts[c][k] for c in courts), ZERO) for k in fields}
-    total_diff = total["received"] - total["disbursed"] - total["lodged"] - total["refunded"] - total["balance"]
+    total_diff = (
+        total["received"] - total["disbursed"] - total["lodged"] - total["refunded"] - total["balance"]
+    )
     return {
         "cases": len(ids),
         "courts": rows,

@@ -109,10 +109,18 @@ def _account_page(request: HttpRequest, case: Case, page_forms: dict, status: in
         "case": case,
         "summary": summary,
         "writable": user.is_superuser or user.court_id == case.court_id,
-        "disbursements": Disbursement.objects.filter(case=case).select_related("receipt", "refund", "recorded_by").order_by("pk"),
-        "lodgements": Lodgement.objects.filter(case=case).select_related("receipt", "recorded_by").order_by("pk"),
-        "deferrals": Deferral.objects.filter(case=case).select_related("receipt", "approved_by").order_by("pk"),
-        "orders": PaymentOrder.objects.filter(case=case).select_related("receipt", "requested_by", "decided_by").order_by("-pk"),
+        "disbursements": Disbursement.objects.filter(case=case)
+        .select_related("receipt", "refund", "recorded_by")
+        .order_by("pk"),
+        "lodgements": Lodgement.objects.filter(case=case)
+        .select_related("receipt", "recorded_by")
+        .order_by("pk"),
+        "deferrals": Deferral.objects.filter(case=case)
+        .select_related("receipt", "approved_by")
+        .order_by("pk"),
+        "orders": PaymentOrder.objects.filter(case=case)
+        .select_related("receipt", "requested_by", "decided_by")
+        .order_by("-pk"),
         "end_form": forms.DeferralEndForm(),
         **page_forms,
     }
@@ -274,7 +282,9 @@ def unidentified_assign(request: HttpRequest, pk: int) -> HttpResponse:
             message = "没有这个案件（或不在您的查看范围内）"
         else:
             try:
-                done = services.assign_unidentified(request.user, pk, case, notice_on=form.cleaned_data["notice_on"])
+                done = services.assign_unidentified(
+                    request.user, pk, case, notice_on=form.cleaned_data["notice_on"]
+                )
             except services.NotFound:
                 raise Http404("没有这笔不明款") from None
             except FundError as e:
@@ -285,4 +295,3 @@ def unidentified_assign(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         message = "；".join(m for ms in form.errors.values() for m in ms)
     return _unidentified_page(request, assign_errors={pk: message}, status=status)
-

@@ -14,7 +14,7 @@ from datetime import date
 # GB 11643-1999 §8.2: weights 2^(18-i) mod 11 for positions 1..17; ISO 7064 MOD 11-2.
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
-_ID_RE = re.compile(r"^\d{17}[\dX]$")
+_ID_RE = re.compile(r"[0-9]{17}[0-9X]")  # ASCII digits only; used with fullmatch
 
 # GB 32100-2015: 31 characters (no I, O, S, V, Z), weights 3^(i-1) mod 31.
 CREDIT_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -41,7 +41,7 @@ def id_number_birth_date(id_number: str) -> date | None:
 def id_number_error(value: str, *, today: date | None = None) -> str | None:
     """None if ``value`` is a valid 18-character 公民身份号码 (case-bundle.md, party.id_number):
     17 digits, the GB 11643 check character, a real birth date not in the future."""
-    if not isinstance(value, str) or not _ID_RE.match(value):
+    if not isinstance(value, str) or not _ID_RE.fullmatch(value):
         return "公民身份号码应为18位：17位数字加1位校验码（0–9或X）"
     birth = id_number_birth_date(value)
     if birth is None:
@@ -75,7 +75,7 @@ def credit_code_error(value: str) -> str | None:
     if not isinstance(value, str) or len(value) != 18 or any(c not in _CREDIT_VALUE for c in value):
         return "统一社会信用代码应为18位，由数字和除I、O、S、V、Z外的大写字母组成"
     org = value[8:17]
-    if not re.match(r"^[0-9A-Z]{8}[0-9X]$", org) or organization_code_check_char(org[:8]) != org[8]:
+    if not re.fullmatch(r"[0-9A-Z]{8}[0-9X]", org) or organization_code_check_char(org[:8]) != org[8]:
         return "统一社会信用代码第9–17位不是有效的组织机构代码（GB 11714校验位错误）"
     if credit_code_check_char(value[:17]) != value[17]:
         return "统一社会信用代码校验位错误"

@@ -65,7 +65,9 @@ class Window:
 
 # -- the queries (named parameters :f :t :a :f3; {courts} is a list of integer ids) --------
 
-_ACCEPTED = "(c.filed_on BETWEEN :f AND :t OR (c.filed_on < :f AND (c.closed_on IS NULL OR c.closed_on >= :f)))"
+_ACCEPTED = (
+    "(c.filed_on BETWEEN :f AND :t OR (c.filed_on < :f AND (c.closed_on IS NULL OR c.closed_on >= :f)))"
+)
 _CLOSED = "c.closed_on BETWEEN :f AND :t"
 
 
@@ -119,7 +121,9 @@ _P_OK = f"{_P_COHORT} AND p.closed_on IS NOT NULL AND p.closed_on <= p.closing_d
 _P_REFERRED = "p.referred_by IN ('最高人民法院', '高级人民法院')"
 _R_ON_TIME = "r.fully_disbursed_on IS NOT NULL AND r.fully_disbursed_on <= r.due_on"
 _R_RESOLUTION = f"CASE WHEN {_R_ON_TIME} THEN r.fully_disbursed_on ELSE r.due_on END"
-_R_COHORT = f"NOT r.lodged AND r.due_on IS NOT NULL AND {_R_RESOLUTION} BETWEEN :f AND :t AND {_R_RESOLUTION} <= :a"
+_R_COHORT = (
+    f"NOT r.lodged AND r.due_on IS NOT NULL AND {_R_RESOLUTION} BETWEEN :f AND :t AND {_R_RESOLUTION} <= :a"
+)
 PETITION_SUMS = {
     "petitions": _P_COHORT,
     "petitions_ok": _P_OK,

@@ -36,6 +36,7 @@ from zhixing.metrics.models import CaseFact, ObligationFact, PetitionFact, Recei
 from zhixing.petitions import rules as petition_rules
 from zhixing.termination import rules as termination_rules
 
+
 def cents(amount) -> int:
     return int(amount * 100)
 
@@ -59,9 +60,37 @@ FACT_COLUMNS = (
     "closed_within_deadline", "resolution_day", "termination_failed", "t14_due", "registry_entry_on", "resumed_on",
     "special_party",
 )  # fmt: skip
-OBLIGATION_COLUMNS = ("case", "court", "key_node", "ref", "trigger_on", "due_on", "done_on", "lapsed", "provisional")
-RECEIPT_COLUMNS = ("case", "court", "receipt", "notice_on", "amount_cents", "due_on", "fully_disbursed_on", "lodged")
-PETITION_COLUMNS = ("case", "court", "petition", "referred_by", "received_on", "closing_due_on", "closed_on", "replied")
+OBLIGATION_COLUMNS = (
+    "case",
+    "court",
+    "key_node",
+    "ref",
+    "trigger_on",
+    "due_on",
+    "done_on",
+    "lapsed",
+    "provisional",
+)
+RECEIPT_COLUMNS = (
+    "case",
+    "court",
+    "receipt",
+    "notice_on",
+    "amount_cents",
+    "due_on",
+    "fully_disbursed_on",
+    "lodged",
+)
+PETITION_COLUMNS = (
+    "case",
+    "court",
+    "petition",
+    "referred_by",
+    "received_on",
+    "closing_due_on",
+    "closed_on",
+    "replied",
+)
 TAG_COLUMNS = ("case", "tag", "since")
 
 
@@ -78,7 +107,7 @@ def derive(case_id: int, court_id: int, case: CaseRecord, courts: dict[str, int]
     if mode == ClosingMode.TERMINATED_CURRENT:
         tf = termination_rules.termination_facts(case)
         t_failed, t14_due, registry_on = bool(tf.failed_static), tf.t14_due, tf.registry_entry_on
-    special = any(p.special for p in case.parties)
+    special = any(p.special for p in case.debtors)  # §10: 特殊主体 when a debtor has `special`
     fact = (
         case_id, court_id, case.case_type.value, case.filed_on, case.closed_on, mode.value if mode else "",
         cents(case.claim_amount or 0), cents(case.recovered_amount),
@@ -87,17 +116,44 @@ def derive(case_id: int, court_id: int, case: CaseRecord, courts: dict[str, int]
         resolution, t_failed, t14_due, registry_on, case.resumed_on, special,
     )  # fmt: skip
     obligations = [
-        (case_id, court_id, o.key_node, o.ref or "", o.trigger_on, o.due_on, o.done_on, o.status == LAPSED, o.provisional)
+        (
+            case_id,
+            court_id,
+            o.key_node,
+            o.ref or "",
+            o.trigger_on,
+            o.due_on,
+            o.done_on,
+            o.status == LAPSED,
+            o.provisional,
+        )
         for o in all_obligations(case, None)
     ]
     receipts = [
-        (case_id, court_id, c.receipt, c.notice_on, cents(c.amount), c.due_on, c.disbursed_on, c.status == "lodged")
+        (
+            case_id,
+            court_id,
+            c.receipt,
+            c.notice_on,
+            cents(c.amount),
+            c.due_on,
+            c.disbursed_on,
+            c.status == "lodged",
+        )
         for c in fund_rules.receipt_clocks(case, None)
     ]
     by_id = {p.id: p for p in case.petitions}
     petitions = [
-        (case_id, courts.get(c.handled_by, court_id), c.petition, by_id[c.petition].referred_by or "", c.received_on,
-         c.closing_due_on, c.closed_on, bool(by_id[c.petition].replied))  # fmt: skip
+        (
+            case_id,
+            courts.get(c.handled_by, court_id),
+            c.petition,
+            by_id[c.petition].referred_by or "",
+            c.received_on,
+            c.closing_due_on,
+            c.closed_on,
+            bool(by_id[c.petition].replied),
+        )  # fmt: skip
         for c in petition_rules.petition_clocks(case, None)
     ]
     tags = [(case_id, t, case.filed_on) for t in dict.fromkeys(case.tags)]
@@ -113,7 +169,9 @@ def refresh_facts(pairs: Iterable[tuple[int, CaseRecord]]) -> int:
     pairs = list(pairs)
     if not pairs:
         return 0
-    codes = {c.court for _, c in pairs} | {p.handled_by for _, c in pairs for p in c.petitions if p.handled_by}
+    codes = {c.court for _, c in pairs} | {
+        p.handled_by for _, c in pairs for p in c.petitions if p.handled_by
+    }
     courts = dict(Court.objects.filter(code__in=codes).values_list("code", "pk"))
     for code in codes - courts.keys():
         from zhixing.courts.services import ensure_court

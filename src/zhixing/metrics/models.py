@@ -54,6 +54,9 @@ class CaseFact(models.Model):
             models.Index(fields=["court", "case_type", "closed_on"]),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.case_id} 事实"
+
 
 class ObligationFact(models.Model):
     """One key-node obligation (§3) with everything known: an obligation is overdue in a
@@ -72,6 +75,9 @@ class ObligationFact(models.Model):
     class Meta:
         indexes = [models.Index(fields=["court", "due_on"]), models.Index(fields=["case"])]
 
+    def __str__(self) -> str:
+        return f"{self.key_node} {self.ref} {self.due_on}"
+
 
 class ReceiptFact(models.Model):
     """§9 per receipt, for IND-12 and the fund buckets."""
@@ -87,6 +93,9 @@ class ReceiptFact(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["court", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.receipt} {self.due_on}"
 
 
 class PetitionFact(models.Model):
@@ -104,6 +113,9 @@ class PetitionFact(models.Model):
     class Meta:
         indexes = [models.Index(fields=["court", "closing_due_on"])]
 
+    def __str__(self) -> str:
+        return f"{self.petition} {self.closing_due_on}"
+
 
 class TagFact(models.Model):
     """§10 ledger tags: the case's own tags, 特殊主体, and 涉信访 from its first petition."""
@@ -111,3 +123,6 @@ class TagFact(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tag_facts")
     tag = models.CharField(max_length=8)
     since = models.DateField()
+
+    def __str__(self) -> str:
+        return f"{self.tag} {self.since}"

@@ -44,7 +44,13 @@ TABLES: dict[str, dict[str, pa.DataType]] = {
     },
     "metrics_tagfact": {"case_id": pa.int64(), "tag": pa.string(), "since": pa.date32()},
 }  # fmt: skip
-COURT_COLUMNS = {"id": pa.int64(), "code": pa.string(), "name": pa.string(), "level": pa.int16(), "path": pa.string()}
+COURT_COLUMNS = {
+    "id": pa.int64(),
+    "code": pa.string(),
+    "name": pa.string(),
+    "level": pa.int16(),
+    "path": pa.string(),
+}
 PARTITIONING = ds.partitioning(pa.schema([("province", pa.string()), ("year", pa.int16())]), flavor="hive")
 
 
@@ -73,7 +79,10 @@ def _batches(table: str, columns: dict[str, pa.DataType], chunk: int) -> Iterato
         cursor.execute(sql)
         while rows := cursor.fetchmany(chunk):
             cols = list(zip(*rows, strict=True))
-            arrays = [_array(values, kind) for values, kind in zip(cols[: len(columns)], columns.values(), strict=True)]
+            arrays = [
+                _array(values, kind)
+                for values, kind in zip(cols[: len(columns)], columns.values(), strict=True)
+            ]
             arrays.append(pa.array([province_of(code) for code in cols[-2]], pa.string()))
             arrays.append(pa.array([_date(d).year for d in cols[-1]], pa.int16()))
             yield pa.RecordBatch.from_arrays(arrays, schema=schema)
@@ -113,7 +122,12 @@ def export_facts(directory: str | Path, *, chunk: int = 100_000) -> dict[str, in
         cursor.execute("SELECT id, code, name, level, path FROM courts_court ORDER BY id")
         rows = cursor.fetchall()
     cols = list(zip(*rows, strict=True)) if rows else [[] for _ in COURT_COLUMNS]
-    courts = pa.table({name: pa.array(list(values), kind) for (name, kind), values in zip(COURT_COLUMNS.items(), cols, strict=True)})
+    courts = pa.table(
+        {
+            name: pa.array(list(values), kind)
+            for (name, kind), values in zip(COURT_COLUMNS.items(), cols, strict=True)
+        }
+    )
     import pyarrow.parquet as pq
 
     pq.write_table(courts, out / "courts.parquet")
@@ -137,7 +151,9 @@ class DuckDBFacts:
             self.con.execute(
                 f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{pattern}', hive_partitioning = true)"
             )
-        self.con.execute(f"CREATE VIEW courts_court AS SELECT * FROM read_parquet('{self.directory / 'courts.parquet'}')")
+        self.con.execute(
+            f"CREATE VIEW courts_court AS SELECT * FROM read_parquet('{self.directory / 'courts.parquet'}')"
+        )
 
     def run(self, sql: str, params: dict[str, date]) -> list[dict]:
         names = _PARAM.findall(sql)
@@ -166,7 +182,9 @@ class DuckDBFacts:
             "to": window.end.isoformat(),
             "as_of": window.as_of.isoformat(),
             "courts": [
-                {"court": code, "name": name, "indicators": engine.figures(sums[pk])} for pk, code, name in courts if pk in sums
+                {"court": code, "name": name, "indicators": engine.figures(sums[pk])}
+                for pk, code, name in courts
+                if pk in sums
             ],
             "total": {"indicators": engine.figures(engine.add_sums(sums.get(pk, {}) for pk, _, _ in courts))},
         }

@@ -61,8 +61,14 @@ def case_sums(case: CaseRecord, w: Window) -> dict[str, int]:
                 s["property_actual"] += good
         if w.three_years_from <= case.filed_on <= w.end:
             s["three_year_filed"] += 1
-            s["three_year_done"] += closed_at is not None and (mode == ClosingMode.TERMINATED_CURRENT or (actual and within))
-    if case.case_type in (CaseType.FIRST, CaseType.RESUMED) and in_w and mode == ClosingMode.TERMINATED_CURRENT:
+            s["three_year_done"] += closed_at is not None and (
+                mode == ClosingMode.TERMINATED_CURRENT or (actual and within)
+            )
+    if (
+        case.case_type in (CaseType.FIRST, CaseType.RESUMED)
+        and in_w
+        and mode == ClosingMode.TERMINATED_CURRENT
+    ):
         s["termination_closed"] += 1
         s["termination_ok"] += check_termination(case, a).verdict == "合格"
     if case.case_type == CaseType.RESUMED and in_w:
@@ -89,7 +95,9 @@ def petition_sums(case: CaseRecord, w: Window) -> dict[str, dict[str, int]]:
     for clock in petition_rules.petition_clocks(case, a):
         if clock.received_on > a:
             continue
-        good = clock.closed_on is not None and clock.closed_on <= a and clock.closed_on <= clock.closing_due_on
+        good = (
+            clock.closed_on is not None and clock.closed_on <= a and clock.closed_on <= clock.closing_due_on
+        )
         resolution = clock.closed_on if good else clock.closing_due_on
         if not (w.start <= resolution <= w.end and resolution <= a):
             continue
@@ -103,7 +111,9 @@ def petition_sums(case: CaseRecord, w: Window) -> dict[str, dict[str, int]]:
     return out
 
 
-def reference_sums(cases: Iterable[CaseRecord], w: Window, courts: set[str] | None = None) -> dict[str, dict[str, int]]:
+def reference_sums(
+    cases: Iterable[CaseRecord], w: Window, courts: set[str] | None = None
+) -> dict[str, dict[str, int]]:
     """Per court code, every sum of ``metrics.engine``'s catalog, computed case by case."""
     result: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for case in cases:
@@ -119,4 +129,3 @@ def reference_sums(cases: Iterable[CaseRecord], w: Window, courts: set[str] | No
     for sums in result.values():
         sums["accepted"] = sums.get("new", 0) + sums.get("carried", 0)
     return {court: dict(s) for court, s in result.items()}
-

@@ -31,7 +31,9 @@ def courts_in_scope(court: Court | None, visible: list[int] | None = None) -> li
     return list(qs.order_by("path"))
 
 
-def indicator_report(window: engine.Window, court: Court | None = None, *, visible: list[int] | None = None) -> dict:
+def indicator_report(
+    window: engine.Window, court: Court | None = None, *, visible: list[int] | None = None
+) -> dict:
     """spec/cli.md ``indicators --json``: per court in scope that has cases, and in total."""
     courts = courts_in_scope(court, visible)
     ids = [c.pk for c in courts]
@@ -78,9 +80,7 @@ def ledger(as_of: date, court: Court | None = None, *, visible: list[int] | None
     if not courts:
         return {"as_of": as_of.isoformat(), "rows": []}
     b6, b12, b36 = (earliest_filing_within(m, as_of) for m in (6, 12, 36))
-    age = (
-        "CASE WHEN c.filed_on >= %s THEN 0 WHEN c.filed_on >= %s THEN 1 WHEN c.filed_on >= %s THEN 2 ELSE 3 END"
-    )
+    age = "CASE WHEN c.filed_on >= %s THEN 0 WHEN c.filed_on >= %s THEN 1 WHEN c.filed_on >= %s THEN 2 ELSE 3 END"
     status = "CASE WHEN c.closed_on IS NULL OR c.closed_on > %s THEN 0 ELSE 1 END"
     ids = ", ".join(str(pk) for pk in courts)
     sql = (
@@ -117,5 +117,7 @@ def cases_behind(indicator_id: str, part: str, window: engine.Window, court_ids:
         " ORDER BY c.case_id"
     )
     if source.startswith("metrics_receiptfact"):
-        sql = sql.replace("SELECT DISTINCT c.case_id", "SELECT DISTINCT r.case_id").replace("ORDER BY c.case_id", "ORDER BY r.case_id")
+        sql = sql.replace("SELECT DISTINCT c.case_id", "SELECT DISTINCT r.case_id").replace(
+            "ORDER BY c.case_id", "ORDER BY r.case_id"
+        )
     return [row["case_id"] for row in run_django(sql, window.params())]

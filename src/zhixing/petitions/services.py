@@ -130,7 +130,9 @@ def _locked(p: Petition, version: int | None) -> Petition:
     """Lock the case (first) and the petition, in that fixed order, and check the version."""
     if p.case_id:
         Case.objects.select_for_update().filter(pk=p.case_id).first()
-    fresh = Petition.objects.select_for_update(of=("self",)).select_related("case__court", "court").get(pk=p.pk)
+    fresh = (
+        Petition.objects.select_for_update(of=("self",)).select_related("case__court", "court").get(pk=p.pk)
+    )
     if version is not None and fresh.version != version:
         raise Conflict("version", "该信访已被他人修改，请刷新后重试")
     return fresh

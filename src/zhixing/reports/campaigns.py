@@ -103,7 +103,7 @@ def target_figure(indicator_id: str, target: str, sums: dict[str, int]) -> dict:
     return fig
 
 
-def _scope_ids(campaign: Campaign, visible: Iterable[int] | None) -> list[Court]:
+def _scope(campaign: Campaign, visible: Iterable[int] | None) -> list[Court]:
     return courts_in_scope(campaign.court, None if visible is None else list(visible))
 
 
@@ -134,7 +134,7 @@ def progress(campaign: Campaign, day: date, *, visible: Iterable[int] | None = N
     out = {**campaign_json(campaign), "date": day.isoformat(), "status": status(campaign, day)}
     if window is None:
         return {**out, "window": None, "courts": [], "total": {"indicators": {}}}
-    courts = _scope_ids(campaign, visible)
+    courts = _scope(campaign, visible)
     sums = engine.compute_sums(run_django, [c.pk for c in courts], window)
     rows = [
         {"court": c.code, "name": c.name, "indicators": _figures(campaign, sums[c.pk])}
@@ -173,7 +173,7 @@ def burndown(campaign: Campaign, day: date, *, visible: Iterable[int] | None = N
     remaining ``cases_needed`` over the whole scope (the campaign so far, as of that day),
     and per court. ``ideal`` falls in a straight line from the first day's gap to 0 on
     the campaign's last day."""
-    courts = _scope_ids(campaign, visible)
+    courts = _scope(campaign, visible)
     ids = [c.pk for c in courts]
     codes = {c.pk: c.code for c in courts}
     days = burndown_days(campaign, day, step)

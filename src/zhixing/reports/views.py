@@ -186,7 +186,11 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except BadInput as e:
         return _bad_request(request, str(e))
     progress = campaigns.progress(campaign, day, visible=visible)
-    step = 1 if (campaign.end - campaign.start).days <= 120 else 7
+    # One engine pass per point: a point a week keeps the page quick (?step=1 for daily).
+    try:
+        step = min(max(int(request.GET.get("step", 7)), 1), 31)
+    except ValueError:
+        return _bad_request(request, f"step 应为 1 至 31 的整数，实际为 {request.GET.get('step')!r}")
     burn = campaigns.burndown(campaign, day, visible=visible, step=step)
     ids = [t["id"] for t in progress["targets"]]
     table = [{"name": r["name"], "cells": [r["indicators"][i] for i in ids]} for r in progress["courts"]]
@@ -200,6 +204,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "day": day,
             "progress": progress,
             "status_label": campaigns.STATUS_LABELS[progress["status"]],
+            "step": step,
             "table": table,
             "total": total,
             "chart": {

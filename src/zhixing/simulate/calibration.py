@@ -14,10 +14,11 @@ from types import MappingProxyType
 # -- closings -----------------------------------------------------------------------------
 
 #: How 首次执行 cases close (share of closed cases, by 结案方式).
-#: 执行完毕 34.0 % and 终本 32.3 %: 最高人民法院, 2017 年上半年全国法院执行工作情况 (first half
-#: of 2017; figures quoted in the issue). The remaining third is split between 终结执行 (mostly
-#: withdrawals after a settlement) and the rare 销案 / 不予执行 / 驳回申请 — *assumed*, in the
-#: proportions commonly seen in court statistics tables (终结执行 the bulk of it).
+#: 执行完毕 34.0 % and 终本 32.3 %: national figures of the 最高人民法院 for the first half of
+#: 2017, as quoted in the issue (the publication itself was not checked here). The remaining
+#: third is split between 终结执行 (mostly withdrawals after a settlement) and the rare 销案 /
+#: 不予执行 / 驳回申请 — *assumed*. The tests measure these shares on the closings of the first
+#: simulated year's filings.
 FIRST_MODE_SHARES = MappingProxyType(
     {
         "执行完毕": 0.340,
@@ -60,8 +61,8 @@ TERMINATED_PATHS = MappingProxyType(
 RECOVERY_RATE_TARGET = 0.47
 
 #: 申请执行标的 is log-normal: a median of 45,000 yuan with σ = 1.25 (so a quarter of the
-#: claims are under ~19,000 and a tenth over ~225,000 yuan) — *assumed* from the amounts in
-#: published 失信 and 终本 lists of basic courts, which cluster in the tens of thousands.
+#: claims are under ~19,000 and a tenth over ~225,000 yuan) — *assumed*: tens of thousands of
+#: yuan is the typical amount of a basic court's case; no distribution was measured.
 CLAIM_MEDIAN_YUAN = 45_000
 CLAIM_SIGMA = 1.25
 CLAIM_MIN_YUAN = 300
@@ -69,16 +70,16 @@ CLAIM_MAX_YUAN = 30_000_000
 #: An intermediate court files the large cases (级别管辖): claims ×12 — *assumed*.
 INTERMEDIATE_CLAIM_FACTOR = 12
 
-#: Share of recovered money in the partial outcomes; the mean of each range is used by
-#: :func:`zhixing.simulate.process` to hit RECOVERY_RATE_TARGET — *assumed*.
+#: Share of the claim recovered in the partial outcomes (uniform over each range) — *assumed*,
+#: tuned by simulation so that IND-05 comes out near RECOVERY_RATE_TARGET (the tests check it).
 SETTLEMENT_CONCESSION = (0.60, 1.00)  # a settlement performed: share of the claim paid
 TERMINATED_CURRENT_PARTIAL = (0.10, 0.70)  # a 终本 after a partial deduction
 TERMINATED_WITHDRAWN = (0.30, 0.95)  # 终结执行 after a partly performed settlement
 
 # -- workload and rhythm ----------------------------------------------------------------------
 
-#: 首次执行 cases a year per 承办人: about 900 (figure given in the issue for the campaign
-#: years' basic courts, where one judge leads a team of officers and assistants).
+#: 首次执行 cases a year per 承办人: about 900 (figure given in the issue, not checked here; a
+#: 承办人 leads a team of officers and assistants). A court has max(2, volume / 900) handlers.
 CASES_PER_HANDLER_YEAR = 900
 
 #: Filings a year of the default courts (焦作中院 and its basic courts) — *assumed*: sized by
@@ -99,8 +100,7 @@ DEFAULT_VOLUMES = MappingProxyType(
         "豫0883": 2200,
     }
 )
-#: Growth of filings from one year to the next (national 执行 filings grew by a few per cent
-#: a year in 2017–2019) — *assumed* 4 %.
+#: Growth of filings from one year to the next — *assumed* 4 %.
 YEARLY_GROWTH = 0.04
 
 #: Filings happen on working days only (立案 is an act of the court). Weekly rhythm: Mondays
@@ -131,8 +131,12 @@ AGE_RANGE = (22, 72)
 # -- process ----------------------------------------------------------------------------------
 
 CLUE_SHARE = 0.18  # the applicant supplies a property clue — *assumed*
-PETITION_SHARE = 0.04  # a case draws a petition (信访) — *assumed*
-SUSPENSION_SHARE = 0.05  # a temporary 中止 (案外人异议, related proceedings) — *assumed*
+#: A case draws a petition (信访) — *assumed*; twice as often for 终本 and dragging cases,
+#: 0.6 times for the others.
+PETITION_SHARE = 0.04
+#: A temporary 中止 (案外人异议, related proceedings) — *assumed*; applied (×3) to the longer
+#: cases that can have one, so about this share of all cases gets one.
+SUSPENSION_SHARE = 0.05
 MISSING_DEBTOR_SHARE = 0.06  # of natural-person debtors in 终本 cases — *assumed*
 #: Property reports of debtors ordered to report (财产调查规定): on time, late, refused,
 #: false, none at all — *assumed*.

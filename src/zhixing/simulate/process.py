@@ -553,17 +553,18 @@ class CourtProcess:
                 ):
                     restrictions[pid] = min(restrictions.get(pid, day), day)
                     listings.append([f"l{len(listings) + 1}", pid, day, '["G1"]', None, is_person])
-        # Plant the listing lapses on the first listing of the right kind.
-        c5_target = listings[0][0] if late_c5 and listings else None
+        # Plant the listing lapses on the first listing of the right kind seen by END.
+        seen = [lst for lst in listings if lst[2] <= END]
+        c5_target = seen[0][0] if late_c5 and seen else None
         if c5_target is not None:
-            lst = listings[0]
+            lst = seen[0]
             # C5: the restriction follows the listing instead of preceding it.
             restrictions[lst[1]] = wd(lst[2] + 1, lst[2] + 10, r())
             if restrictions[lst[1]] > limit:
                 del restrictions[lst[1]]
         c2_target = None
         if wrong_term:
-            for lst in listings:
+            for lst in seen:
                 if lst[4] is not None:
                     lst[3], lst[4] = '["G4"]', 3 + int(r() * 3)  # one ground: only 2 years is right
                     c2_target = lst[0]

@@ -180,7 +180,9 @@ class OrderIn(Schema):
 def create_order(request, body: OrderIn):
     o = call(services.issue_order, request.user, case_number=body.case_number, due_on=body.due_on,
              required_action=body.required_action)  # fmt: skip
-    return Status(201, order_json(get_object_or_404(services.orders_for(request.user), pk=o.pk), history=True))
+    return Status(
+        201, order_json(get_object_or_404(services.orders_for(request.user), pk=o.pk), history=True)
+    )
 
 
 @router.get("/orders/{int:pk}", response=dict, summary="督办详情（含办理记录）")

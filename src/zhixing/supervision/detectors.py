@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from zhixing.cases.choices import DEADLINE_TYPES, ClosingMode
 from zhixing.cases.records import CaseRecord, Event
@@ -57,6 +57,8 @@ CATEGORY_LABELS = {
 #: Nodes that are not an act of the court on the case: a clue is the applicant's act,
 #: an interference record is about someone else's.
 NOT_ACTIONS = frozenset({"interference_record", "clue_received"})
+#: Acts that are not nodes, by the name P1 reports them with.
+OTHER_ACTIONS = {"filing": "立案", "receipt": "执行款到账", "disbursement": "执行款发放"}
 #: T13 (indicators.md §7): balances the 终本 checks treat as not worth pursuing.
 BALANCE_CATEGORIES = frozenset({"存款", "网络资金"})
 DISPOSALS = frozenset({"deduction", "sale", "in_kind_satisfaction", "asset_not_disposable"})
@@ -122,18 +124,24 @@ def _text(value: Any) -> Any:
     return value
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
     """One finding of one detector: ``subject`` is a case number, or a court code for a
     court-level finding; ``key`` tells several hits of a detector on one subject apart
-    (an asset, a month)."""
+    (an asset, a month). ``text`` is the Chinese sentence for people, filled with
+    ``args`` (``str.format``) only when read: most hits of a run are findings already
+    stored, whose sentence nobody needs again. (A named tuple: a run makes a million.)"""
 
     detector: str
     subject: str
     court: str
     facts: dict[str, Any]
-    summary: str
+    text: str
     key: str = ""
+    args: tuple = ()
+
+    @property
+    def summary(self) -> str:
+        return self.text.format(*self.args) if self.args else self.text
 
     @property
     def fingerprint(self) -> str:
@@ -201,6 +209,13 @@ class CaseView:
                 running.discard(_ENDS[node])
             elif node == "settlement":
                 settlements.append(e.on)
+        # Money moving through the case's account is the court at work too.
+        for r in case.receipts:
+            if last_on < r.notice_on <= as_of:
+                last_on, last_node = r.notice_on, "receipt"
+        for x in case.disbursements:
+            if last_on < x.on <= as_of:
+                last_on, last_node = x.on, "disbursement"
         self.last_action_on, self.last_action = last_on, last_node
         self.running = running
         self.first_interval_on, self.first_inquiry_on = first_interval, first_inquiry
@@ -304,7 +319,8 @@ def passive_inactive(v: CaseView, cfg: DetectorConfig) -> Iterator[Hit]:
 
     Looks at open 首执/执恢 cases. The last action is the latest event on or before as-of
     other than a clue received (the applicant's act) or an interference record (someone
-    else's), or the filing day if there is none. Fires when the whole of the
+    else's), or receipt or disbursement of money on the case's account, or the filing
+    day if there is none. Fires when the whole of the
     ``inactivity_days`` after it (PER-1, not rolled: a duration) have passed by as-of.
     Lawful lookalike: a case suspended, postponed or in an excluded period (DL-14:
     appraisal, auction, publication …) at as-of waits lawfully and does not fire.
@@ -314,10 +330,9 @@ def passive_inactive(v: CaseView, cfg: DetectorConfig) -> Iterator[Hit]:
         return
     last_on, last_node = v.last_action_on, v.last_action
     if periods.add_days(last_on, cfg.inactivity_days) <= v.as_of:
-        idle = (v.as_of - last_on).days
-        what = NODES[last_node].label if last_node in NODES else "立案"
+        what = NODES[last_node].label if last_node in NODES else OTHER_ACTIONS[last_node]
         yield Hit("passive_inactive", c.case_number, c.court, {"last_action_on": last_on, "last_action": last_node},
-                  f"自最近一次执行行为（{last_on.isoformat()} {what}）起已 {idle} 日无任何执行节点记录。")  # fmt: skip
+                  "自最近一次执行行为（{} {}）起已 {} 日无任何执行节点记录。", args=(last_on, what, (v.as_of - last_on).days))  # fmt: skip
 
 
 def passive_no_first_inquiry(v: CaseView, cfg: DetectorConfig) -> Iterator[Hit]:
@@ -342,7 +357,7 @@ def passive_no_first_inquiry(v: CaseView, cfg: DetectorConfig) -> Iterator[Hit]:
         return
     when = f"，首次网络查控在 {first.isoformat()}" if first else "，至今没有网络查控记录"
     yield Hit("passive_no_first_inquiry", c.case_number, c.court, {"filed_on": c.filed_on, "first_month_ends_on": end},
-              f"立案（{c.filed_on.isoformat()}）后一个月内（至 {end.isoformat()}）未进行网络查控{when}。")  # fmt: skip
+              "立案（{}）后一个月内（至 {}）未进行网络查控{}。", args=(c.filed_on, end, when))  # fmt: skip
 
 
 def passive_long_open(v: CaseView, cfg: DetectorConfig) -> Iterator[Hit]:
@@ -358,7 +373,7 @@ def passive_long_open(v: CaseView, cfg: DetectorConfig) -> Iterator[Hit]:
     limit = _add_months(c.filed_on, cfg.long_open_months)
     if v.as_of > limit:
         yield Hit("passive_long_open", c.case_number, c.court, {"filed_on": c.filed_on},
-                  f"立案于 {c.filed_on.isoformat()}，截至 {v.as_of.isoformat()} 已超过一年未结。")  # fmt: skip
+                  "立案于 {}，截至 {} 已超过一年未结。", args=(c.filed_on, v.as_of))  # fmt: skip
 
 
 _RESTRAIN_OR_DISPOSE = frozenset({"restraint"}) | DISPOSALS | {"auction"}
@@ -575,6 +590,7 @@ def _month_end(year: int, month: int) -> date:
     return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
 
 
+@lru_cache(maxsize=1024)
 def _month_end_window(year: int, month: int, n: int) -> tuple[date, date]:
     """From the month's n-th last working day to its last calendar day."""
     cal = calendar()

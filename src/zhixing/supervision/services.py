@@ -433,6 +433,21 @@ def names_user(person: str, user: User) -> bool:
     return False
 
 
+def may_see_interference(user: User, *, court: Court, person: str, recorded_by_id: int | None = None) -> bool:
+    """The rule of ``interference_visible_to`` for one record or one ``interference_record``
+    node of a case of ``court`` (for pages that show a case's log: the node carries the
+    same ``person`` and ``content``)."""
+    if user is None or not user.is_authenticated:
+        return False
+    if not user.is_superuser:
+        leader = (
+            user.role in LEADERSHIP and user.court_id is not None and court.path.startswith(user.court.path)
+        )
+        if not (leader or (recorded_by_id is not None and recorded_by_id == user.pk)):
+            return False
+    return not names_user(person, user)
+
+
 def interference_visible_to(user: User) -> QuerySet[InterferenceRecord]:
     """Records ``user`` may see: those they recorded, and — for the leadership of a court
     (bureau chief and above) — those of cases of their court and the courts below it

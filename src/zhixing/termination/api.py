@@ -15,7 +15,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
 from ninja.security import django_auth
 
@@ -89,7 +89,7 @@ def close(request, case_number: str, payload: CloseIn):
         services.close_by_termination, case.pk, user=request.user, expected_version=payload.version,
         closed_on=payload.closed_on, override_reason=payload.override_reason, source="api",
     )  # fmt: skip
-    return 201, views_data.closing_json(closing)
+    return Status(201, views_data.closing_json(closing))
 
 
 # -- interview and ruling ----------------------------------------------------------------------------
@@ -120,7 +120,7 @@ def add_interview(request, case_number: str, payload: InterviewIn):
         recorder=payload.recorder, place=payload.place, told=told, opinion=payload.opinion,
         statement=payload.statement, source="api",
     )  # fmt: skip
-    return 201, views_data.interview_json(interview)
+    return Status(201, views_data.interview_json(interview))
 
 
 @router.get("/cases/{case_number}/interviews/{interview_id}.docx", summary="约谈笔录（Word）")
@@ -151,7 +151,7 @@ def add_ruling(request, case_number: str, payload: RulingIn):
         collegial_on=payload.collegial_on, president_on=payload.president_on, process_note=payload.process_note,
         property_note=payload.property_note, source="api",
     )  # fmt: skip
-    return 201, views_data.ruling_json(ruling)
+    return Status(201, views_data.ruling_json(ruling))
 
 
 @router.get("/cases/{case_number}/rulings/{ruling_id}.docx", summary="终本裁定书（Word）")
@@ -169,10 +169,10 @@ class HiddenIn(DayIn):
     note: str = ""
 
 
-def _event(fn, request, case_number: str, **kwargs) -> tuple[int, dict]:
+def _event(fn, request, case_number: str, **kwargs) -> Status:
     case = visible_case(request.user, case_number)
     event = _call(fn, case.pk, user=request.user, source="api", **kwargs)
-    return 201, {"node": event.node, "on": event.on.isoformat(), "version": Case.objects.get(pk=case.pk).version}
+    return Status(201, {"node": event.node, "on": event.on.isoformat(), "version": Case.objects.get(pk=case.pk).version})
 
 
 @router.post("/cases/{case_number}/service", response={201: dict}, summary="终本裁定送达申请执行人")
@@ -208,7 +208,7 @@ def hiding_ground(request, case_number: str, payload: GroundIn):
         services.record_hiding_ground, case.pk, user=request.user, expected_version=payload.version,
         arose_on=payload.arose_on, ground=payload.ground, note=payload.note,
     )  # fmt: skip
-    return 201, {"arose_on": row.arose_on.isoformat(), "ground": row.get_ground_display()}
+    return Status(201, {"arose_on": row.arose_on.isoformat(), "ground": row.get_ground_display()})
 
 
 class FoundIn(Schema):
@@ -254,7 +254,7 @@ def resume(request, case_number: str, payload: ResumeIn):
         services.resume, case.pk, user=request.user, expected_version=payload.version, filed_on=payload.filed_on,
         reason=payload.reason, handler=payload.handler, source="api",
     )  # fmt: skip
-    return 201, views_data.resumption_json(link)
+    return Status(201, views_data.resumption_json(link))
 
 
 # -- cross-review --------------------------------------------------------------------------------------
@@ -278,7 +278,7 @@ def create_review(request, payload: CampaignIn):
         services.create_campaign, user=request.user, key=payload.key, court=court, period_start=payload.period_start,
         period_end=payload.period_end, per_court=payload.per_court, as_of=payload.as_of,
     )  # fmt: skip
-    return 201, views_data.campaign_json(campaign, request.user)
+    return Status(201, views_data.campaign_json(campaign, request.user))
 
 
 def _campaign(request, key: str) -> ReviewCampaign:
@@ -316,7 +316,7 @@ def review_record(request, key: str, item_id: int, payload: ReviewIn):
     item = views_data.visible_item(request.user, campaign, item_id)
     findings = {c: (f.passes, f.note) for c, f in payload.findings.items()}
     item = _call(services.record_review, item.pk, user=request.user, findings=findings, comment=payload.comment)
-    return 201, views_data.item_json(item, request.user)
+    return Status(201, views_data.item_json(item, request.user))
 
 
 @router.get("/reviews/{key}/report", response=dict, summary="评查报告：评查意见与自动检查的一致率及分歧清单")

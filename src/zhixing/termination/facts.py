@@ -13,13 +13,15 @@ stale (the case changed since, or the rules did) — so its answer is always
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import date
 from functools import lru_cache
 
-from django.db import transaction
-from django.db.models import QuerySet
+from django.db import connections, transaction
+from django.db.models import CharField, QuerySet
+from django.db.models.functions import Cast
 
 from zhixing.cases.choices import DEADLINE_TYPES, CaseType, ClosingMode
 from zhixing.cases.loader import load_records
@@ -101,82 +103,122 @@ def _stale_ids(queryset: QuerySet[Case]) -> list[int]:
 
 
 @lru_cache(maxsize=65536)
-def _t14(served_on: date, entry_on: date | None, as_of: date) -> tuple[str | None, bool]:
-    """T14's failure sentence and pending flag from its two days, by the rule functions
-    themselves (on a record holding just those two events): it depends on nothing else."""
-    events = [Event("ruling_served", served_on, 0)]
+def _t14(served_on: str, entry_on: str | None, as_of: date) -> tuple[str | None, bool]:
+    """T14's failure sentence and pending flag from its two days (ISO strings), by the rule
+    functions themselves on a record holding just those two events: T14 depends on
+    nothing else (rules._t14_due, rules._registry_entry)."""
+    served = date.fromisoformat(served_on)
+    events = [Event("ruling_served", served, 0)]
     if entry_on is not None:
-        events.append(Event("termination_registry_entry", entry_on, 1))
+        events.append(Event("termination_registry_entry", date.fromisoformat(entry_on), 1))
     events.sort(key=lambda e: e.on)
     probe = CaseRecord(
         case_number="", court="", case_type=CaseType.FIRST, filed_on=date.min,
         events=tuple(replace(e, seq=i) for i, e in enumerate(events)),
-        closed_on=served_on, closing_mode=ClosingMode.TERMINATED_CURRENT,
+        closed_on=served, closing_mode=ClosingMode.TERMINATED_CURRENT,
     )  # fmt: skip
     return rules.t14_registry_entry(probe, as_of), rules.t14_pending(probe, as_of)
 
 
-def verdict_from_fact(
-    case_number: str, closed_on: date, failed_static: list[str], reasons_static: dict[str, str],
-    served_on: date | None, entry_on: date | None, as_of: date,
-) -> rules.TerminationVerdict:  # fmt: skip
-    """The verdict ``rules.check_termination`` gives at as-of, from the stored parts."""
+def _iso(value) -> str | None:
+    """A date column as ISO text: SQLite hands back text, PostgreSQL a ``date``."""
+    return value if value is None or isinstance(value, str) else value.isoformat()
+
+
+def _json(value):
+    """A JSON column read raw: text on SQLite and (as Django sets psycopg up) PostgreSQL."""
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def _raw(queryset: QuerySet) -> Iterator[tuple]:
+    """The rows of a ``values_list`` queryset without Django's per-value converters: over
+    hundreds of thousands of rows they cost more than the query."""
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(CHUNK * 5):
+            yield from batch
+
+
+def row_from_fact(
+    case_number: str, closed_on: str, failed_static: list[str], reasons_static: dict[str, str],
+    served_on: str | None, entry_on: str | None, as_of: date,
+) -> dict:  # fmt: skip
+    """The row ``rules.check_termination(record, as_of).to_json()`` gives, from the stored
+    parts (dates as ISO text)."""
     reasons = {check: reasons_static[check] for check in failed_static}
-    pending: tuple[str, ...] = ()
+    pending = []
     # T14 looks only at the first ruling_served seen at as-of (rules._t14_due).
-    if served_on is not None and served_on <= as_of:
+    if served_on is not None and served_on <= as_of.isoformat():
         t14, is_pending = _t14(served_on, entry_on, as_of)
         if t14 is not None:
             reasons["T14"] = t14
         if is_pending:
-            pending = ("T14",)
-    failed = tuple(reasons)
-    return rules.TerminationVerdict(
-        case_number=case_number,
-        closed_on=closed_on,
-        verdict=rules.verdict_of(failed),
-        failed=failed,
-        pending=pending,
-        reasons=reasons,
-    )
-
-
-def termination_verdicts(queryset: QuerySet[Case], as_of: date) -> Iterator[rules.TerminationVerdict]:
-    """indicators.md §7 for every 终本 closing (首执, 执恢) in ``queryset`` closed on or before
-    as-of, in id order: ``check_termination``'s verdicts, from stored rows where valid."""
-    qs = _closings(queryset, as_of).order_by("pk")
-    rows = list(
-        qs.values_list(
-            "pk", "case_number", "closed_on", "version", "termination_fact__case_version",
-            "termination_fact__rules_version", "termination_fact__failed_static", "termination_fact__served_on",
-            "termination_fact__registry_entry_on",
-        )
-    )  # fmt: skip
-    stale = [r[0] for r in rows if r[4] != r[3] or r[5] != RULES_VERSION]
-    failing = [r[0] for r in rows if r[4] == r[3] and r[5] == RULES_VERSION and r[6]]
-    reasons: dict[int, dict[str, str]] = {}
-    for start in range(0, len(failing), CHUNK):
-        reasons.update(
-            TerminationFact.objects.filter(case_id__in=failing[start : start + CHUNK]).values_list(
-                "case_id", "reasons_static"
-            )
-        )
-    fresh: dict[int, rules.TerminationVerdict | None] = {}
-    stale_set = set(stale)
-    pending_stale = iter(load_records(stale)) if stale else iter(())
-    for pk, number, closed_on, _, _, _, failed_static, served_on, entry_on in rows:
-        if pk in stale_set:
-            while pk not in fresh:
-                loaded_pk, record = next(pending_stale)
-                fresh[loaded_pk] = rules.check_termination(record, as_of)
-            verdict = fresh.pop(pk)
-            if verdict is not None:
-                yield verdict
-            continue
-        yield verdict_from_fact(number, closed_on, failed_static, reasons.get(pk, {}), served_on, entry_on, as_of)
+            pending = ["T14"]
+    failed = list(reasons)
+    return {
+        "case_number": case_number,
+        "closed_on": closed_on,
+        "verdict": rules.verdict_of(failed),
+        "failed": failed,
+        "pending": pending,
+        "reasons": reasons,
+    }
 
 
 def termination_rows(queryset: QuerySet[Case], as_of: date) -> Iterator[dict]:
-    """The rows of ``zhixing check termination --json`` (spec/cli.md) for ``queryset``."""
-    for verdict in termination_verdicts(queryset, as_of):
-        yield verdict.to_json()
+    """The rows of ``zhixing check termination --json`` (spec/cli.md, indicators.md §7) for
+    every 终本 closing (首执, 执恢) in ``queryset`` closed on or before as-of, in id order:
+    exactly ``check_termination``'s, from stored rows where they are valid and from the
+    record where a row is missing or stale."""
+    text = {
+        # Dates read as ISO text: no per-value conversion (the rows compare and print text).
+        name: Cast(column, output_field=CharField())
+        for name, column in (
+            ("closed_iso", "closed_on"),
+            ("served_iso", "termination_fact__served_on"),
+            ("entry_iso", "termination_fact__registry_entry_on"),
+        )
+    }
+    qs = _closings(queryset, as_of).order_by("pk").annotate(**text)
+    rows = list(
+        _raw(
+            qs.values_list(
+                "pk", "case_number", "closed_iso", "version", "termination_fact__case_version",
+                "termination_fact__rules_version", "termination_fact__failed_static", "served_iso", "entry_iso",
+                "termination_fact__reasons_static",
+            )
+        )
+    )  # fmt: skip
+    stale = [r[0] for r in rows if r[4] != r[3] or r[5] != RULES_VERSION]
+    stale_set = set(stale)
+    fresh: dict[int, dict | None] = {}
+    pending_stale = iter(load_records(stale)) if stale else iter(())
+    for pk, number, closed_on, _, _, _, failed_static, served_on, entry_on, reasons_static in rows:
+        if pk in stale_set:
+            while pk not in fresh:
+                loaded_pk, record = next(pending_stale)
+                verdict = rules.check_termination(record, as_of)
+                fresh[loaded_pk] = verdict.to_json() if verdict is not None else None
+            row = fresh.pop(pk)
+            if row is not None:
+                yield row
+            continue
+        if failed_static in ("[]", []):
+            failed, reasons = [], {}
+        else:
+            failed, reasons = _json(failed_static), _json(reasons_static)
+        yield row_from_fact(number, _iso(closed_on), failed, reasons, _iso(served_on), _iso(entry_on), as_of)
+
+
+def termination_verdicts(queryset: QuerySet[Case], as_of: date) -> Iterator[rules.TerminationVerdict]:
+    """:func:`termination_rows` as ``TerminationVerdict`` values (for pages)."""
+    for row in termination_rows(queryset, as_of):
+        yield rules.TerminationVerdict(
+            case_number=row["case_number"],
+            closed_on=date.fromisoformat(row["closed_on"]),
+            verdict=row["verdict"],
+            failed=tuple(row["failed"]),
+            pending=tuple(row["pending"]),
+            reasons=row["reasons"],
+        )

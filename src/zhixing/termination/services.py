@@ -526,12 +526,18 @@ def assign_reviewer_courts(subjects: list[str], organiser: str) -> dict[str, str
     return {code: ordered[(i + 1) % len(ordered)] for i, code in enumerate(ordered)}
 
 
+#: Who may be assigned a review by default: the bureau's judicial staff.
+REVIEW_ROLES = frozenset({Role.JUDGE, Role.OFFICER, Role.ASSISTANT, Role.TEAM_LEAD, Role.BUREAU_CHIEF})
+
+
 def create_campaign(
-    *, user, key: str, court: Court, period_start: date, period_end: date, per_court: int, as_of: date | None = None
-) -> ReviewCampaign:
+    *, user, key: str, court: Court, period_start: date, period_end: date, per_court: int, as_of: date | None = None,
+    reviewers=None,
+) -> ReviewCampaign:  # fmt: skip
     """交叉互评: draw each subordinate court's sample of 终本 closings in the period, snapshot
     the automatic verdicts at ``as_of`` (default: today), and assign each sample to another
-    court's reviewers (round-robin over that court's users, in username order)."""
+    court's reviewers: round-robin, in username order, over ``reviewers`` of that court
+    (default: its active users in :data:`REVIEW_ROLES`)."""
     key = (key or "").strip()
     as_of = as_of or today()
     problems: list[tuple[str, str]] = []
@@ -571,7 +577,10 @@ def create_campaign(
         for code in sorted(by_court):
             chosen = sample_closings(key, code, by_court[code], per_court)
             reviewer_court = courts[reviewers_of[code]]
-            people = list(reviewer_court.users.filter(is_active=True).order_by("username"))
+            if reviewers is not None:
+                people = sorted((u for u in reviewers if u.court_id == reviewer_court.pk), key=lambda u: u.username)
+            else:
+                people = list(reviewer_court.users.filter(is_active=True, role__in=REVIEW_ROLES).order_by("username"))
             ids = dict(Case.objects.filter(case_number__in=chosen).values_list("case_number", "pk"))
             records = dict(load_records(list(ids.values())))
             for i, number in enumerate(chosen):

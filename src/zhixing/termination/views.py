@@ -83,6 +83,8 @@ def _page(request: HttpRequest, case: Case, *, bound: dict | None = None, gate=N
         "forms": _forms(case, record, bound),
         "gate": gate,
         "may_override": services.may_override(request.user, case),
+        # Shown at the top too: the form refused may be one the page does not display now.
+        "form_errors": [m for errors in bound["form"].errors.values() for m in errors] if bound else [],
     }
     return render(request, "termination/case.html", context, status=status)
 

@@ -31,7 +31,7 @@ ACCOUNTS = (
     ("wz_shujiyuan", "豫0823", Role.CLERK, "武陟法院书记员"),
     ("wx_zhixingyuan", "豫0825", Role.OFFICER, "温县法院执行员"),
 )
-DEMO_PASSWORD = "zhixing-demo-2025"  # noqa: S105 — printed to the person running the demo
+DEMO_PASSWORD = "zhixing-demo-2025"  # printed to the person running the demo; demo data only
 DEMO_END = date(2025, 12, 31)
 
 
@@ -51,7 +51,7 @@ class Command(BaseCommand):
         else:
             build(o["years"], o["cases_per_court_year"], self.stdout)
         accounts()
-        self.stdout.write("\n登录账号（密码均为 %s）：" % DEMO_PASSWORD)
+        self.stdout.write(f"\n登录账号（密码均为 {DEMO_PASSWORD}）：")
         for username, code, role, name in ACCOUNTS:
             court = Court.objects.get(code=code)
             self.stdout.write(f"  {username:<16} {court.name} · {role.label}（{name}）")

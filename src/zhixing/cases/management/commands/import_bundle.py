@@ -27,7 +27,9 @@ class Command(BaseCommand):
             except (OSError, CourtError) as e:
                 raise CommandError(str(e), returncode=USAGE) from None
         try:
-            stream = sys.stdin if options["file"] == "-" else open(options["file"], encoding="utf-8")  # noqa: SIM115
+            # Binary: each line is decoded on its own, so one line that is not UTF-8 is one
+            # rejected line rather than the end of the import.
+            stream = sys.stdin.buffer if options["file"] == "-" else open(options["file"], "rb")  # noqa: SIM115
         except OSError as e:
             raise CommandError(f"无法打开 {options['file']}：{e.strerror}", returncode=USAGE) from None
         show = progress_printer("已处理行数") if sys.stderr.isatty() else None

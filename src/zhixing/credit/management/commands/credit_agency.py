@@ -17,18 +17,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        add = sub.add_parser("add")
+        add = sub.add_parser("add", help="新增协助单位")
         add.add_argument("code")
         add.add_argument("name")
-        add.add_argument("--rate", type=int)
-        key = sub.add_parser("key")
+        add.add_argument("--rate", type=int, help="每个密钥每分钟请求上限")
+        key = sub.add_parser("key", help="签发接口密钥（只显示一次）")
         key.add_argument("code")
         key.add_argument("--scopes", default=",".join(Scope.values))
         key.add_argument("--label", default="")
-        revoke = sub.add_parser("revoke")
+        revoke = sub.add_parser("revoke", help="吊销密钥")
         revoke.add_argument("prefix")
-        sub.add_parser("list")
-        parser.add_argument("--json", action="store_true")
+        listing = sub.add_parser("list", help="列出密钥")
+        for p in (add, key, revoke, listing):
+            p.add_argument("--json", action="store_true")
 
     def handle(self, *args, **o):
         action = o["action"]

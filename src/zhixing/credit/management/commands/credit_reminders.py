@@ -9,10 +9,10 @@ on as-of, so a daily run keeps every deletion on time. Idempotent.
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from zhixing.cmdutil import court_by_code, emit_json, parse_date, table
+from zhixing.cmdutil import USAGE, court_by_code, emit_json, parse_date, table
 from zhixing.credit import services
 
 
@@ -26,7 +26,11 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **o):
-        as_of = parse_date(o["as_of"], "--as-of") or timezone.localdate()
+        today = timezone.localdate()
+        as_of = parse_date(o["as_of"], "--as-of") or today
+        if o["auto_delete"] and as_of != today:
+            # A deletion is dated the day it is made: the system cannot delete in the past.
+            raise CommandError("--auto-delete 只能按今天执行（不指定 --as-of）", returncode=USAGE)
         court = court_by_code(o["court"])
         deleted = services.auto_delete(as_of) if o["auto_delete"] else []
         services.create_reminders(as_of)

@@ -20,7 +20,12 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=4)
 
     def handle(self, *args, **o):
+        import logging
+
         from waitress import serve
+
+        # "Task queue depth is N" at every burst: expected under load, not news.
+        logging.getLogger("waitress.queue").setLevel(logging.ERROR)
 
         from zhixing.credit import index, serving
 
@@ -39,7 +44,7 @@ class Command(BaseCommand):
         self.stdout.write(f"筛查服务已启动：http://{o['host']}:{o['port']}/api/screen")
         self.stdout.flush()
         serve(
-            get_wsgi_application(),
+            serving.application(get_wsgi_application()),
             host=o["host"],
             port=o["port"],
             threads=o["threads"],

@@ -32,7 +32,9 @@ class Command(BaseCommand):
         if o["json"]:
             emit_json(self, {**report, "unidentified": ages})
             return
-        keys = {"court": ["court"], "team": ["court", "team"], "handler": ["court", "team", "handler"]}[o["by"]]
+        keys = {"court": ["court"], "team": ["court", "team"], "handler": ["court", "team", "handler"]}[
+            o["by"]
+        ]
         heads = {"court": "法院", "team": "团队", "handler": "承办人"}
         table(self, [heads[k] for k in keys] + [label for _, label, _ in buckets.UNPAID] + ["合计", "其中超期", "其中延缓"],
               [[r[k] for k in keys] + [r["buckets"][b]["amount"] for b, _, _ in buckets.UNPAID]

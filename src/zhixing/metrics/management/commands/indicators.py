@@ -43,6 +43,8 @@ class Command(BaseCommand):
         rows = []
         for row in [*report["courts"], {"court": "合计", "name": "", **report["total"]}]:
             for key, fig in row["indicators"].items():
-                rows.append([row["court"], key, names[key], fig["numerator"], fig["denominator"], fig["value"] or "—"])
+                rows.append(
+                    [row["court"], key, names[key], fig["numerator"], fig["denominator"], fig["value"] or "—"]
+                )
         self.stdout.write(f"窗口 {report['from']} 至 {report['to']}，截至 {report['as_of']}")
         table(self, ["法院", "指标", "名称", "分子", "分母", "值"], rows)

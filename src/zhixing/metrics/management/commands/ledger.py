@@ -25,4 +25,8 @@ class Command(BaseCommand):
             emit_json(self, report)
             return
         self.stdout.write(f"积案台账，截至 {report['as_of']}")
-        table(self, ["法院", "状态", "案龄", "标签", "件数"], [[r["court"], r["status"], r["age"], r["tag"] or "—", r["cases"]] for r in report["rows"]])
+        table(
+            self,
+            ["法院", "状态", "案龄", "标签", "件数"],
+            [[r["court"], r["status"], r["age"], r["tag"] or "—", r["cases"]] for r in report["rows"]],
+        )
