@@ -16,6 +16,7 @@ from ninja.errors import ValidationError
 from ninja.security import django_auth
 
 from zhixing.cases.api import router as cases_router
+from zhixing.funds.api import router as funds_router
 from zhixing.courts.views import court_scope
 from zhixing.metrics import engine
 from zhixing.metrics.services import indicator_report, ledger
@@ -29,6 +30,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/cases", cases_router)
+api.add_router("/funds", funds_router)
 
 
 def bad_input(field: str, message: str) -> ValidationError:

@@ -27,6 +27,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(next_page="login"), name="logout"),
     path("dashboard/", include("zhixing.dashboard.urls")),
     path("cases/", include((case_patterns, "cases"))),
+    path("funds/", include("zhixing.funds.urls")),
+    path("reports/", include("zhixing.reports.urls")),
     path("api/", api.urls()),
     path("admin/", admin.site.urls),
 ]
