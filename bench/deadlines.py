@@ -245,12 +245,17 @@ def populate(n_cases: int, per_case: int, *, start: date, prefix: str) -> list[i
                  "", "", "", 1, now, now)
                 for i in range(lo, hi)
             ]  # fmt: skip
-            bulk.insert(Case, ("case_number", "court", "case_type", "filed_on", "handler", "original_case_number",
-                               "closing_mode", "fingerprint", "version", "created_at", "updated_at"), rows)  # fmt: skip
+            last = Case.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+            bulk.insert(
+                Case,
+                (
+                    "case_number", "court", "case_type", "filed_on", "handler", "original_case_number",
+                    "closing_mode", "fingerprint", "version", "created_at", "updated_at",
+                ),
+                rows,
+            )  # fmt: skip
             new = list(
-                Case.objects.filter(case_number__startswith=f"（2023）{prefix}执")
-                .order_by("pk")[lo:hi]
-                .values_list("pk", "court_id", "filed_on")
+                Case.objects.filter(pk__gt=last).order_by("pk").values_list("pk", "court_id", "filed_on")
             )
             facts = []
             for k, (pk, court, filed) in enumerate(new):

@@ -275,7 +275,8 @@ def main() -> None:
     if a.append:
         section = (
             f"\n## Detectors (issue 9) — {date.today().isoformat()}\n\n"
-            f"Machine: {where}. Command: `uv run python bench/detectors.py{' --db' if a.db else ''}`.\n\n"
+            f"Machine: {where}. Command: `uv run python bench/detectors.py{' --db' if a.db else ''}"
+            f"{' --labels' if a.labels else ''} --append`.\n\n"
             f"- Pool: {len(records)} simulated cases (焦作中院's 11 courts, 3 years, seed {a.pool_seed}), every one re-opened "
             f"at 2025-12-31; cycled to {a.cases:,} cases.\n"
             f"- All nine case detectors, one pass, one process: **{wall:.1f} s wall, {cpu:.1f} s CPU** for {a.cases:,} "

@@ -91,7 +91,13 @@ def case_line(i: int, rng: random.Random) -> dict:
         "claim_amount": f"{rng.randrange(20000, 2000000)}.00",
         "recovered_amount": "0.00",
         "parties": [
-            {"id": "p1", "role": "申请执行人", "kind": "自然人", "name": "张某", "id_number": _id_number(rng)},
+            {
+                "id": "p1",
+                "role": "申请执行人",
+                "kind": "自然人",
+                "name": "张某",
+                "id_number": _id_number(rng),
+            },
             {"id": "p2", "role": "被执行人", "kind": "自然人", "name": "李某", "id_number": _id_number(rng)},
         ],
         "events": events,
@@ -114,7 +120,9 @@ def build(cases: int, seed_cases: int, db: str) -> None:
         for i in range(seed_cases):
             f.write(json.dumps(case_line(i, rng), ensure_ascii=False) + "\n")
     start = time.perf_counter()
-    subprocess.run(["zhixing", "import", str(bundle), "--json"], env=_env(db), check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        ["zhixing", "import", str(bundle), "--json"], env=_env(db), check=True, stdout=subprocess.DEVNULL
+    )
     print(f"imported {seed_cases} cases in {time.perf_counter() - start:.1f} s into {db}")
     start = time.perf_counter()
     subprocess.run(["zhixing", "termination_facts"], env=_env(db), check=True, stdout=subprocess.DEVNULL)
@@ -157,7 +165,10 @@ def _replicate(db: str, copies: int, total: int) -> None:
             c = [x for x in cols(t) if x.strip('"') not in (id_col, case_col)]
             head = ([id_col] if id_col else []) + [case_col] + c
             sel = ([f"{id_col} + {k * step[t]}"] if id_col else []) + [f"{case_col} + {k * n}"] + c
-            con.execute(f"INSERT INTO {t} ({', '.join(head)}) SELECT {', '.join(sel)} FROM {t} WHERE {case_col} <= ?", (limit,))
+            con.execute(
+                f"INSERT INTO {t} ({', '.join(head)}) SELECT {', '.join(sel)} FROM {t} WHERE {case_col} <= ?",
+                (limit,),
+            )
         con.commit()
     con.execute("ANALYZE")
     con.commit()
@@ -173,7 +184,9 @@ def _baseline(qs, as_of: date) -> list[dict]:
 
 
 def _cli(db: str, as_of: str, court: str | None) -> None:
-    args = ["zhixing", "check", "termination", "--as-of", as_of, "--json"] + (["--court", court] if court else [])
+    args = ["zhixing", "check", "termination", "--as-of", as_of, "--json"] + (
+        ["--court", court] if court else []
+    )
     start = time.perf_counter()
     out = subprocess.run(args, env=_env(db), check=True, capture_output=True)
     rows = json.loads(out.stdout)

@@ -101,13 +101,17 @@ class Steps:
             "applicant": "p1", "attendee": "张某", "interviewers": "王某", "place": "本院第三约谈室", "told": TOLD,
             "opinion": opinion, "statement": "同意终本，发现财产后申请恢复执行。", "recorder": "刘某", **kw,
         }  # fmt: skip
-        return services.record_interview(case.pk, user=user or self.officer, expected_version=self.version(case), on=on, **args)
+        return services.record_interview(
+            case.pk, user=user or self.officer, expected_version=self.version(case), on=on, **args
+        )
 
     def ruling(self, case, on=date(2023, 6, 28), approval="consent", **kw):
         from zhixing.termination import services
 
         args = {"presiding": "王某", "clerk": "刘某", **kw}
-        return services.record_ruling(case.pk, user=self.officer, expected_version=self.version(case), on=on, approval=approval, **args)
+        return services.record_ruling(
+            case.pk, user=self.officer, expected_version=self.version(case), on=on, approval=approval, **args
+        )
 
     def serve(self, case, on=date(2023, 6, 30)):
         from zhixing.termination import services
@@ -118,7 +122,11 @@ class Steps:
         from zhixing.termination import services
 
         return services.close_by_termination(
-            case.pk, user=user or self.officer, expected_version=self.version(case), closed_on=on, override_reason=reason
+            case.pk,
+            user=user or self.officer,
+            expected_version=self.version(case),
+            closed_on=on,
+            override_reason=reason,
         )
 
     def ready(self, case):

@@ -41,20 +41,33 @@ def test_full_path_through_the_api(make_case, officer):
     r = client.post(f"/cases/{A}/rulings", json={"version": _version(), "on": "2023-06-28", "approval": "consent",
                                                  "presiding": "王某", "clerk": "刘某"}, user=officer)  # fmt: skip
     assert r.status_code == 201, r.json()
-    assert client.post(f"/cases/{A}/service", json={"version": _version(), "on": "2023-06-30"}, user=officer).status_code == 201
+    assert (
+        client.post(
+            f"/cases/{A}/service", json={"version": _version(), "on": "2023-06-30"}, user=officer
+        ).status_code
+        == 201
+    )
     gate = client.get(f"/cases/{A}/gate?closed_on=2023-06-30", user=officer).json()
     assert gate["verdict"]["verdict"] == "合格" and gate["needs_override"] is False and gate["errors"] == []
-    r = client.post(f"/cases/{A}/close", json={"version": _version(), "closed_on": "2023-06-30"}, user=officer)
+    r = client.post(
+        f"/cases/{A}/close", json={"version": _version(), "closed_on": "2023-06-30"}, user=officer
+    )
     assert r.status_code == 201 and r.json()["verdict"] == "合格"
     overview = client.get(f"/cases/{A}?as_of=2023-07-10", user=officer).json()
     assert overview["verdict"]["failed"] == ["T14"] and overview["verdict"]["verdict"] == "待完善"
     assert [f["kind"] for f in overview["followups"]] == ["registry_entry", "requery"]
-    r = client.post(f"/cases/{A}/registry-entry", json={"version": _version(), "on": "2023-07-10"}, user=officer)
+    r = client.post(
+        f"/cases/{A}/registry-entry", json={"version": _version(), "on": "2023-07-10"}, user=officer
+    )
     assert r.status_code == 201
     r = client.post(f"/cases/{A}/inquiries", json={"version": _version(), "on": "2023-12-20", "categories": ["存款"],
                                                    "found": [{"asset": "a5", "category": "存款", "value": "800.00"}]}, user=officer)  # fmt: skip
     assert r.status_code == 201, r.json()
-    r = client.post(f"/cases/{A}/resume", json={"version": _version(), "filed_on": "2024-01-08", "reason": "发现存款"}, user=officer)
+    r = client.post(
+        f"/cases/{A}/resume",
+        json={"version": _version(), "filed_on": "2024-01-08", "reason": "发现存款"},
+        user=officer,
+    )
     assert r.status_code == 201 and r.json()["case_number"] == "（2024）豫0823执恢1号"
     assert r.json()["claim_amount"] == "125000.00"
 
@@ -73,11 +86,21 @@ def test_other_court_sees_nothing(make_case, personas):
 def test_bad_input_is_a_422_naming_the_field_and_nothing_is_saved(make_case, officer):
     make_case()
     version = _version()
-    r = client.post(f"/cases/{A}/interviews", json=_interview(version, told_basis=False, opinion="随便"), user=officer)
+    r = client.post(
+        f"/cases/{A}/interviews", json=_interview(version, told_basis=False, opinion="随便"), user=officer
+    )
     assert r.status_code == 422
     assert r.json()["detail"] == [
-        {"loc": ["body", "told"], "msg": "约谈须告知申请执行人：终结本次执行程序的依据及法律后果（TERM-8，终本规定第五条）", "type": "value_error"},
-        {"loc": ["body", "opinion"], "msg": "申请执行人意见应为“同意”或“不同意”（TERM-8）", "type": "value_error"},
+        {
+            "loc": ["body", "told"],
+            "msg": "约谈须告知申请执行人：终结本次执行程序的依据及法律后果（TERM-8，终本规定第五条）",
+            "type": "value_error",
+        },
+        {
+            "loc": ["body", "opinion"],
+            "msg": "申请执行人意见应为“同意”或“不同意”（TERM-8）",
+            "type": "value_error",
+        },
     ]
     r = client.post(f"/cases/{A}/close", json={"version": version, "closed_on": "2023-06-30"}, user=officer)
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "ruling"]
@@ -96,17 +119,29 @@ def test_stale_version_is_a_409_and_override_needs_the_chief(make_case, steps, o
     bundle = case_a()
     bundle["events"][-1]["categories"] = ["存款"]
     case = steps.ready(make_case(bundle))
-    r = client.post(f"/cases/{A}/close", json={"version": case.version - 1, "closed_on": "2023-06-30"}, user=officer)
+    r = client.post(
+        f"/cases/{A}/close", json={"version": case.version - 1, "closed_on": "2023-06-30"}, user=officer
+    )
     assert r.status_code == 409
-    r = client.post(f"/cases/{A}/close", json={"version": _version(), "closed_on": "2023-06-30"}, user=officer)
+    r = client.post(
+        f"/cases/{A}/close", json={"version": _version(), "closed_on": "2023-06-30"}, user=officer
+    )
     assert r.status_code == 403 and "须由执行局长批准" in r.json()["detail"]
-    r = client.post(f"/cases/{A}/close", json={"version": _version(), "closed_on": "2023-06-30", "override_reason": "特殊情况"}, user=chief)
+    r = client.post(
+        f"/cases/{A}/close",
+        json={"version": _version(), "closed_on": "2023-06-30", "override_reason": "特殊情况"},
+        user=chief,
+    )
     assert r.status_code == 201 and r.json()["overridden"] is True and r.json()["failed"] == ["T5"]
 
 
 def test_resuming_a_case_not_closed_by_termination_is_a_422(make_case, officer):
     make_case()
-    r = client.post(f"/cases/{A}/resume", json={"version": _version(), "filed_on": "2024-01-08", "reason": "发现财产"}, user=officer)
+    r = client.post(
+        f"/cases/{A}/resume",
+        json={"version": _version(), "filed_on": "2024-01-08", "reason": "发现财产"},
+        user=officer,
+    )
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "case"]
     assert not Case.objects.filter(case_type="resumed").exists()
 

@@ -34,7 +34,13 @@ def _person_debtor_case():
     number = "41082319700101301"
     debtor_id = number + id_number_check_char(number)
     bundle = case_a(case_number="（2023）豫0823执1240号")
-    bundle["parties"][1] = {"id": "p2", "role": "被执行人", "kind": "自然人", "name": "李某", "id_number": debtor_id}
+    bundle["parties"][1] = {
+        "id": "p2",
+        "role": "被执行人",
+        "kind": "自然人",
+        "name": "李某",
+        "id_number": debtor_id,
+    }
     return bundle, debtor_id
 
 
@@ -45,7 +51,11 @@ def test_interview_appends_the_node_event_with_opinion_and_party(make_case, step
     case = make_case()
     interview = steps.interview(case)
     event = NodeEvent.objects.get(pk=interview.event_id)
-    assert (event.node, event.on, event.data) == ("applicant_interview", date(2023, 6, 25), {"opinion": "同意", "party": "p1", "by": "wuzhi_officer"})
+    assert (event.node, event.on, event.data) == (
+        "applicant_interview",
+        date(2023, 6, 25),
+        {"opinion": "同意", "party": "p1", "by": "wuzhi_officer"},
+    )
     assert event.recorded_by == officer and event.source == "form"
     assert (interview.attendee, interview.place, interview.opinion) == ("张某", "本院第三约谈室", "同意")
 
@@ -55,9 +65,14 @@ def test_interview_must_tell_all_four_items(make_case, steps):
     with pytest.raises(InputError) as refused:
         steps.interview(case, told={**TOLD, "told_property": False, "told_basis": False})
     assert refused.value.problems == [
-        ("told", "约谈须告知申请执行人：查明的财产情况、终结本次执行程序的依据及法律后果（TERM-8，终本规定第五条）")
+        (
+            "told",
+            "约谈须告知申请执行人：查明的财产情况、终结本次执行程序的依据及法律后果（TERM-8，终本规定第五条）",
+        )
     ]
-    assert not Interview.objects.exists() and not NodeEvent.objects.filter(node="applicant_interview").exists()
+    assert (
+        not Interview.objects.exists() and not NodeEvent.objects.filter(node="applicant_interview").exists()
+    )
 
 
 def test_interview_of_a_debtor_or_with_a_bad_opinion_is_refused(make_case, steps):
@@ -76,7 +91,10 @@ def test_ruling_needs_a_prior_interview(make_case, steps):
     case = make_case()
     with pytest.raises(InputError) as refused:
         steps.ruling(case)
-    assert ("interview", "裁定（2023-06-28）前未约谈申请执行人并记录其意见（TERM-8）") in refused.value.problems
+    assert (
+        "interview",
+        "裁定（2023-06-28）前未约谈申请执行人并记录其意见（TERM-8）",
+    ) in refused.value.problems
 
 
 def test_ruling_without_consent_needs_panel_and_president(make_case, steps):
@@ -87,13 +105,26 @@ def test_ruling_without_consent_needs_panel_and_president(make_case, steps):
     assert refused.value.problems[0][0] == "approval"
     with pytest.raises(InputError) as missing:
         steps.ruling(case, approval="panel", collegial_on=date(2023, 6, 26))
-    assert missing.value.problems == [("president_on", "未经申请执行人同意的终本裁定须院长批准，请填写院长批准日期（TERM-9）")]
+    assert missing.value.problems == [
+        ("president_on", "未经申请执行人同意的终本裁定须院长批准，请填写院长批准日期（TERM-9）")
+    ]
     with pytest.raises(InputError) as late:
         steps.ruling(case, approval="panel", collegial_on=date(2023, 6, 26), president_on=date(2023, 6, 29))
-    assert late.value.problems == [("president_on", "院长批准日期（2023-06-29）晚于裁定日期（2023-06-28）（TERM-9）")]
+    assert late.value.problems == [
+        ("president_on", "院长批准日期（2023-06-29）晚于裁定日期（2023-06-28）（TERM-9）")
+    ]
     steps.ruling(case, approval="panel", collegial_on=date(2023, 6, 26), president_on=date(2023, 6, 27))
-    nodes = list(NodeEvent.objects.filter(case=case).filter(node__in=["collegial_review", "president_approval", "termination_ruling"]).order_by("on").values_list("node", "on"))
-    assert nodes == [("collegial_review", date(2023, 6, 26)), ("president_approval", date(2023, 6, 27)), ("termination_ruling", date(2023, 6, 28))]
+    nodes = list(
+        NodeEvent.objects.filter(case=case)
+        .filter(node__in=["collegial_review", "president_approval", "termination_ruling"])
+        .order_by("on")
+        .values_list("node", "on")
+    )
+    assert nodes == [
+        ("collegial_review", date(2023, 6, 26)),
+        ("president_approval", date(2023, 6, 27)),
+        ("termination_ruling", date(2023, 6, 28)),
+    ]
     steps.serve(case)
     assert services.preview_closing(case, date(2023, 6, 30)).verdict.verdict == "合格"  # T10 met by the panel
 
@@ -104,7 +135,10 @@ def test_ruling_refused_when_nothing_is_unrealised(make_case, steps):
     with pytest.raises(InputError) as refused:
         steps.ruling(case)
     assert refused.value.problems == [
-        ("claim_amount", "执行到位金额125000.00元已达申请执行标的125000.00元，没有未实现的债权，不能终本（TERM-10）")
+        (
+            "claim_amount",
+            "执行到位金额125000.00元已达申请执行标的125000.00元，没有未实现的债权，不能终本（TERM-10）",
+        )
     ]
 
 
@@ -129,7 +163,9 @@ def _text(content: bytes) -> str:
 def test_ruling_document_has_every_term10_item(make_case, steps):
     case = make_case()
     steps.interview(case)
-    ruling = steps.ruling(case, judges="赵某、钱某", process_note="2023年5月10日赴被执行人经营场所实地查看，已停业。")
+    ruling = steps.ruling(
+        case, judges="赵某、钱某", process_note="2023年5月10日赴被执行人经营场所实地查看，已停业。"
+    )
     text = _text(documents.ruling_document(ruling))
     # Heading, number, parties (their ID numbers in full: they are parties to the ruling).
     assert "武陟县人民法院" in text and "执 行 裁 定 书" in text and "（2023）豫0823执1234号" in text
@@ -167,7 +203,12 @@ def test_interview_document_has_the_four_items_and_masks_the_debtor(make_case, s
     masked = debtor_id[:6] + "********" + debtor_id[-4:]
     assert f"被执行人：李某，公民身份号码{masked}。" in text
     assert f"被执行人李某（{masked}）在外地务工。" in text
-    for item in ("一、案件执行情况：", "二、采取的财产调查措施：", "三、查明的财产情况：", "四、终结本次执行程序的依据及法律后果："):
+    for item in (
+        "一、案件执行情况：",
+        "二、采取的财产调查措施：",
+        "三、查明的财产情况：",
+        "四、终结本次执行程序的依据及法律后果：",
+    ):
         assert item in text
     assert "尚有125,000.00元未执行到位" in text
     assert "2023年6月20日，通过网络执行查控系统（总对总）查询被执行人的存款、车辆、不动产、有价证券。" in text
@@ -201,14 +242,18 @@ def test_default_templates_are_complete_and_editable(tmp_path):
 
 def test_a_template_without_a_required_item_is_refused():
     doc = Document()
-    doc.add_paragraph("{{法院名称}} {{案号}} {{当事人}} {{债权情况}} {{执行经过}} {{实现情况}} {{审判长}} {{书记员}} {{某某}}")
+    doc.add_paragraph(
+        "{{法院名称}} {{案号}} {{当事人}} {{债权情况}} {{执行经过}} {{实现情况}} {{审判长}} {{书记员}} {{某某}}"
+    )
     out = io.BytesIO()
     doc.save(out)
     assert documents.template_problems(out.getvalue(), documents.RULING) == [
         "模板缺少必备内容：{{财产情况}}、{{审批情况}}、{{权利告知}}、{{裁定日期}}",
         "模板含有无法识别的占位符：{{某某}}",
     ]
-    assert documents.template_problems(b"not a docx", documents.RULING) == ["文件不是有效的 Word 文档（.docx）"]
+    assert documents.template_problems(b"not a docx", documents.RULING) == [
+        "文件不是有效的 Word 文档（.docx）"
+    ]
 
 
 def test_a_court_template_replaces_the_default(make_case, steps, courts):
@@ -216,7 +261,9 @@ def test_a_court_template_replaces_the_default(make_case, steps, courts):
     doc.add_paragraph("（本院自定义：武陟县人民法院执行局监制）")
     out = io.BytesIO()
     doc.save(out)
-    DocumentTemplate.objects.create(court=courts["豫08"], kind="ruling", content=out.getvalue(), filename="r.docx")
+    DocumentTemplate.objects.create(
+        court=courts["豫08"], kind="ruling", content=out.getvalue(), filename="r.docx"
+    )
     case = make_case()
     steps.interview(case)
     ruling = steps.ruling(case)
@@ -224,12 +271,18 @@ def test_a_court_template_replaces_the_default(make_case, steps, courts):
     assert "武陟县人民法院执行局监制" in _text(documents.ruling_document(ruling))
 
 
-@pytest.mark.skipif(shutil.which("libreoffice") is None, reason="libreoffice 未安装（apt-get install libreoffice-writer-nogui）")
+@pytest.mark.skipif(
+    shutil.which("libreoffice") is None,
+    reason="libreoffice 未安装（apt-get install libreoffice-writer-nogui）",
+)
 def test_generated_documents_open_in_libreoffice(make_case, steps, tmp_path):
     case = make_case()
     interview = steps.interview(case)
     ruling = steps.ruling(case)
-    for name, content in (("interview", documents.interview_document(interview)), ("ruling", documents.ruling_document(ruling))):
+    for name, content in (
+        ("interview", documents.interview_document(interview)),
+        ("ruling", documents.ruling_document(ruling)),
+    ):
         (tmp_path / f"{name}.docx").write_bytes(content)
     done = subprocess.run(
         ["libreoffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to", "pdf",

@@ -33,16 +33,39 @@ def _bundles() -> list[dict]:
     entry = {"node": "termination_registry_entry", "on": "2023-07-05"}
     return [
         case_a(case_number="（2023）豫0823执1号", add=[*READY, served, entry], closing=CLOSING),
-        case_a(case_number="（2023）豫0823执2号", drop=["execution_notice"], add=[*READY, served], closing=CLOSING),
+        case_a(
+            case_number="（2023）豫0823执2号",
+            drop=["execution_notice"],
+            add=[*READY, served],
+            closing=CLOSING,
+        ),
         case_a(case_number="（2023）豫0823执3号", add=[*READY, served], closing=CLOSING),
-        case_a(case_number="（2023）豫0823执4号", add=[*READY, {"node": "ruling_served", "on": "2023-07-03"}], closing=CLOSING),
-        case_a(case_number="（2023）豫0823执5号", add=[*READY, served, {"node": "termination_registry_entry", "on": "2023-07-20"}], closing=CLOSING),
-        case_a(case_number="（2023）豫0823执6号", add=READY, closing={"on": "2023-06-30", "mode": "执行完毕"}),
+        case_a(
+            case_number="（2023）豫0823执4号",
+            add=[*READY, {"node": "ruling_served", "on": "2023-07-03"}],
+            closing=CLOSING,
+        ),
+        case_a(
+            case_number="（2023）豫0823执5号",
+            add=[*READY, served, {"node": "termination_registry_entry", "on": "2023-07-20"}],
+            closing=CLOSING,
+        ),
+        case_a(
+            case_number="（2023）豫0823执6号", add=READY, closing={"on": "2023-06-30", "mode": "执行完毕"}
+        ),
         case_a(case_number="（2023）豫0823执7号", add=[*READY, served]),
     ]
 
 
-AS_OF = [date(2023, 6, 30), date(2023, 7, 2), date(2023, 7, 3), date(2023, 7, 7), date(2023, 7, 10), date(2023, 7, 20), date(2024, 1, 1)]
+AS_OF = [
+    date(2023, 6, 30),
+    date(2023, 7, 2),
+    date(2023, 7, 3),
+    date(2023, 7, 7),
+    date(2023, 7, 10),
+    date(2023, 7, 20),
+    date(2024, 1, 1),
+]
 
 
 def _expected(as_of: date) -> list[dict]:
@@ -70,10 +93,18 @@ def test_t14_pending_and_failure_at_the_edges(import_cases):
     rows = {r["case_number"]: r for r in facts.termination_rows(Case.objects.all(), date(2023, 7, 6))}
     # Served 06-30: K7's last day is 07-07 (a Friday) — T14 pending the day before, due at the
     # end of 07-07 (as-of is the end of its day).
-    assert rows["（2023）豫0823执3号"]["pending"] == ["T14"] and rows["（2023）豫0823执3号"]["verdict"] == "合格"
+    assert (
+        rows["（2023）豫0823执3号"]["pending"] == ["T14"] and rows["（2023）豫0823执3号"]["verdict"] == "合格"
+    )
     rows = {r["case_number"]: r for r in facts.termination_rows(Case.objects.all(), date(2023, 7, 7))}
-    assert rows["（2023）豫0823执3号"]["failed"] == ["T14"] and rows["（2023）豫0823执3号"]["verdict"] == "待完善"
-    assert rows["（2023）豫0823执2号"]["failed"] == ["T1", "T14"] and rows["（2023）豫0823执2号"]["verdict"] == "不合格"
+    assert (
+        rows["（2023）豫0823执3号"]["failed"] == ["T14"]
+        and rows["（2023）豫0823执3号"]["verdict"] == "待完善"
+    )
+    assert (
+        rows["（2023）豫0823执2号"]["failed"] == ["T1", "T14"]
+        and rows["（2023）豫0823执2号"]["verdict"] == "不合格"
+    )
     # Served after the closing day (T11 fails); at as-of 07-02 the service is not seen yet.
     early = {r["case_number"]: r for r in facts.termination_rows(Case.objects.all(), date(2023, 7, 2))}
     assert early["（2023）豫0823执4号"]["pending"] == []
@@ -83,5 +114,10 @@ def test_t14_pending_and_failure_at_the_edges(import_cases):
 def test_services_keep_rows_current(make_case, steps):
     case = steps.closed(make_case())
     fact = TerminationFact.objects.get(case=case)
-    assert (fact.case_version, fact.failed_static, fact.served_on, fact.registry_entry_on) == (case.version, [], date(2023, 6, 30), None)
+    assert (fact.case_version, fact.failed_static, fact.served_on, fact.registry_entry_on) == (
+        case.version,
+        [],
+        date(2023, 6, 30),
+        None,
+    )
     assert facts.refresh_stale_facts() == 0

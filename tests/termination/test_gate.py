@@ -35,8 +35,17 @@ def test_compliant_closing_by_the_officer_records_the_verdict(make_case, steps, 
     assert gate.verdict.pending == ("T14",)  # served 06-30: the registry entry is due by 07-07
     closing = steps.close(case)
     case.refresh_from_db()
-    assert (case.closed_on, case.closing_mode, case.version) == (date(2023, 6, 30), "terminated_current", version + 1)
-    assert (closing.verdict, closing.failed, closing.pending, closing.overridden) == ("合格", [], ["T14"], False)
+    assert (case.closed_on, case.closing_mode, case.version) == (
+        date(2023, 6, 30),
+        "terminated_current",
+        version + 1,
+    )
+    assert (closing.verdict, closing.failed, closing.pending, closing.overridden) == (
+        "合格",
+        [],
+        ["T14"],
+        False,
+    )
     assert closing.closed_by == officer and closing.approved_by is None
     # Facts derived in the same transaction: indicators and the stored verdict parts see it.
     fact = CaseFact.objects.get(case=case)
@@ -59,7 +68,10 @@ def test_gate_names_the_stale_category_and_refuses_the_officer(make_case, steps)
     with pytest.raises(services.NotAllowed) as refused:
         steps.close(case)
     assert refused.value.problems[0][0] == "override_reason"
-    assert "须由执行局长批准" in refused.value.problems[0][1] and "不动产最后一次网络查询为2023-03-08" in refused.value.problems[0][1]
+    assert (
+        "须由执行局长批准" in refused.value.problems[0][1]
+        and "不动产最后一次网络查询为2023-03-08" in refused.value.problems[0][1]
+    )
     case.refresh_from_db()
     assert (case.closed_on, case.closing_mode, case.version) == (None, "", version)  # nothing saved
     assert not TerminationClosing.objects.exists()
@@ -121,7 +133,9 @@ def test_interview_dated_after_the_closing_is_refused(make_case, steps):
     # A second interview on 07-02 cannot be entered after the ruling (TERM-8) …
     with pytest.raises(InputError) as late:
         steps.interview(case, on=date(2023, 7, 2))
-    assert late.value.problems == [("on", "约谈日期（2023-07-02）晚于终本裁定日期（2023-06-28）：约谈应在裁定前（TERM-8）")]
+    assert late.value.problems == [
+        ("on", "约谈日期（2023-07-02）晚于终本裁定日期（2023-06-28）：约谈应在裁定前（TERM-8）")
+    ]
     # … and an imported one dated after the proposed closing day stops the closing.
     bundle = case_a(
         case_number="（2023）豫0823执1235号",
@@ -135,7 +149,10 @@ def test_interview_dated_after_the_closing_is_refused(make_case, steps):
     other = make_case(bundle)
     with pytest.raises(InputError) as refused:
         steps.close(other, on=date(2023, 6, 30))
-    assert ("interview", "约谈申请执行人的日期（2023-07-01）晚于结案日期（2023-06-30）：约谈应在终本裁定前（TERM-8）") in refused.value.problems
+    assert (
+        "interview",
+        "约谈申请执行人的日期（2023-07-01）晚于结案日期（2023-06-30）：约谈应在终本裁定前（TERM-8）",
+    ) in refused.value.problems
     assert Case.objects.get(pk=other.pk).closed_on is None
 
 
@@ -157,7 +174,9 @@ def test_stale_version_is_rejected(make_case, steps, officer):
     case = steps.ready(make_case())
     stale = steps.version(case) - 1
     with pytest.raises(StaleVersion):
-        services.close_by_termination(case.pk, user=officer, expected_version=stale, closed_on=date(2023, 6, 30))
+        services.close_by_termination(
+            case.pk, user=officer, expected_version=stale, closed_on=date(2023, 6, 30)
+        )
     assert Case.objects.get(pk=case.pk).closed_on is None
 
 
@@ -178,9 +197,12 @@ def test_closing_lifts_no_measure(make_case, steps):
     steps.close(case)
     after = _events(case)
     assert after == before  # the closing appended nothing — in particular no lifting
-    assert not {"consumption_restriction_lifted", "credit_deletion", "credit_revocation", "restraint_released"} & {
-        n for n, _ in after
-    }
+    assert not {
+        "consumption_restriction_lifted",
+        "credit_deletion",
+        "credit_revocation",
+        "restraint_released",
+    } & {n for n, _ in after}
     from zhixing.cases.loader import load_record
     from zhixing.termination.followup import live_measures
 

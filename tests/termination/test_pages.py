@@ -96,7 +96,10 @@ def test_chief_closes_with_override_through_the_form(make_case, steps, client, c
     bundle["events"][-1]["categories"] = ["存款"]
     case = steps.ready(make_case(bundle))
     client.force_login(chief)
-    r = client.post(page(A, "close"), {"version": steps.version(case), "closed_on": "2023-06-30", "override_reason": "已实地查询"})
+    r = client.post(
+        page(A, "close"),
+        {"version": steps.version(case), "closed_on": "2023-06-30", "override_reason": "已实地查询"},
+    )
     assert r.status_code == 302 and unquote(r["Location"]) == page(A)
     assert TerminationClosing.objects.get(case=case).overridden
 
@@ -106,9 +109,14 @@ def test_interview_form_errors_and_success(make_case, steps, web):
     form = {"version": steps.version(case), "on": "2023-06-25", "applicant": "p1", "attendee": "张某", "interviewers": "王某",
             "place": "约谈室", "opinion": "同意", "told_progress": "on"}  # fmt: skip
     r = web.post(page(A, "interview"), form)
-    assert r.status_code == 422 and "约谈须告知申请执行人：采取的财产调查措施、查明的财产情况" in r.content.decode()
+    assert (
+        r.status_code == 422
+        and "约谈须告知申请执行人：采取的财产调查措施、查明的财产情况" in r.content.decode()
+    )
     assert not Interview.objects.exists()
-    r = web.post(page(A, "interview"), {**form, "told_measures": "on", "told_property": "on", "told_basis": "on"})
+    r = web.post(
+        page(A, "interview"), {**form, "told_measures": "on", "told_property": "on", "told_basis": "on"}
+    )
     assert r.status_code == 302
     interview = Interview.objects.get()
     doc = web.get(f"/termination/case/{A}/interviews/{interview.pk}.docx")

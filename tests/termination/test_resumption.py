@@ -23,7 +23,9 @@ from .conftest import case_a
 
 def _resume(case, user, filed_on=date(2024, 3, 5), reason="发现被执行人名下新登记车辆"):
     case.refresh_from_db()
-    return services.resume(case.pk, user=user, expected_version=case.version, filed_on=filed_on, reason=reason)
+    return services.resume(
+        case.pk, user=user, expected_version=case.version, filed_on=filed_on, reason=reason
+    )
 
 
 @pytest.mark.django_db
@@ -37,7 +39,11 @@ def test_resumption_opens_a_linked_case_with_a_new_number(make_case, steps, offi
     link = _resume(case, officer)
     resumed = link.resumed
     assert resumed.case_number == "（2024）豫0823执恢1号"  # the year of the resumption, not of the original
-    assert (resumed.case_type, resumed.filed_on, resumed.original_case_number) == ("resumed", date(2024, 3, 5), case.case_number)
+    assert (resumed.case_type, resumed.filed_on, resumed.original_case_number) == (
+        "resumed",
+        date(2024, 3, 5),
+        case.case_number,
+    )
     assert (resumed.claim_amount, resumed.recovered_amount) == (Decimal("120000.00"), Decimal("0.00"))
     assert list(Party.objects.filter(case=resumed).values_list("local_id", "role", "name")) == [
         ("p1", "applicant", "张某"),
@@ -65,7 +71,13 @@ def test_resumption_opens_a_linked_case_with_a_new_number(make_case, steps, offi
 @pytest.mark.django_db
 def test_numbers_skip_taken_ones_and_count_per_year(make_case, steps, officer, import_cases):
     # An imported 执恢 case already holds number 1 of 2024.
-    taken = case_a(case_number="（2024）豫0823执恢1号", case_type="恢复执行", filed_on="2024-01-10", original_case_number="（2022）豫0823执9号", events=[])
+    taken = case_a(
+        case_number="（2024）豫0823执恢1号",
+        case_type="恢复执行",
+        filed_on="2024-01-10",
+        original_case_number="（2022）豫0823执9号",
+        events=[],
+    )
     assert import_cases(taken).rejected == []
     first = steps.closed(make_case())
     second = steps.closed(make_case(case_a(case_number="（2023）豫0823执1300号")))
@@ -78,8 +90,12 @@ def test_only_a_case_closed_by_termination_can_be_resumed(make_case, officer, st
     open_case = make_case()
     with pytest.raises(InputError) as refused:
         _resume(open_case, officer)
-    assert refused.value.problems == [("case", "本案尚未结案，不是终结本次执行程序的案件，不能在此恢复执行（CLOSE-6、TERM-13）")]
-    performed = make_case(case_a(case_number="（2023）豫0823执1301号", closing={"on": "2023-06-30", "mode": "执行完毕"}))
+    assert refused.value.problems == [
+        ("case", "本案尚未结案，不是终结本次执行程序的案件，不能在此恢复执行（CLOSE-6、TERM-13）")
+    ]
+    performed = make_case(
+        case_a(case_number="（2023）豫0823执1301号", closing={"on": "2023-06-30", "mode": "执行完毕"})
+    )
     with pytest.raises(InputError) as done:
         _resume(performed, officer)
     assert done.value.problems[0][1].startswith("本案以执行完毕方式结案")
@@ -91,7 +107,9 @@ def test_resuming_twice_or_before_the_closing_is_refused(make_case, steps, offic
     case = steps.closed(make_case())
     with pytest.raises(InputError) as early:
         _resume(case, officer, filed_on=date(2023, 6, 29))
-    assert early.value.problems == [("filed_on", "恢复执行立案日期（2023-06-29）早于终本结案日期（2023-06-30）")]
+    assert early.value.problems == [
+        ("filed_on", "恢复执行立案日期（2023-06-29）早于终本结案日期（2023-06-30）")
+    ]
     with pytest.raises(InputError) as no_reason:
         _resume(case, officer, reason="")
     assert no_reason.value.problems[0][0] == "reason"

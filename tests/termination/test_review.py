@@ -87,14 +87,20 @@ def closings(import_cases, courts):
     for seq in range(1, 4):
         b = case_a(case_number=f"（2023）豫0825执{3000 + seq}号", court="豫0825", add=CLOSED, closing=closing)
         bundles.append(b)
-    bundles.append(case_a(case_number="（2023）豫0823执2100号", add=CLOSED, closing={"on": "2023-06-30", "mode": "执行完毕"}))
+    bundles.append(
+        case_a(
+            case_number="（2023）豫0823执2100号", add=CLOSED, closing={"on": "2023-06-30", "mode": "执行完毕"}
+        )
+    )
     assert import_cases(*bundles).rejected == []
 
 
 @pytest.fixture
 def reviewers(courts):
     return {
-        code: User.objects.create_user(username=f"reviewer_{code}", password="correct-horse-battery", court=courts[code], role=Role.JUDGE)
+        code: User.objects.create_user(
+            username=f"reviewer_{code}", password="correct-horse-battery", court=courts[code], role=Role.JUDGE
+        )
         for code in ("豫0823", "豫0825")
     }
 
@@ -106,15 +112,23 @@ def test_campaign_samples_snapshots_and_assigns(closings, reviewers, personas):
         user=chief, key="豫08-2023上半年", court=chief.court, period_start=date(2023, 1, 1), period_end=date(2023, 6, 30),
         per_court=3, as_of=date(2023, 7, 31),
     )  # fmt: skip
-    items = list(ReviewItem.objects.filter(campaign=campaign).select_related("case", "subject_court", "reviewer_court", "reviewer"))
+    items = list(
+        ReviewItem.objects.filter(campaign=campaign).select_related(
+            "case", "subject_court", "reviewer_court", "reviewer"
+        )
+    )
     by_court = {}
     for i in items:
         by_court.setdefault(i.subject_court.code, []).append(i.case.case_number)
     wuzhi = [f"（2023）豫0823执{2000 + s}号" for s in range(1, 6)]
     assert by_court["豫0823"] == services.sample_closings("豫08-2023上半年", "豫0823", wuzhi, 3)
-    assert len(by_court["豫0825"]) == 3 and "（2023）豫0823执2100号" not in by_court["豫0823"]  # 执行完毕 is not sampled
+    assert (
+        len(by_court["豫0825"]) == 3 and "（2023）豫0823执2100号" not in by_court["豫0823"]
+    )  # 执行完毕 is not sampled
     # Each court's sample goes to the other court, round-robin over its staff in username order.
-    assigned = sorted((i.subject_court.code, i.position, i.reviewer_court.code, i.reviewer.username) for i in items)
+    assigned = sorted(
+        (i.subject_court.code, i.position, i.reviewer_court.code, i.reviewer.username) for i in items
+    )
     assert assigned == [
         ("豫0823", 0, "豫0825", "reviewer_豫0825"), ("豫0823", 1, "豫0825", "wenxian_officer"),
         ("豫0823", 2, "豫0825", "reviewer_豫0825"),
@@ -160,9 +174,10 @@ def test_review_flow_and_report(closings, reviewers, personas):
     report = views_data.report(campaign)
     assert (report["sampled"], report["reviewed"]) == (8, 5)
     assert (report["compared"], report["agreed"], report["agreement_rate"]) == (70, 69, "0.9857")
-    assert [(d["case_number"], d["check"], d["automatic"], d["reviewer"], d["note"]) for d in report["disagreements"]] == [
-        ("（2023）豫0823执2003号", "T5", "未通过", "通过", "不动产已于6月实地查询")
-    ]
+    assert [
+        (d["case_number"], d["check"], d["automatic"], d["reviewer"], d["note"])
+        for d in report["disagreements"]
+    ] == [("（2023）豫0823执2003号", "T5", "未通过", "通过", "不动产已于6月实地查询")]
     assert report["by_court"] == {"豫0823": {"compared": 70, "agreed": 69, "agreement_rate": "0.9857"}}
 
 
@@ -171,7 +186,12 @@ def test_only_a_superior_court_organises(closings, personas):
     officer = personas["wuzhi_officer"]
     with pytest.raises(services.NotAllowed):
         services.create_campaign(
-            user=officer, key="X", court=officer.court, period_start=date(2023, 1, 1), period_end=date(2023, 6, 30), per_court=2
+            user=officer,
+            key="X",
+            court=officer.court,
+            period_start=date(2023, 1, 1),
+            period_end=date(2023, 6, 30),
+            per_court=2,
         )
     chief = personas["jiaozuo_chief"]
     with pytest.raises(InputError) as bad:

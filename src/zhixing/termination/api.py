@@ -40,7 +40,9 @@ def _call(fn, *args, **kwargs):
     except services.NotAllowed as e:
         raise HttpError(403, str(e)) from None
     except InputError as e:
-        raise ValidationError([{"loc": ["body", f], "msg": m, "type": "value_error"} for f, m in e.problems]) from None
+        raise ValidationError(
+            [{"loc": ["body", f], "msg": m, "type": "value_error"} for f, m in e.problems]
+        ) from None
 
 
 def _docx(content: bytes, filename: str) -> HttpResponse:
@@ -62,7 +64,11 @@ class Versioned(Schema):
 # -- reading -----------------------------------------------------------------------------------
 
 
-@router.get("/cases/{case_number}", response=dict, summary="终本管理概况：检查结论、结案记录、约谈、裁定、后续义务、延续措施、恢复执行")
+@router.get(
+    "/cases/{case_number}",
+    response=dict,
+    summary="终本管理概况：检查结论、结案记录、约谈、裁定、后续义务、延续措施、恢复执行",
+)
 def case_overview(request, case_number: str, as_of: date | None = None):
     case = visible_case(request.user, case_number)
     return views_data.overview(request.user, case, as_of)
@@ -127,7 +133,9 @@ def add_interview(request, case_number: str, payload: InterviewIn):
 def interview_docx(request, case_number: str, interview_id: int):
     case = visible_case(request.user, case_number)
     interview = get_object_or_404(Interview.objects.select_related("case__court"), pk=interview_id, case=case)
-    return _docx(documents.interview_document(interview), f"{case.case_number}约谈笔录{interview.interviewed_on}.docx")
+    return _docx(
+        documents.interview_document(interview), f"{case.case_number}约谈笔录{interview.interviewed_on}.docx"
+    )
 
 
 class RulingIn(Versioned):
@@ -142,7 +150,9 @@ class RulingIn(Versioned):
     property_note: str = ""
 
 
-@router.post("/cases/{case_number}/rulings", response={201: dict}, summary="终结本次执行程序裁定（TERM-9、TERM-10）")
+@router.post(
+    "/cases/{case_number}/rulings", response={201: dict}, summary="终结本次执行程序裁定（TERM-9、TERM-10）"
+)
 def add_ruling(request, case_number: str, payload: RulingIn):
     case = visible_case(request.user, case_number)
     ruling = _call(
@@ -172,12 +182,16 @@ class HiddenIn(DayIn):
 def _event(fn, request, case_number: str, **kwargs) -> Status:
     case = visible_case(request.user, case_number)
     event = _call(fn, case.pk, user=request.user, source="api", **kwargs)
-    return Status(201, {"node": event.node, "on": event.on.isoformat(), "version": Case.objects.get(pk=case.pk).version})
+    return Status(
+        201, {"node": event.node, "on": event.on.isoformat(), "version": Case.objects.get(pk=case.pk).version}
+    )
 
 
 @router.post("/cases/{case_number}/service", response={201: dict}, summary="终本裁定送达申请执行人")
 def served(request, case_number: str, payload: DayIn):
-    return _event(services.record_service, request, case_number, expected_version=payload.version, on=payload.on)
+    return _event(
+        services.record_service, request, case_number, expected_version=payload.version, on=payload.on
+    )
 
 
 # -- after closing -------------------------------------------------------------------------------------
@@ -185,13 +199,22 @@ def served(request, case_number: str, payload: DayIn):
 
 @router.post("/cases/{case_number}/registry-entry", response={201: dict}, summary="录入终本案件库（TERM-11）")
 def registry_entry(request, case_number: str, payload: DayIn):
-    return _event(services.record_registry_entry, request, case_number, expected_version=payload.version, on=payload.on)
+    return _event(
+        services.record_registry_entry, request, case_number, expected_version=payload.version, on=payload.on
+    )
 
 
-@router.post("/cases/{case_number}/registry-hidden", response={201: dict}, summary="屏蔽终本案件库信息（TERM-15）")
+@router.post(
+    "/cases/{case_number}/registry-hidden", response={201: dict}, summary="屏蔽终本案件库信息（TERM-15）"
+)
 def registry_hidden(request, case_number: str, payload: HiddenIn):
     return _event(
-        services.record_registry_hidden, request, case_number, expected_version=payload.version, on=payload.on, note=payload.note
+        services.record_registry_hidden,
+        request,
+        case_number,
+        expected_version=payload.version,
+        on=payload.on,
+        note=payload.note,
     )
 
 
@@ -201,7 +224,9 @@ class GroundIn(Versioned):
     note: str = ""
 
 
-@router.post("/cases/{case_number}/hiding-grounds", response={201: dict}, summary="登记屏蔽事由（TERM-15：3日内屏蔽）")
+@router.post(
+    "/cases/{case_number}/hiding-grounds", response={201: dict}, summary="登记屏蔽事由（TERM-15：3日内屏蔽）"
+)
 def hiding_ground(request, case_number: str, payload: GroundIn):
     case = visible_case(request.user, case_number)
     row = _call(
@@ -214,7 +239,7 @@ def hiding_ground(request, case_number: str, payload: GroundIn):
 class FoundIn(Schema):
     asset: str
     category: str
-    value: str = Field(..., description="金额，字符串，如 \"523.00\"")
+    value: str = Field(..., description='金额，字符串，如 "523.00"')
 
 
 class InquiryIn(Versioned):
@@ -225,7 +250,11 @@ class InquiryIn(Versioned):
     party: str | None = None
 
 
-@router.post("/cases/{case_number}/inquiries", response={201: dict}, summary="终本后定期网络查询（TERM-12），结果自动告知申请执行人")
+@router.post(
+    "/cases/{case_number}/inquiries",
+    response={201: dict},
+    summary="终本后定期网络查询（TERM-12），结果自动告知申请执行人",
+)
 def inquiry(request, case_number: str, payload: InquiryIn):
     return _event(
         services.record_post_closing_inquiry, request, case_number, expected_version=payload.version, on=payload.on,
@@ -247,7 +276,9 @@ class ResumeIn(Versioned):
     handler: str = ""
 
 
-@router.post("/cases/{case_number}/resume", response={201: dict}, summary="恢复执行：新立执恢案件（CASENO-7）")
+@router.post(
+    "/cases/{case_number}/resume", response={201: dict}, summary="恢复执行：新立执恢案件（CASENO-7）"
+)
 def resume(request, case_number: str, payload: ResumeIn):
     case = visible_case(request.user, case_number)
     link = _call(
@@ -293,7 +324,11 @@ def review(request, key: str):
     return views_data.campaign_json(_campaign(request, key), request.user)
 
 
-@router.get("/reviews/{key}/items/{item_id}", response=dict, summary="一件抽查案件（当事人信息脱敏；评查人看不到自动检查结论）")
+@router.get(
+    "/reviews/{key}/items/{item_id}",
+    response=dict,
+    summary="一件抽查案件（当事人信息脱敏；评查人看不到自动检查结论）",
+)
 def review_item(request, key: str, item_id: int):
     campaign = _campaign(request, key)
     item = views_data.visible_item(request.user, campaign, item_id)
@@ -315,7 +350,9 @@ def review_record(request, key: str, item_id: int, payload: ReviewIn):
     campaign = _campaign(request, key)
     item = views_data.visible_item(request.user, campaign, item_id)
     findings = {c: (f.passes, f.note) for c, f in payload.findings.items()}
-    item = _call(services.record_review, item.pk, user=request.user, findings=findings, comment=payload.comment)
+    item = _call(
+        services.record_review, item.pk, user=request.user, findings=findings, comment=payload.comment
+    )
     return Status(201, views_data.item_json(item, request.user))
 
 

@@ -224,7 +224,11 @@ def property_lines(record: CaseRecord, until: date) -> list[str]:
                 found[item.get("asset")] = item
     for e in record.events_of("restraint"):
         if e.on <= until and e.asset not in found:
-            found[e.asset] = {"asset": e.asset, "category": e.data.get("category"), "value": e.data.get("value")}
+            found[e.asset] = {
+                "asset": e.asset,
+                "category": e.data.get("category"),
+                "value": e.data.get("value"),
+            }
     if not found:
         return ["经网络执行查控及实地调查，未发现被执行人有可供执行的财产。"]
     lines = []
@@ -249,7 +253,9 @@ def realised_text(record: CaseRecord) -> str:
     return f"本案已执行到位{yuan(record.recovered_amount)}，尚有{yuan(record.unpaid)}未执行到位。"
 
 
-def interview_values(record: CaseRecord, interview, court_name: str) -> tuple[dict[str, str | list[str]], set[str]]:
+def interview_values(
+    record: CaseRecord, interview, court_name: str
+) -> tuple[dict[str, str | list[str]], set[str]]:
     """Placeholder values of the 约谈笔录 and the ID numbers it may show in full (the
     interviewed applicant's)."""
     on = interview.interviewed_on
@@ -420,7 +426,11 @@ def template_for(court_path: str, kind: str) -> bytes:
     from zhixing.termination.models import DocumentTemplate
 
     codes = [c for c in court_path.split("/") if c]
-    rows = dict(DocumentTemplate.objects.filter(kind=kind, court__code__in=codes).values_list("court__code", "content"))
+    rows = dict(
+        DocumentTemplate.objects.filter(kind=kind, court__code__in=codes).values_list(
+            "court__code", "content"
+        )
+    )
     for code in reversed(codes):
         if code in rows:
             return bytes(rows[code])
@@ -446,7 +456,11 @@ def _write(path: Path, lines: list[Line]) -> None:
     normal = doc.styles["Normal"]
     normal.font.name = "仿宋"
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "仿宋")
-    align = {"justify": WD_ALIGN_PARAGRAPH.JUSTIFY, "center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT}
+    align = {
+        "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
+        "center": WD_ALIGN_PARAGRAPH.CENTER,
+        "right": WD_ALIGN_PARAGRAPH.RIGHT,
+    }
     for line in lines:
         p = doc.add_paragraph()
         p.alignment = align[line.align]
@@ -478,7 +492,9 @@ def build_default_templates(directory: Path = TEMPLATE_DIR) -> list[Path]:
         Line("到场人员：{{到场人员}}", indent=False),
         Line("本案被执行人：", indent=False),
         Line("{{被执行人}}"),
-        Line("问：本院现依照《最高人民法院关于严格规范终结本次执行程序的规定（试行）》第五条，向你告知下列事项，并听取你对终结本次执行程序的意见。"),
+        Line(
+            "问：本院现依照《最高人民法院关于严格规范终结本次执行程序的规定（试行）》第五条，向你告知下列事项，并听取你对终结本次执行程序的意见。"
+        ),
         Line("一、案件执行情况：", bold=True),
         Line("{{告知执行情况}}"),
         Line("二、采取的财产调查措施：", bold=True),

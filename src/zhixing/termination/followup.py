@@ -74,13 +74,29 @@ def key_node_followups(record: CaseRecord, as_of: date) -> list[FollowUp]:
     for o in flow_rules.obligations(record, as_of):
         if o.key_node == "K7":
             out.append(
-                FollowUp(REGISTRY_ENTRY, "", o.trigger_on, o.due_on, o.done_on, o.status, "TERM-11",
-                         f"终本裁定于{o.trigger_on.isoformat()}送达，应于{o.due_on.isoformat()}前录入终本案件库")  # fmt: skip
+                FollowUp(
+                    REGISTRY_ENTRY,
+                    "",
+                    o.trigger_on,
+                    o.due_on,
+                    o.done_on,
+                    o.status,
+                    "TERM-11",
+                    f"终本裁定于{o.trigger_on.isoformat()}送达，应于{o.due_on.isoformat()}前录入终本案件库",
+                )  # fmt: skip
             )
         elif o.key_node == "K8":
             out.append(
-                FollowUp(REQUERY, o.ref or "", o.trigger_on, o.due_on, o.done_on, o.status, "TERM-12",
-                         f"终本后第{o.ref}次定期网络查询，应于{o.due_on.isoformat()}前完成")  # fmt: skip
+                FollowUp(
+                    REQUERY,
+                    o.ref or "",
+                    o.trigger_on,
+                    o.due_on,
+                    o.done_on,
+                    o.status,
+                    "TERM-12",
+                    f"终本后第{o.ref}次定期网络查询，应于{o.due_on.isoformat()}前完成",
+                )  # fmt: skip
             )
     return out
 
@@ -101,24 +117,40 @@ def notice_followups(record: CaseRecord, as_of: date) -> list[FollowUp]:
         found = len(e.data.get("found") or ())
         result = f"发现财产{found}项" if found else "未发现可供执行财产"
         out.append(
-            FollowUp(NOTIFY, e.on.isoformat(), e.on, None, done, status_at(None, done, as_of), "TERM-12",
-                     f"{e.on.isoformat()}网络查询结果（{result}）应告知申请执行人")  # fmt: skip
+            FollowUp(
+                NOTIFY,
+                e.on.isoformat(),
+                e.on,
+                None,
+                done,
+                status_at(None, done, as_of),
+                "TERM-12",
+                f"{e.on.isoformat()}网络查询结果（{result}）应告知申请执行人",
+            )  # fmt: skip
         )
     return out
 
 
-def hiding_ground(record: CaseRecord, resumed: CaseRecord | None, recorded: Iterable[tuple[date, str]] = ()) -> tuple[date, str] | None:
+def hiding_ground(
+    record: CaseRecord, resumed: CaseRecord | None, recorded: Iterable[tuple[date, str]] = ()
+) -> tuple[date, str] | None:
     """TERM-15 (终本规定 第十八条): the first ground to hide the registry entry — the linked 执恢
     case closed 执行完毕 or 终结执行 (its closing day), or a ground recorded on this case
     (obligations performed, a 终结执行 ruling, another legal ground)."""
     grounds = list(recorded)
     if resumed is not None and resumed.closed_on is not None and resumed.closing_mode in HIDING_CLOSINGS:
-        grounds.append((resumed.closed_on, f"{HIDING_CLOSINGS[resumed.closing_mode]}（{resumed.case_number}）"))
+        grounds.append(
+            (resumed.closed_on, f"{HIDING_CLOSINGS[resumed.closing_mode]}（{resumed.case_number}）")
+        )
     return min(grounds, default=None, key=lambda g: g[0])
 
 
 def hide_followups(
-    record: CaseRecord, as_of: date, *, resumed: CaseRecord | None = None, recorded: Iterable[tuple[date, str]] = ()
+    record: CaseRecord,
+    as_of: date,
+    *,
+    resumed: CaseRecord | None = None,
+    recorded: Iterable[tuple[date, str]] = (),
 ) -> list[FollowUp]:
     """TERM-15: once a ground arises (seen at as-of) for a case whose 终本 entry was made, a
     ``termination_registry_hidden`` within 3 days of the ground (PER-1, rolled forward
@@ -136,13 +168,25 @@ def hide_followups(
     done = record.first("termination_registry_hidden", on_or_after=day, on_or_before=as_of)
     done_on = done.on if done else None
     return [
-        FollowUp(HIDE, "", day, due, done_on, status_at(due, done_on, as_of), "TERM-15",
-                 f"{why}（{day.isoformat()}），应于{due.isoformat()}前屏蔽终本案件库信息")  # fmt: skip
+        FollowUp(
+            HIDE,
+            "",
+            day,
+            due,
+            done_on,
+            status_at(due, done_on, as_of),
+            "TERM-15",
+            f"{why}（{day.isoformat()}），应于{due.isoformat()}前屏蔽终本案件库信息",
+        )  # fmt: skip
     ]
 
 
 def followups(
-    record: CaseRecord, as_of: date, *, resumed: CaseRecord | None = None, recorded: Iterable[tuple[date, str]] = ()
+    record: CaseRecord,
+    as_of: date,
+    *,
+    resumed: CaseRecord | None = None,
+    recorded: Iterable[tuple[date, str]] = (),
 ) -> list[FollowUp]:
     """Every after-closing obligation of a 终本 case at as-of, ordered by due day (open
     notices, which have none, by their inquiry day)."""

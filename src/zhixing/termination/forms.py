@@ -28,7 +28,9 @@ class ServiceForm(forms.Form):
 class CloseForm(ServiceForm):
     closed_on = forms.DateField(label="结案日期", widget=DATE)
     override_reason = forms.CharField(
-        label="批准理由（检查未通过时由执行局长填写）", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="批准理由（检查未通过时由执行局长填写）",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
@@ -44,7 +46,9 @@ class InterviewForm(ServiceForm):
     told_property = forms.BooleanField(label="已告知查明的财产情况", required=False)
     told_basis = forms.BooleanField(label="已告知终本的依据及法律后果", required=False)
     opinion = forms.ChoiceField(label="申请执行人意见", choices=Opinion.choices)
-    statement = forms.CharField(label="申请执行人陈述", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    statement = forms.CharField(
+        label="申请执行人陈述", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, applicants=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -52,7 +56,9 @@ class InterviewForm(ServiceForm):
 
     def add_problems(self, error: InputError) -> None:
         for field, message in error.problems:
-            self.add_error("told_basis" if field == "told" else (field if field in self.fields else None), message)
+            self.add_error(
+                "told_basis" if field == "told" else (field if field in self.fields else None), message
+            )
 
 
 class RulingForm(ServiceForm):
@@ -63,8 +69,12 @@ class RulingForm(ServiceForm):
     presiding = forms.CharField(label="审判长（执行员）", max_length=50)
     judges = forms.CharField(label="审判员", max_length=100, required=False)
     clerk = forms.CharField(label="书记员", max_length=50)
-    process_note = forms.CharField(label="执行经过补充说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    property_note = forms.CharField(label="财产情况补充说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    process_note = forms.CharField(
+        label="执行经过补充说明", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    property_note = forms.CharField(
+        label="财产情况补充说明", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def add_problems(self, error: InputError) -> None:
         for field, message in error.problems:
@@ -113,7 +123,9 @@ class ResumeForm(ServiceForm):
 
 
 class CampaignForm(forms.Form):
-    key = forms.CharField(label="评查批次编号", max_length=60, help_text="如 豫08-2024上半年；与法院代字一起决定抽样")
+    key = forms.CharField(
+        label="评查批次编号", max_length=60, help_text="如 豫08-2024上半年；与法院代字一起决定抽样"
+    )
     period_start = forms.DateField(label="结案期间起", widget=DATE)
     period_end = forms.DateField(label="结案期间止", widget=DATE)
     per_court = forms.IntegerField(label="每院抽查件数", min_value=1, initial=10)
@@ -129,8 +141,13 @@ def review_form_class(checks: list[str]) -> type[forms.Form]:
     fields: dict[str, forms.Field] = {}
     for check in checks:
         fields[f"{check}_passes"] = forms.TypedChoiceField(
-            label=check, choices=[("1", "通过"), ("0", "未通过")], coerce=lambda v: v == "1", widget=forms.RadioSelect
+            label=check,
+            choices=[("1", "通过"), ("0", "未通过")],
+            coerce=lambda v: v == "1",
+            widget=forms.RadioSelect,
         )
         fields[f"{check}_note"] = forms.CharField(label=f"{check} 说明", required=False, max_length=300)
-    fields["comment"] = forms.CharField(label="总体意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    fields["comment"] = forms.CharField(
+        label="总体意见", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     return type("ReviewForm", (forms.Form,), fields)

@@ -38,7 +38,9 @@ class TerminationFact(models.Model):
     Valid while ``case_version`` equals the case's ``version`` and ``rules_version`` equals
     ``facts.RULES_VERSION``; a stale or missing row is recomputed from the record."""
 
-    case = models.OneToOneField(Case, on_delete=models.CASCADE, primary_key=True, related_name="termination_fact")
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, primary_key=True, related_name="termination_fact"
+    )
     case_version = models.PositiveIntegerField()
     rules_version = models.PositiveSmallIntegerField()
     failed_static = models.JSONField(default=list)  # ids among T1–T13, in order
@@ -46,8 +48,7 @@ class TerminationFact(models.Model):
     served_on = models.DateField(null=True)  # first effective ruling_served (T14's trigger)
     registry_entry_on = models.DateField(null=True)  # first termination_registry_entry
 
-
-# -- the gate (issue item 2) ---------------------------------------------------------------
+    # -- the gate (issue item 2) ---------------------------------------------------------------
 
     def __str__(self) -> str:
         return f"{self.case_id} {','.join(self.failed_static) or '合格'}"
@@ -67,7 +68,9 @@ class TerminationClosing(models.Model):
     overridden = models.BooleanField("局长批准带问题结案", default=False)
     override_reason = models.TextField("批准理由", blank=True)
     closed_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name="结案人")
-    approved_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="批准人")
+    approved_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="批准人"
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     objects = CaseScopedQuerySet.as_manager()
@@ -119,7 +122,11 @@ class Interview(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "约谈笔录"
-        ordering = ("case", "interviewed_on", "pk",)
+        ordering = (
+            "case",
+            "interviewed_on",
+            "pk",
+        )
 
     def __str__(self) -> str:
         return f"{self.case} 约谈 {self.interviewed_on}"
@@ -152,7 +159,11 @@ class Ruling(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "终本裁定"
-        ordering = ("case", "ruled_on", "pk",)
+        ordering = (
+            "case",
+            "ruled_on",
+            "pk",
+        )
 
     def __str__(self) -> str:
         return f"{self.case} 终本裁定 {self.ruled_on}"
@@ -256,11 +267,15 @@ class Reminder(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "终本后续提醒"
-        ordering = ("due_on", "pk",)
-        constraints = (models.UniqueConstraint(fields=["case", "kind", "ref"], name="termination_reminder_once"),)
+        ordering = (
+            "due_on",
+            "pk",
+        )
+        constraints = (
+            models.UniqueConstraint(fields=["case", "kind", "ref"], name="termination_reminder_once"),
+        )
 
-
-# -- resumption (issue item 5) ------------------------------------------------------------------
+    # -- resumption (issue item 5) ------------------------------------------------------------------
 
     def __str__(self) -> str:
         return f"{self.case} {self.get_kind_display()} {self.due_on}"
@@ -297,10 +312,11 @@ class CaseNumberCounter(models.Model):
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = (models.UniqueConstraint(fields=["court", "type_code", "year"], name="termination_counter_unique"),)
+        constraints = (
+            models.UniqueConstraint(fields=["court", "type_code", "year"], name="termination_counter_unique"),
+        )
 
-
-# -- cross-review (issue item 6) ------------------------------------------------------------------
+    # -- cross-review (issue item 6) ------------------------------------------------------------------
 
     def __str__(self) -> str:
         return f"{self.court_id} {self.type_code} {self.year}: {self.last}"
@@ -324,7 +340,9 @@ class ReviewCampaign(models.Model):
         verbose_name = verbose_name_plural = "交叉互评批次"
         ordering = ("-created_at",)
         constraints = (
-            models.CheckConstraint(condition=models.Q(period_end__gte=models.F("period_start")), name="review_period_order"),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")), name="review_period_order"
+            ),
         )
 
     def __str__(self) -> str:
@@ -350,7 +368,11 @@ class ReviewItem(models.Model):
     comment = models.TextField(blank=True)
 
     class Meta:
-        ordering = ("campaign", "subject_court__code", "position",)
+        ordering = (
+            "campaign",
+            "subject_court__code",
+            "position",
+        )
         constraints = (models.UniqueConstraint(fields=["campaign", "case"], name="review_item_unique"),)
 
     def __str__(self) -> str:
@@ -366,7 +388,10 @@ class ReviewFinding(models.Model):
     note = models.TextField(blank=True)
 
     class Meta:
-        ordering = ("item", "pk",)
+        ordering = (
+            "item",
+            "pk",
+        )
         constraints = (models.UniqueConstraint(fields=["item", "check_id"], name="review_finding_unique"),)
 
     def __str__(self) -> str:

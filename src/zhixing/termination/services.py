@@ -19,18 +19,19 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from zhixing.cases.bundle import fingerprint
 from zhixing.cases.casenumber import CaseNumber
-from zhixing.cases.casenumber import parse as parse_case_number
 from zhixing.cases.choices import CaseType, ClosingMode
 from zhixing.cases.loader import load_record, load_records
 from zhixing.cases.models import Case, NodeEvent, Party
 from zhixing.cases.records import CaseRecord
 from zhixing.courts.models import Court, Role
+from zhixing.lib import periods
 from zhixing.metrics.facts import refresh_facts
+from zhixing.metrics.models import ObligationFact
 from zhixing.termination import followup, rules, validation
 from zhixing.termination.facts import refresh_termination_facts
 from zhixing.termination.models import (
@@ -152,7 +153,11 @@ def preview_closing(case: Case, closed_on: date) -> Gate:
     """The gate without saving anything: run the checks as of ``closed_on``."""
     record = load_record(case.pk)
     errors = validation.closing_errors(record, closed_on, today())
-    verdict = None if any(f in ("closed_on", "case_type") for f, _ in errors) else validation.gate_verdict(record, closed_on)
+    verdict = (
+        None
+        if any(f in ("closed_on", "case_type") for f, _ in errors)
+        else validation.gate_verdict(record, closed_on)
+    )
     return Gate(closed_on, errors, verdict)
 
 
@@ -161,7 +166,13 @@ def may_override(user, case: Case) -> bool:
 
 
 def close_by_termination(
-    case_id: int, *, user, expected_version: int | None, closed_on: date, override_reason: str = "", source: str = "form"
+    case_id: int,
+    *,
+    user,
+    expected_version: int | None,
+    closed_on: date,
+    override_reason: str = "",
+    source: str = "form",
 ) -> TerminationClosing:
     """Close a case by 终结本次执行程序 through the gate. Closing with failed checks needs the
     bureau chief (of the case's court or a court above it) and a reason; the verdict at
@@ -176,9 +187,18 @@ def close_by_termination(
         if overridden:
             listing = "；".join(verdict.reasons[c] for c in verdict.failed)
             if not may_override(user, case):
-                raise NotAllowed([("override_reason", f"终本检查未通过，须由执行局长批准并说明理由后结案。未通过项：{listing}")])
+                raise NotAllowed(
+                    [
+                        (
+                            "override_reason",
+                            f"终本检查未通过，须由执行局长批准并说明理由后结案。未通过项：{listing}",
+                        )
+                    ]
+                )
             if not override_reason:
-                raise InputError([("override_reason", f"终本检查未通过，批准结案须填写理由。未通过项：{listing}")])
+                raise InputError(
+                    [("override_reason", f"终本检查未通过，批准结案须填写理由。未通过项：{listing}")]
+                )
         closing = TerminationClosing.objects.create(
             case=case,
             closed_on=closed_on,
@@ -209,12 +229,20 @@ def record_interview(
     with transaction.atomic():
         case = _lock(case_id, user, expected_version)
         record = load_record(case.pk)
-        problems = validation.interview_errors(record, on=on, applicant=applicant, told=told, opinion=opinion, today=today())
-        for field, value, label in (("attendee", attendee, "到场人员"), ("interviewers", interviewers, "约谈人"), ("place", place, "约谈地点")):
+        problems = validation.interview_errors(
+            record, on=on, applicant=applicant, told=told, opinion=opinion, today=today()
+        )
+        for field, value, label in (
+            ("attendee", attendee, "到场人员"),
+            ("interviewers", interviewers, "约谈人"),
+            ("place", place, "约谈地点"),
+        ):
             if not (value or "").strip():
                 problems.append((field, f"请填写{label}"))
         raise_if(problems)
-        event = _append(case, "applicant_interview", on, {"opinion": opinion, "party": applicant}, user, source)
+        event = _append(
+            case, "applicant_interview", on, {"opinion": opinion, "party": applicant}, user, source
+        )
         interview = Interview.objects.create(
             case=case, event=event, interviewed_on=on, applicant=applicant, attendee=attendee.strip(),
             interviewers=interviewers.strip(), recorder=(recorder or "").strip(), place=place.strip(),
@@ -236,7 +264,12 @@ def record_ruling(
         case = _lock(case_id, user, expected_version)
         record = load_record(case.pk)
         problems = validation.ruling_errors(
-            record, on=on, approval=approval, collegial_on=collegial_on, president_on=president_on, today=today()
+            record,
+            on=on,
+            approval=approval,
+            collegial_on=collegial_on,
+            president_on=president_on,
+            today=today(),
         )
         for field, value, label in (("presiding", presiding, "审判长或执行员"), ("clerk", clerk, "书记员")):
             if not (value or "").strip():
@@ -255,7 +288,9 @@ def record_ruling(
         return ruling
 
 
-def record_service(case_id: int, *, user, expected_version: int | None, on: date, source: str = "form") -> NodeEvent:
+def record_service(
+    case_id: int, *, user, expected_version: int | None, on: date, source: str = "form"
+) -> NodeEvent:
     """The ruling served on the applicant (TERM-10): ``ruling_served``."""
     with transaction.atomic():
         case = _lock(case_id, user, expected_version)
@@ -268,7 +303,9 @@ def record_service(case_id: int, *, user, expected_version: int | None, on: date
 # -- after closing (issue item 4) -------------------------------------------------------------------
 
 
-def record_registry_entry(case_id: int, *, user, expected_version: int | None, on: date, source: str = "form") -> NodeEvent:
+def record_registry_entry(
+    case_id: int, *, user, expected_version: int | None, on: date, source: str = "form"
+) -> NodeEvent:
     """录入终本案件库 (TERM-11): ``termination_registry_entry``."""
     with transaction.atomic():
         case = _lock(case_id, user, expected_version)
@@ -285,7 +322,9 @@ def record_registry_hidden(
     with transaction.atomic():
         case = _lock(case_id, user, expected_version)
         raise_if(validation.registry_hidden_errors(load_record(case.pk), on=on, today=today()))
-        event = _append(case, "termination_registry_hidden", on, {"note": (note or "").strip() or None}, user, source)
+        event = _append(
+            case, "termination_registry_hidden", on, {"note": (note or "").strip() or None}, user, source
+        )
         _commit(case)
         return event
 
@@ -302,9 +341,16 @@ def record_hiding_ground(
         if not problems:
             problems = validation._day("arose_on", "事由发生日", arose_on, record, today())
         if ground not in HidingGround.Ground.values:
-            problems.append(("ground", "屏蔽事由应为：" + "、".join(f"{v}（{lbl}）" for v, lbl in HidingGround.Ground.choices)))
+            problems.append(
+                (
+                    "ground",
+                    "屏蔽事由应为：" + "、".join(f"{v}（{lbl}）" for v, lbl in HidingGround.Ground.choices),
+                )
+            )
         raise_if(problems)
-        row = HidingGround.objects.create(case=case, arose_on=arose_on, ground=ground, note=(note or "").strip(), recorded_by=user)
+        row = HidingGround.objects.create(
+            case=case, arose_on=arose_on, ground=ground, note=(note or "").strip(), recorded_by=user
+        )
         _commit(case)
         return row
 
@@ -315,12 +361,12 @@ def notice_text(record: CaseRecord, event: NodeEvent) -> str:
     categories = "、".join(event.data.get("categories") or [])
     if found:
         items = "；".join(f"{f.get('category')}（{f.get('asset')}），价值{f.get('value')}元" for f in found)
-        result = f"发现以下财产：{items}。本院将依法处理；您也可以申请恢复执行（不受申请执行时效期间的限制）。"
+        result = (
+            f"发现以下财产：{items}。本院将依法处理；您也可以申请恢复执行（不受申请执行时效期间的限制）。"
+        )
     else:
         result = "未发现可供执行的财产。本案终结本次执行程序后，本院将继续定期查询。"
-    return (
-        f"{record.case_number}：本院于{event.on.isoformat()}通过网络执行查控系统对被执行人的{categories}进行了查询，{result}"
-    )
+    return f"{record.case_number}：本院于{event.on.isoformat()}通过网络执行查控系统对被执行人的{categories}进行了查询，{result}"
 
 
 def record_post_closing_inquiry(
@@ -347,9 +393,16 @@ def record_post_closing_inquiry(
                 problems.append((f"found[{i}].asset", "请填写财产编号"))
             value = item.get("value")
             if not isinstance(value, str) or not AMOUNT_RE.match(value):
-                problems.append((f"found[{i}].value", "财产价值应为以字符串表示的金额（元，至多两位小数），如 \"523.00\""))
+                problems.append(
+                    (f"found[{i}].value", '财产价值应为以字符串表示的金额（元，至多两位小数），如 "523.00"')
+                )
         raise_if(problems)
-        data = {"system": system, "categories": list(categories), "found": [dict(f) for f in found], "party": party}
+        data = {
+            "system": system,
+            "categories": list(categories),
+            "found": [dict(f) for f in found],
+            "party": party,
+        }
         event = _append(case, "online_inquiry", on, data, user, source)
         ApplicantNotice.objects.create(case=case, inquiry=event, text=notice_text(record, event))
         _commit(case)
@@ -371,9 +424,9 @@ def deliver_notices(on: date | None = None, *, channel=None) -> int:
         Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_TIMEOUT)
     )
     for notice in list(candidates.order_by("pk")):
-        claimed = ApplicantNotice.objects.filter(pk=notice.pk, delivered_on__isnull=True, claimed_at=notice.claimed_at).update(
-            claimed_at=now
-        )
+        claimed = ApplicantNotice.objects.filter(
+            pk=notice.pk, delivered_on__isnull=True, claimed_at=notice.claimed_at
+        ).update(claimed_at=now)
         if not claimed:
             continue  # another worker has it
         with transaction.atomic():
@@ -381,7 +434,14 @@ def deliver_notices(on: date | None = None, *, channel=None) -> int:
             if channel is not None:
                 channel(notice)
             day = max(on, notice.inquiry.on)
-            event = _append(case, "inquiry_result_notified", day, {"note": f"告知{notice.inquiry.on.isoformat()}网络查询结果"}, None, NodeEvent.Source.SYSTEM)
+            event = _append(
+                case,
+                "inquiry_result_notified",
+                day,
+                {"note": f"告知{notice.inquiry.on.isoformat()}网络查询结果"},
+                None,
+                NodeEvent.Source.SYSTEM,
+            )
             ApplicantNotice.objects.filter(pk=notice.pk).update(delivered_on=day, event=event)
             _commit(case)
         delivered += 1
@@ -396,12 +456,61 @@ def case_followups(record: CaseRecord, case_id: int, as_of: date) -> list[follow
     if link is not None:
         resumed = load_record(link)
     else:
-        other = Case.objects.filter(original_case_number=record.case_number, case_type=CaseType.RESUMED).order_by("filed_on", "pk").first()
+        other = (
+            Case.objects.filter(original_case_number=record.case_number, case_type=CaseType.RESUMED)
+            .order_by("filed_on", "pk")
+            .first()
+        )
         resumed = load_record(other) if other is not None else None
     grounds = [
-        (g.arose_on, g.get_ground_display()) for g in HidingGround.objects.filter(case_id=case_id).order_by("arose_on", "pk")
+        (g.arose_on, g.get_ground_display())
+        for g in HidingGround.objects.filter(case_id=case_id).order_by("arose_on", "pk")
     ]
     return followup.followups(record, as_of, resumed=resumed, recorded=grounds)
+
+
+def followup_candidates(qs, as_of: date, lead_days: int) -> list[int]:
+    """The 终本 cases that may have an after-closing obligation to remind of, found in SQL so
+    the daily job loads only those (a province holds hundreds of thousands of 终本 cases):
+    an open K7/K8 due within the lead days (the stored obligation facts); a post-closing
+    inquiry later than the last notice (an earlier inquiry is covered by any notice on or
+    after its day, so only the latest matters); a TERM-15 ground with a registry entry."""
+    horizon = periods.add_days(as_of, lead_days)
+    ids = set(
+        ObligationFact.objects.filter(
+            case__in=qs.values("pk"), key_node__in=("K7", "K8"), done_on__isnull=True, due_on__lte=horizon
+        ).values_list("case_id", flat=True)
+    )
+    effective = {"withdrawn": False, "superseded_by__isnull": True, "on__lte": as_of}
+    last_inquiry = (
+        NodeEvent.objects.filter(
+            case=OuterRef("pk"), node="online_inquiry", on__gt=OuterRef("closed_on"), **effective
+        )
+        .order_by("-on")
+        .values("on")[:1]
+    )
+    last_notice = (
+        NodeEvent.objects.filter(case=OuterRef("pk"), node="inquiry_result_notified", **effective)
+        .order_by("-on")
+        .values("on")[:1]
+    )
+    ids |= set(
+        qs.annotate(last_inquiry=Subquery(last_inquiry), last_notice=Subquery(last_notice))
+        .filter(last_inquiry__isnull=False)
+        .filter(Q(last_notice__isnull=True) | Q(last_inquiry__gt=F("last_notice")))
+        .values_list("pk", flat=True)
+    )
+    ended = Case.objects.filter(
+        case_type=CaseType.RESUMED, closing_mode__in=list(followup.HIDING_CLOSINGS), closed_on__lte=as_of
+    ).values("original_case_number")
+    grounds = HidingGround.objects.filter(case=OuterRef("pk"), arose_on__lte=as_of)
+    entered = NodeEvent.objects.filter(case=OuterRef("pk"), node="termination_registry_entry", **effective)
+    ids |= set(
+        qs.filter(Q(case_number__in=ended) | Exists(grounds))
+        .filter(Exists(entered))
+        .values_list("pk", flat=True)
+    )
+    return sorted(ids)
 
 
 def create_reminders(as_of: date, *, lead_days: int = 7, cases=None) -> int:
@@ -411,9 +520,10 @@ def create_reminders(as_of: date, *, lead_days: int = 7, cases=None) -> int:
     qs = Case.objects.filter(closing_mode=ClosingMode.TERMINATED_CURRENT, closed_on__lte=as_of)
     if cases is not None:
         qs = qs.filter(pk__in=cases.values("pk"))
-    existing = set(Reminder.objects.filter(case__in=qs).values_list("case_id", "kind", "ref"))
+    candidates = followup_candidates(qs, as_of, lead_days)
+    existing = set(Reminder.objects.filter(case_id__in=candidates).values_list("case_id", "kind", "ref"))
     created = 0
-    for pk, record in load_records(qs):
+    for pk, record in load_records(candidates):
         rows = [
             Reminder(case_id=pk, kind=f.kind, ref=f.ref, due_on=f.due_on, rule=f.rule, text=f.text)
             for f in case_followups(record, pk, as_of)
@@ -445,7 +555,9 @@ def next_case_number(court: Court, type_code: str, year: int) -> str:
     locks the court row, then the counter, so concurrent callers queue; a number already
     taken (e.g. imported) is skipped."""
     Court.objects.select_for_update().get(pk=court.pk)
-    counter, _ = CaseNumberCounter.objects.select_for_update().get_or_create(court=court, type_code=type_code, year=year)
+    counter, _ = CaseNumberCounter.objects.select_for_update().get_or_create(
+        court=court, type_code=type_code, year=year
+    )
     seq = counter.last
     while True:
         seq += 1
@@ -457,7 +569,14 @@ def next_case_number(court: Court, type_code: str, year: int) -> str:
 
 
 def resume(
-    case_id: int, *, user, expected_version: int | None, filed_on: date, reason: str, handler: str = "", source: str = "form"
+    case_id: int,
+    *,
+    user,
+    expected_version: int | None,
+    filed_on: date,
+    reason: str,
+    handler: str = "",
+    source: str = "form",
 ) -> Resumption:
     """恢复执行 (CLOSE-6, CASENO-7, TERM-13): open a new 执恢 case from a 终本 case with a
     number of the filing year, the same parties, the unpaid amount as its claim, the
@@ -468,9 +587,11 @@ def resume(
     with transaction.atomic():
         original = _lock(case_id, user, expected_version)
         record = load_record(original.pk)
-        already = Case.objects.filter(original_case_number=original.case_number, case_type=CaseType.RESUMED).values_list(
-            "case_number", flat=True
-        ).first()
+        already = (
+            Case.objects.filter(original_case_number=original.case_number, case_type=CaseType.RESUMED)
+            .values_list("case_number", flat=True)
+            .first()
+        )
         problems = validation.resumption_errors(record, filed_on=filed_on, already=already, today=today())
         if not reason:
             problems.append(("reason", "请填写恢复执行事由（如：发现被执行人有可供执行财产）"))
@@ -486,16 +607,30 @@ def resume(
         Party.objects.bulk_create(
             [
                 Party(
-                    case=resumed, local_id=p.local_id, role=p.role, kind=p.kind, name=p.name, id_number=p.id_number,
-                    credit_code=p.credit_code, birth_date=p.birth_date, legal_representative=p.legal_representative,
-                    special=p.special, extra=p.extra, position=p.position,
-                )  # fmt: skip
+                    case=resumed,
+                    local_id=p.local_id,
+                    role=p.role,
+                    kind=p.kind,
+                    name=p.name,
+                    id_number=p.id_number,
+                    credit_code=p.credit_code,
+                    birth_date=p.birth_date,
+                    legal_representative=p.legal_representative,
+                    special=p.special,
+                    extra=p.extra,
+                    position=p.position,
+                )
                 for p in original.parties.order_by("position")
             ]
         )
         measures = [m.to_json() for m in followup.live_measures(record, filed_on)]
         link = Resumption.objects.create(
-            original=original, resumed=resumed, unpaid_amount=unpaid, carried_measures=measures, reason=reason, recorded_by=user
+            original=original,
+            resumed=resumed,
+            unpaid_amount=unpaid,
+            carried_measures=measures,
+            reason=reason,
+            recorded_by=user,
         )
         new_record = load_record(resumed.pk)
         Case.objects.filter(pk=resumed.pk).update(fingerprint=fingerprint(new_record))
@@ -548,12 +683,16 @@ def create_campaign(
     if period_end < period_start:
         problems.append(("period_end", "结案期间止日早于起日"))
     if as_of < period_end:
-        problems.append(("as_of", f"自动检查截至日（{as_of.isoformat()}）早于结案期间止日（{period_end.isoformat()}）"))
+        problems.append(
+            ("as_of", f"自动检查截至日（{as_of.isoformat()}）早于结案期间止日（{period_end.isoformat()}）")
+        )
     if per_court < 1:
         problems.append(("per_court", "每院抽查件数至少为1"))
     if not (user.is_superuser or (user.supervises and user.visible_courts().filter(pk=court.pk).exists())):
         raise NotAllowed([("court", "只有上级法院的执行局长、院领导或指挥中心可以组织交叉互评")])
-    subordinates = list(Court.objects.filter(path__startswith=court.path).exclude(pk=court.pk).order_by("code"))
+    subordinates = list(
+        Court.objects.filter(path__startswith=court.path).exclude(pk=court.pk).order_by("code")
+    )
     if not subordinates:
         problems.append(("court", f"{court.name}没有下级法院"))
     raise_if(problems)
@@ -578,19 +717,30 @@ def create_campaign(
             chosen = sample_closings(key, code, by_court[code], per_court)
             reviewer_court = courts[reviewers_of[code]]
             if reviewers is not None:
-                people = sorted((u for u in reviewers if u.court_id == reviewer_court.pk), key=lambda u: u.username)
+                people = sorted(
+                    (u for u in reviewers if u.court_id == reviewer_court.pk), key=lambda u: u.username
+                )
             else:
-                people = list(reviewer_court.users.filter(is_active=True, role__in=REVIEW_ROLES).order_by("username"))
+                people = list(
+                    reviewer_court.users.filter(is_active=True, role__in=REVIEW_ROLES).order_by("username")
+                )
             ids = dict(Case.objects.filter(case_number__in=chosen).values_list("case_number", "pk"))
             records = dict(load_records(list(ids.values())))
             for i, number in enumerate(chosen):
                 verdict = rules.check_termination(records[ids[number]], as_of)
                 items.append(
                     ReviewItem(
-                        campaign=campaign, case_id=ids[number], subject_court=courts[code], reviewer_court=reviewer_court,
-                        reviewer=people[i % len(people)] if people else None, position=i, auto_verdict=verdict.verdict,
-                        auto_failed=list(verdict.failed), auto_pending=list(verdict.pending), auto_reasons=dict(verdict.reasons),
-                    )  # fmt: skip
+                        campaign=campaign,
+                        case_id=ids[number],
+                        subject_court=courts[code],
+                        reviewer_court=reviewer_court,
+                        reviewer=people[i % len(people)] if people else None,
+                        position=i,
+                        auto_verdict=verdict.verdict,
+                        auto_failed=list(verdict.failed),
+                        auto_pending=list(verdict.pending),
+                        auto_reasons=dict(verdict.reasons),
+                    )
                 )
         ReviewItem.objects.bulk_create(items)
         return campaign
@@ -609,7 +759,9 @@ def reviewable_items(user):
     return ReviewItem.objects.filter(mine)
 
 
-def record_review(item_id: int, *, user, findings: dict[str, tuple[bool, str]], comment: str = "") -> ReviewItem:
+def record_review(
+    item_id: int, *, user, findings: dict[str, tuple[bool, str]], comment: str = ""
+) -> ReviewItem:
     """A reviewer's verdict on every check T1–T14 of one sampled closing (checks pending at
     the campaign's as-of may be left out). A second review of the same item is refused."""
     with transaction.atomic():
@@ -631,10 +783,17 @@ def record_review(item_id: int, *, user, findings: dict[str, tuple[bool, str]], 
             problems.append(("findings", f"请对每一检查项给出意见，缺少：{'、'.join(missing)}"))
         raise_if(problems)
         ReviewFinding.objects.bulk_create(
-            [ReviewFinding(item=item, check_id=c, passes=bool(findings[c][0]), note=(findings[c][1] or "").strip())
-             for c in rules.CHECK_IDS if c in findings]  # fmt: skip
+            [
+                ReviewFinding(
+                    item=item, check_id=c, passes=bool(findings[c][0]), note=(findings[c][1] or "").strip()
+                )
+                for c in rules.CHECK_IDS
+                if c in findings
+            ]
         )
-        ReviewItem.objects.filter(pk=item.pk).update(reviewed_at=timezone.now(), reviewed_by=user, comment=(comment or "").strip())
+        ReviewItem.objects.filter(pk=item.pk).update(
+            reviewed_at=timezone.now(), reviewed_by=user, comment=(comment or "").strip()
+        )
         item.refresh_from_db()
         return item
 

@@ -73,14 +73,27 @@ def closing_errors(record: CaseRecord, closed_on: date, today: date) -> Problems
         return [("closed_on", f"本案已于{record.closed_on.isoformat()}以{mode}方式结案")]
     problems: Problems = []
     if record.case_type not in DEADLINE_TYPES:
-        problems.append(("case_type", f"{record.case_type.label}案件不能以终结本次执行程序方式结案（只适用于首次执行、恢复执行案件）"))
+        problems.append(
+            (
+                "case_type",
+                f"{record.case_type.label}案件不能以终结本次执行程序方式结案（只适用于首次执行、恢复执行案件）",
+            )
+        )
     problems += _day("closed_on", "结案日期", closed_on, record, today)
     if not [e for e in _rulings(record) if e.on <= closed_on]:
-        problems.append(("ruling", f"结案日期（{closed_on.isoformat()}）前没有终结本次执行程序裁定，不能以终本方式结案（TERM-10）"))
+        problems.append(
+            (
+                "ruling",
+                f"结案日期（{closed_on.isoformat()}）前没有终结本次执行程序裁定，不能以终本方式结案（TERM-10）",
+            )
+        )
     late = [e.on for e in record.events_of("applicant_interview") if e.on > closed_on]
     if late:
         problems.append(
-            ("interview", f"约谈申请执行人的日期（{late[0].isoformat()}）晚于结案日期（{closed_on.isoformat()}）：约谈应在终本裁定前（TERM-8）")
+            (
+                "interview",
+                f"约谈申请执行人的日期（{late[0].isoformat()}）晚于结案日期（{closed_on.isoformat()}）：约谈应在终本裁定前（TERM-8）",
+            )
         )
     return problems
 
@@ -112,19 +125,37 @@ def interview_errors(
         problems.append(("applicant", f"{applicant!r}不是本案的申请执行人（本案申请执行人：{names}）"))
     missing = [label for key, label in TOLD_ITEMS.items() if not told.get(key)]
     if missing:
-        problems.append(("told", "约谈须告知申请执行人：" + "、".join(missing) + "（TERM-8，终本规定第五条）"))
+        problems.append(
+            ("told", "约谈须告知申请执行人：" + "、".join(missing) + "（TERM-8，终本规定第五条）")
+        )
     if opinion not in OPINIONS:
         problems.append(("opinion", "申请执行人意见应为“同意”或“不同意”（TERM-8）"))
     if record.closed_on is not None and on > record.closed_on:
-        problems.append(("on", f"约谈日期（{on.isoformat()}）晚于结案日期（{record.closed_on.isoformat()}）：约谈应在终本裁定前（TERM-8）"))
+        problems.append(
+            (
+                "on",
+                f"约谈日期（{on.isoformat()}）晚于结案日期（{record.closed_on.isoformat()}）：约谈应在终本裁定前（TERM-8）",
+            )
+        )
     rulings = _rulings(record)
     if rulings and on > rulings[-1].on:
-        problems.append(("on", f"约谈日期（{on.isoformat()}）晚于终本裁定日期（{rulings[-1].on.isoformat()}）：约谈应在裁定前（TERM-8）"))
+        problems.append(
+            (
+                "on",
+                f"约谈日期（{on.isoformat()}）晚于终本裁定日期（{rulings[-1].on.isoformat()}）：约谈应在裁定前（TERM-8）",
+            )
+        )
     return problems
 
 
 def ruling_errors(
-    record: CaseRecord, *, on: date, approval: str, collegial_on: date | None, president_on: date | None, today: date
+    record: CaseRecord,
+    *,
+    on: date,
+    approval: str,
+    collegial_on: date | None,
+    president_on: date | None,
+    today: date,
 ) -> Problems:
     """Before a 终本 ruling: the case is open (TERM-10: closing follows service of the ruling),
     the applicant was interviewed with an opinion on or before the ruling day (TERM-8), the
@@ -141,22 +172,37 @@ def ruling_errors(
     if approval == "consent":
         if not any(e.data.get("opinion") == "同意" for e in interviews):
             problems.append(
-                ("approval", "申请执行人未书面同意终结本次执行程序，须经合议庭评议并报院长批准（TERM-9，民诉法解释第五百一十七条）")
+                (
+                    "approval",
+                    "申请执行人未书面同意终结本次执行程序，须经合议庭评议并报院长批准（TERM-9，民诉法解释第五百一十七条）",
+                )
             )
     elif approval == "panel":
-        for field, label, day in (("collegial_on", "合议庭评议", collegial_on), ("president_on", "院长批准", president_on)):
+        for field, label, day in (
+            ("collegial_on", "合议庭评议", collegial_on),
+            ("president_on", "院长批准", president_on),
+        ):
             if day is None:
-                problems.append((field, f"未经申请执行人同意的终本裁定须{label}，请填写{label}日期（TERM-9）"))
+                problems.append(
+                    (field, f"未经申请执行人同意的终本裁定须{label}，请填写{label}日期（TERM-9）")
+                )
             elif day > on:
-                problems.append((field, f"{label}日期（{day.isoformat()}）晚于裁定日期（{on.isoformat()}）（TERM-9）"))
+                problems.append(
+                    (field, f"{label}日期（{day.isoformat()}）晚于裁定日期（{on.isoformat()}）（TERM-9）")
+                )
             else:
                 problems += _day(field, f"{label}日期", day, record, today)
     else:
-        problems.append(("approval", "批准方式应为申请执行人同意（consent）或合议庭评议并报院长批准（panel）"))
+        problems.append(
+            ("approval", "批准方式应为申请执行人同意（consent）或合议庭评议并报院长批准（panel）")
+        )
     claim = record.claim_amount or Decimal(0)
     if not record.recovered_amount < claim:
         problems.append(
-            ("claim_amount", f"执行到位金额{record.recovered_amount:.2f}元已达申请执行标的{claim:.2f}元，没有未实现的债权，不能终本（TERM-10）")
+            (
+                "claim_amount",
+                f"执行到位金额{record.recovered_amount:.2f}元已达申请执行标的{claim:.2f}元，没有未实现的债权，不能终本（TERM-10）",
+            )
         )
     return problems
 
@@ -170,7 +216,12 @@ def service_errors(record: CaseRecord, *, on: date, today: date) -> Problems:
     if on < rulings[-1].on:
         problems.append(("on", f"送达日期（{on.isoformat()}）早于裁定日期（{rulings[-1].on.isoformat()}）"))
     if record.closed_on is not None and on > record.closed_on:
-        problems.append(("on", f"送达日期（{on.isoformat()}）晚于结案日期（{record.closed_on.isoformat()}）：案件在裁定送达后才能结案（TERM-10）"))
+        problems.append(
+            (
+                "on",
+                f"送达日期（{on.isoformat()}）晚于结案日期（{record.closed_on.isoformat()}）：案件在裁定送达后才能结案（TERM-10）",
+            )
+        )
     return problems
 
 
@@ -193,8 +244,13 @@ def registry_entry_errors(record: CaseRecord, *, on: date, today: date) -> Probl
     if served is None:
         problems.append(("on", "终本裁定尚未送达申请执行人，不能录入终本案件库（TERM-11）"))
     elif on < served.on:
-        problems.append(("on", f"录入日期（{on.isoformat()}）早于裁定送达日期（{served.on.isoformat()}）（TERM-11）"))
-    entries, hidden = record.events_of("termination_registry_entry"), record.events_of("termination_registry_hidden")
+        problems.append(
+            ("on", f"录入日期（{on.isoformat()}）早于裁定送达日期（{served.on.isoformat()}）（TERM-11）")
+        )
+    entries, hidden = (
+        record.events_of("termination_registry_entry"),
+        record.events_of("termination_registry_hidden"),
+    )
     if entries and not (hidden and hidden[-1].on >= entries[-1].on):
         problems.append(("on", f"本案已于{entries[-1].on.isoformat()}录入终本案件库"))
     return problems
@@ -206,7 +262,10 @@ def registry_hidden_errors(record: CaseRecord, *, on: date, today: date) -> Prob
     if problems:
         return problems
     problems = _day("on", "屏蔽日期", on, record, today)
-    entries, hidden = record.events_of("termination_registry_entry"), record.events_of("termination_registry_hidden")
+    entries, hidden = (
+        record.events_of("termination_registry_entry"),
+        record.events_of("termination_registry_hidden"),
+    )
     if not entries:
         problems.append(("on", "本案未录入终本案件库，无需屏蔽"))
     elif on < entries[-1].on:
@@ -223,7 +282,9 @@ def inquiry_errors(record: CaseRecord, *, on: date, party: str | None, today: da
         return problems
     problems = _day("on", "查询日期", on, record, today)
     if on <= record.closed_on:
-        problems.append(("on", f"终本后查询的日期（{on.isoformat()}）应晚于结案日期（{record.closed_on.isoformat()}）"))
+        problems.append(
+            ("on", f"终本后查询的日期（{on.isoformat()}）应晚于结案日期（{record.closed_on.isoformat()}）")
+        )
     if party is not None:
         p = record.party(party)
         if p is None or p.role != PartyRole.DEBTOR:
@@ -245,9 +306,16 @@ def resumption_errors(record: CaseRecord, *, filed_on: date, already: str | None
         return [("case", f"本案已恢复执行（{already}）；再次恢复请从该案办理")]
     problems: Problems = []
     if filed_on < record.closed_on:
-        problems.append(("filed_on", f"恢复执行立案日期（{filed_on.isoformat()}）早于终本结案日期（{record.closed_on.isoformat()}）"))
+        problems.append(
+            (
+                "filed_on",
+                f"恢复执行立案日期（{filed_on.isoformat()}）早于终本结案日期（{record.closed_on.isoformat()}）",
+            )
+        )
     if filed_on > today:
-        problems.append(("filed_on", f"恢复执行立案日期（{filed_on.isoformat()}）晚于今天（{today.isoformat()}）"))
+        problems.append(
+            ("filed_on", f"恢复执行立案日期（{filed_on.isoformat()}）晚于今天（{today.isoformat()}）")
+        )
     if not record.unpaid > 0:
         problems.append(("claim_amount", "原案已无未履行金额，无需恢复执行"))
     return problems

@@ -49,12 +49,26 @@ def _as_of(request: HttpRequest) -> date:
 def index(request: HttpRequest) -> HttpResponse:
     """Recent 终本 closings in the user's courts with today's verdict, and open reminders."""
     as_of = timezone.localdate()
-    recent = Case.objects.visible_to(request.user).filter(closing_mode="terminated_current").order_by("-closed_on", "-pk")
+    recent = (
+        Case.objects.visible_to(request.user)
+        .filter(closing_mode="terminated_current")
+        .order_by("-closed_on", "-pk")
+    )
     ids = list(recent.values_list("pk", flat=True)[:50])
     verdicts = {v.case_number: v for v in termination_verdicts(Case.objects.filter(pk__in=ids), as_of)}
-    rows = [verdicts[n] for n in Case.objects.filter(pk__in=ids).order_by("-closed_on", "-pk").values_list("case_number", flat=True) if n in verdicts]
+    rows = [
+        verdicts[n]
+        for n in Case.objects.filter(pk__in=ids)
+        .order_by("-closed_on", "-pk")
+        .values_list("case_number", flat=True)
+        if n in verdicts
+    ]
     reminders = [r for r in views_data.reminder_rows(request.user, as_of, limit=50) if r["done_on"] is None]
-    return render(request, "termination/index.html", {"title": "终本管理", "rows": rows, "reminders": reminders, "as_of": as_of})
+    return render(
+        request,
+        "termination/index.html",
+        {"title": "终本管理", "rows": rows, "reminders": reminders, "as_of": as_of},
+    )
 
 
 def _forms(case: Case, record, bound: dict | None = None) -> dict:
@@ -71,7 +85,9 @@ def _forms(case: Case, record, bound: dict | None = None) -> dict:
     return out
 
 
-def _page(request: HttpRequest, case: Case, *, bound: dict | None = None, gate=None, status: int = 200) -> HttpResponse:
+def _page(
+    request: HttpRequest, case: Case, *, bound: dict | None = None, gate=None, status: int = 200
+) -> HttpResponse:
     as_of = _as_of(request)
     data = views_data.overview(request.user, case, as_of)
     record = load_record(case.pk)
@@ -123,17 +139,39 @@ def act(request: HttpRequest, case_number: str, action: str) -> HttpResponse:
             messages.success(request, done)
             target = reverse("termination:case", args=[case.case_number])
             if action == "resume":
-                target = reverse("termination:case", args=[Case.objects.get(original_case_number=case.case_number, case_type="resumed").case_number])
+                target = reverse(
+                    "termination:case",
+                    args=[
+                        Case.objects.get(
+                            original_case_number=case.case_number, case_type="resumed"
+                        ).case_number
+                    ],
+                )
             return redirect(target)
     case.refresh_from_db()
-    gate = services.preview_closing(case, form.cleaned_data["closed_on"]) if action == "close" and form.cleaned_data.get("closed_on") and not case.closed_on else None
+    gate = (
+        services.preview_closing(case, form.cleaned_data["closed_on"])
+        if action == "close" and form.cleaned_data.get("closed_on") and not case.closed_on
+        else None
+    )
     return _page(request, case, bound={"action": action, "form": form}, gate=gate, status=422)
 
 
-def _run(action: str, case: Case, d: dict, common: dict) -> str:
-    pk = case.pk
+def _run(action: str, case: Case, d: dict, common: dict) -> tuple[str, str]:
+    """Call the service of ``action``; returns the message and the case to show next."""
+    if action == "resume":
+        link = services.resume(
+            case.pk, filed_on=d["filed_on"], reason=d["reason"], handler=d["handler"], **common
+        )
+        return f"已立恢复执行案件 {link.resumed.case_number}", link.resumed.case_number
+    return _act(action, case.pk, d, common), case.case_number
+
+
+def _act(action: str, pk: int, d: dict, common: dict) -> str:
     if action == "close":
-        c = services.close_by_termination(pk, closed_on=d["closed_on"], override_reason=d["override_reason"], **common)
+        c = services.close_by_termination(
+            pk, closed_on=d["closed_on"], override_reason=d["override_reason"], **common
+        )
         return f"已以终结本次执行程序方式结案（{c.closed_on}），结案时检查结论：{c.verdict}"
     if action == "interview":
         told = {k: d[k] for k in ("told_progress", "told_measures", "told_property", "told_basis")}
@@ -159,15 +197,16 @@ def _run(action: str, case: Case, d: dict, common: dict) -> str:
         services.record_registry_hidden(pk, on=d["on"], note=d["note"], **common)
         return "已屏蔽终本案件库信息"
     if action == "hiding-ground":
-        services.record_hiding_ground(pk, arose_on=d["arose_on"], ground=d["ground"], note=d["note"], **common)
+        services.record_hiding_ground(
+            pk, arose_on=d["arose_on"], ground=d["ground"], note=d["note"], **common
+        )
         return "已登记屏蔽事由"
     if action == "inquiry":
         services.record_post_closing_inquiry(
             pk, on=d["on"], system=d["system"], categories=d["categories"], found=d["found"], **common
         )
         return "已记录终本后网络查询，查询结果将告知申请执行人"
-    link = services.resume(pk, filed_on=d["filed_on"], reason=d["reason"], handler=d["handler"], **common)
-    return f"已立恢复执行案件 {link.resumed.case_number}"
+    raise Http404("没有这个操作")
 
 
 @require_GET
@@ -194,7 +233,9 @@ def _docx(content: bytes, filename: str) -> HttpResponse:
 def reminders(request: HttpRequest) -> HttpResponse:
     as_of = _as_of(request)
     rows = views_data.reminder_rows(request.user, as_of, request.GET.get("court", ""))
-    return render(request, "termination/reminders.html", {"title": "终本后续提醒", "rows": rows, "as_of": as_of})
+    return render(
+        request, "termination/reminders.html", {"title": "终本后续提醒", "rows": rows, "as_of": as_of}
+    )
 
 
 # -- cross-review ---------------------------------------------------------------------------------
@@ -217,7 +258,11 @@ def reviews(request: HttpRequest) -> HttpResponse:
             return redirect("termination:review", key=campaign.key)
     if request.method == "POST":
         status = 422
-    campaigns = [c for c in ReviewCampaign.objects.select_related("court") if views_data.may_see_campaign(request.user, c)]
+    campaigns = [
+        c
+        for c in ReviewCampaign.objects.select_related("court")
+        if views_data.may_see_campaign(request.user, c)
+    ]
     return render(
         request, "termination/reviews.html",
         {"title": "交叉互评", "campaigns": campaigns, "form": form, "can_create": request.user.supervises or request.user.is_superuser},
@@ -238,7 +283,11 @@ def review(request: HttpRequest, key: str) -> HttpResponse:
     data = views_data.campaign_json(campaign, request.user)
     organiser = views_data.organises(request.user, campaign)
     report = views_data.report(campaign) if organiser else None
-    return render(request, "termination/review.html", {"title": f"交叉互评 {key}", "campaign": campaign, "data": data, "report": report})
+    return render(
+        request,
+        "termination/review.html",
+        {"title": f"交叉互评 {key}", "campaign": campaign, "data": data, "report": report},
+    )
 
 
 def review_item(request: HttpRequest, key: str, pk: int) -> HttpResponse:
@@ -253,7 +302,10 @@ def review_item(request: HttpRequest, key: str, pk: int) -> HttpResponse:
             d = form.cleaned_data
             try:
                 services.record_review(
-                    item.pk, user=request.user, findings={c: (d[f"{c}_passes"], d[f"{c}_note"]) for c in checks}, comment=d["comment"]
+                    item.pk,
+                    user=request.user,
+                    findings={c: (d[f"{c}_passes"], d[f"{c}_note"]) for c in checks},
+                    comment=d["comment"],
                 )
             except InputError as e:
                 for _, message in e.problems:

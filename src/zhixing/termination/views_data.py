@@ -113,8 +113,12 @@ def overview(user, case: Case, as_of: date | None) -> dict[str, Any]:
     verdict = rules.check_termination(record, as_of)
     terminated = record.closing_mode == ClosingMode.TERMINATED_CURRENT and record.closed_by(as_of)
     closing = TerminationClosing.objects.filter(case=case).select_related("closed_by", "approved_by").first()
-    link = Resumption.objects.filter(original=case).select_related("resumed", "original", "recorded_by").first()
-    origin = Resumption.objects.filter(resumed=case).select_related("resumed", "original", "recorded_by").first()
+    link = (
+        Resumption.objects.filter(original=case).select_related("resumed", "original", "recorded_by").first()
+    )
+    origin = (
+        Resumption.objects.filter(resumed=case).select_related("resumed", "original", "recorded_by").first()
+    )
     resumed_by = list(
         Case.objects.filter(original_case_number=case.case_number, case_type=CaseType.RESUMED)
         .order_by("filed_on", "case_number")
@@ -128,9 +132,16 @@ def overview(user, case: Case, as_of: date | None) -> dict[str, Any]:
         "closing_mode": ClosingMode(case.closing_mode).label if case.closing_mode else None,
         "verdict": verdict.to_json() if verdict else None,
         "closing": closing_json(closing) if closing else None,
-        "interviews": [interview_json(i) for i in Interview.objects.filter(case=case).select_related("case", "recorded_by")],
-        "rulings": [ruling_json(r) for r in Ruling.objects.filter(case=case).select_related("case", "recorded_by")],
-        "followups": [f.to_json() for f in services.case_followups(record, case.pk, as_of)] if terminated else [],
+        "interviews": [
+            interview_json(i)
+            for i in Interview.objects.filter(case=case).select_related("case", "recorded_by")
+        ],
+        "rulings": [
+            ruling_json(r) for r in Ruling.objects.filter(case=case).select_related("case", "recorded_by")
+        ],
+        "followups": [f.to_json() for f in services.case_followups(record, case.pk, as_of)]
+        if terminated
+        else [],
         "measures": [m.to_json() for m in followup.live_measures(record, as_of)],
         "resumption": resumption_json(link) if link else None,
         "resumed_from": resumption_json(origin) if origin else None,
@@ -211,14 +222,20 @@ def item_json(item: ReviewItem, user, *, with_case: bool = False) -> dict[str, A
         "subject_court": item.subject_court.code,
         "reviewer_court": item.reviewer_court.code,
         "reviewer": _name(item.reviewer) if item.reviewer else None,
-        "reviewed_at": timezone.localtime(item.reviewed_at).isoformat(timespec="seconds") if item.reviewed_at else None,
+        "reviewed_at": timezone.localtime(item.reviewed_at).isoformat(timespec="seconds")
+        if item.reviewed_at
+        else None,
         "reviewed_by": _name(item.reviewed_by) if item.reviewed_by else None,
         "comment": item.comment or None,
         "findings": {f.check_id: {"passes": f.passes, "note": f.note or None} for f in item.findings.all()},
         "pending": item.auto_pending,
     }
     if organises(user, item.campaign):
-        out["automatic"] = {"verdict": item.auto_verdict, "failed": item.auto_failed, "reasons": item.auto_reasons}
+        out["automatic"] = {
+            "verdict": item.auto_verdict,
+            "failed": item.auto_failed,
+            "reasons": item.auto_reasons,
+        }
     if with_case:
         from zhixing.cases.api import masked
         from zhixing.cases.bundle import case_to_bundle
@@ -229,9 +246,11 @@ def item_json(item: ReviewItem, user, *, with_case: bool = False) -> dict[str, A
 
 
 def campaign_json(campaign: ReviewCampaign, user) -> dict[str, Any]:
-    items = ReviewItem.objects.filter(campaign=campaign).select_related(
-        "case", "subject_court", "reviewer_court", "reviewer", "reviewed_by", "campaign"
-    ).prefetch_related("findings")
+    items = (
+        ReviewItem.objects.filter(campaign=campaign)
+        .select_related("case", "subject_court", "reviewer_court", "reviewer", "reviewed_by", "campaign")
+        .prefetch_related("findings")
+    )
     if not organises(user, campaign):
         items = items.filter(pk__in=services.reviewable_items(user).values("pk"))
     return {
@@ -289,9 +308,18 @@ def compare(items: list[dict[str, Any]]) -> dict[str, Any]:
         "compared": compared,
         "agreed": agreed,
         "agreement_rate": rate(agreed, compared),
-        "by_check": {c: {"compared": n, "agreed": a, "agreement_rate": rate(a, n)} for c, (a, n) in by_check.items() if n},
-        "by_court": {c: {"compared": n, "agreed": a, "agreement_rate": rate(a, n)} for c, (a, n) in sorted(by_court.items())},
-        "disagreements": sorted(disagreements, key=lambda d: (d["court"], d["case_number"], int(d["check"][1:]))),
+        "by_check": {
+            c: {"compared": n, "agreed": a, "agreement_rate": rate(a, n)}
+            for c, (a, n) in by_check.items()
+            if n
+        },
+        "by_court": {
+            c: {"compared": n, "agreed": a, "agreement_rate": rate(a, n)}
+            for c, (a, n) in sorted(by_court.items())
+        },
+        "disagreements": sorted(
+            disagreements, key=lambda d: (d["court"], d["case_number"], int(d["check"][1:]))
+        ),
     }
 
 

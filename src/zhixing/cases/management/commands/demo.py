@@ -42,7 +42,7 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--no-serve", action="store_true", help="只生成数据，不启动服务")
-        parser.add_argument("--cases-per-court-year", type=int, default=1000)
+        parser.add_argument("--cases-per-court-year", type=int, default=600)
         parser.add_argument("--years", type=int, default=3)
 
     def handle(self, *args, **o):
@@ -51,10 +51,12 @@ class Command(BaseCommand):
         else:
             build(o["years"], o["cases_per_court_year"], self.stdout)
         accounts()
+        campaigns()
         self.stdout.write(f"\n登录账号（密码均为 {DEMO_PASSWORD}）：")
         for username, code, role, name in ACCOUNTS:
             court = Court.objects.get(code=code)
-            self.stdout.write(f"  {username:<16} {court.name} · {role.label}（{name}）")
+            user = User.objects.get(username=username)
+            self.stdout.write(f"  {username:<16} {court.name} · {role.label}（{user.display_name}）")
         self.stdout.write("  admin            系统管理员（/admin/）")
         if not o["no_serve"]:
             from zhixing.cases.management.commands.serve import serve
@@ -83,14 +85,59 @@ def build(years: int, per_court_year: int, out) -> None:
     out.write(f"已导入 {report.imported} 件案件，用时 {time.monotonic() - started:.0f} 秒。")
 
 
+def campaigns() -> None:
+    """The 2018 焦作 campaign (seed 000) and the same targets over the demo's own last
+    summer, so the campaign pages have figures (idempotent)."""
+    from zhixing.reports.campaigns import JIAOZUO_2018, seed_jiaozuo_2018
+    from zhixing.reports.models import Campaign
+
+    seed_jiaozuo_2018()
+    Campaign.objects.get_or_create(
+        name="执行攻坚百日会战（演示）",
+        court=ensure_court("豫08"),
+        start=date(DEMO_END.year, 5, 1),
+        defaults={
+            "end": date(DEMO_END.year, 8, 10),
+            "targets": JIAOZUO_2018["targets"],
+            "description": "演示数据：以 2018 年百日会战的目标考核演示数据的最后一个夏天。",
+        },  # fmt: skip
+    )
+
+
+def busiest_handler(court: Court) -> str | None:
+    """The 承办人 with most cases in a court: the demo officer is that person, so
+    "我的案件" has cases."""
+    from django.db.models import Count
+
+    row = (
+        Case.objects.filter(court=court)
+        .exclude(handler="")
+        .values("handler")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .first()
+    )
+    return row["handler"] if row else None
+
+
 @transaction.atomic
 def accounts() -> None:
     """One log-in per role (idempotent)."""
     for username, code, role, name in ACCOUNTS:
         court = ensure_court(code)
-        user, created = User.objects.get_or_create(username=username, defaults={"court": court, "role": role, "display_name": name})
+        if role in (Role.OFFICER, Role.JUDGE):
+            name = busiest_handler(court) or name
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"court": court, "role": role, "display_name": name}
+        )
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save()
     if not User.objects.filter(username="admin").exists():
-        User.objects.create_superuser("admin", password=DEMO_PASSWORD, court=ensure_court("豫08"), role=Role.ADMIN, display_name="系统管理员")
+        User.objects.create_superuser(
+            "admin",
+            password=DEMO_PASSWORD,
+            court=ensure_court("豫08"),
+            role=Role.ADMIN,
+            display_name="系统管理员",
+        )

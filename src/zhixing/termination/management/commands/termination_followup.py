@@ -33,8 +33,15 @@ class Command(BaseCommand):
         cases = in_scope(Case.objects.all(), court) if court else None
         created = services.create_reminders(as_of, lead_days=o["lead_days"], cases=cases)
         sent = services.send_reminders()
-        result = {"as_of": as_of.isoformat(), "notices_delivered": notified, "reminders_created": created, "reminders_sent": sent}
+        result = {
+            "as_of": as_of.isoformat(),
+            "notices_delivered": notified,
+            "reminders_created": created,
+            "reminders_sent": sent,
+        }
         if o["json"]:
             emit_json(self, result)
         else:
-            self.stdout.write(f"截至 {as_of}：告知查询结果 {notified} 件，新提醒 {created} 条，发送提醒 {sent} 条")
+            self.stdout.write(
+                f"截至 {as_of}：告知查询结果 {notified} 件，新提醒 {created} 条，发送提醒 {sent} 条"
+            )
