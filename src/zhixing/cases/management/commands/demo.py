@@ -53,7 +53,7 @@ class Command(BaseCommand):
         accounts()
         campaigns()
         self.stdout.write(f"\n登录账号（密码均为 {DEMO_PASSWORD}）：")
-        for username, code, role, name in ACCOUNTS:
+        for username, code, role, _name in ACCOUNTS:
             court = Court.objects.get(code=code)
             user = User.objects.get(username=username)
             self.stdout.write(f"  {username:<16} {court.name} · {role.label}（{user.display_name}）")
