@@ -5,7 +5,7 @@ machine (reporting the ratio against calling chinese-calendar per date), and the
 overdue scan over 1,000,000 open cases in ≤ 30 s.
 
     uv run python bench/deadlines.py derive [--cases 40000] [--naive-cases 4000] [--workers 2]
-    uv run python bench/deadlines.py scan [--cases 1000000] [--per-case 4] [--pg] [--naive-cases 20000]
+    uv run python bench/deadlines.py scan [--cases 1000000] [--per-case 4] [--pg] [--naive-cases 5000] [--reuse]
 
 ``derive`` simulates a bundle (zhixing.simulate), parses it once (not timed), then times, on
 the same records: ``metrics.facts.all_obligations`` (K1–K9, "key-node facts") and the whole
@@ -209,7 +209,9 @@ def bench_derive(o) -> None:
 # -- scan ---------------------------------------------------------------------------------------------
 
 
-def fresh_database(pg: bool) -> str:
+def fresh_database(pg: bool, reuse: bool = False) -> str:
+    if reuse:  # the database of the previous --pg run, alerts emptied below
+        return PG + "zhixing_bench_flow"
     if not pg:
         return "sqlite:///" + tempfile.mktemp(suffix=".sqlite3")
     import psycopg
@@ -297,7 +299,7 @@ def naive_scan(as_of: date, case_ids: list[int]) -> int:
 
 
 def bench_scan(o) -> None:
-    url = fresh_database(o.pg)
+    url = fresh_database(o.pg, o.reuse)
     setup(url)
     from django.core.management import call_command
     from django.db import connection
@@ -308,9 +310,13 @@ def bench_scan(o) -> None:
     print(machine())
     call_command("migrate", verbosity=0)
     as_of = date(2024, 1, 31)
-    t = time.perf_counter()
-    populate(o.cases, o.per_case, start=as_of, prefix="豫08")
-    print(f"inserted in {time.perf_counter() - t:.1f} s ({connection.vendor})")
+    if o.reuse:
+        Alert.objects.all().delete()
+        o.naive_cases = 0
+    else:
+        t = time.perf_counter()
+        populate(o.cases, o.per_case, start=as_of, prefix="豫08")
+        print(f"inserted in {time.perf_counter() - t:.1f} s ({connection.vendor})")
     if connection.vendor == "postgresql":
         with connection.cursor() as c:
             c.execute("ANALYZE")
@@ -322,6 +328,10 @@ def bench_scan(o) -> None:
         rows.append((label, created, time.perf_counter() - wall, time.process_time() - cpu))
     total = Alert.objects.count()
 
+    if not o.naive_cases:
+        for label, created, w, c in rows:
+            print(f"| {label} | {created:,} | {w:.2f} | {c:.2f} |")
+        return
     naive_ids = populate(o.naive_cases, o.per_case, start=as_of, prefix="豫09")
     wall = time.perf_counter()
     naive_created = naive_scan(as_of, naive_ids)
@@ -352,6 +362,7 @@ def main() -> None:
     s.add_argument("--per-case", type=int, default=4)
     s.add_argument("--naive-cases", type=int, default=5_000)
     s.add_argument("--pg", action="store_true")
+    s.add_argument("--reuse", action="store_true", help="time the scans again on the last --pg database")
     o = parser.parse_args()
     bench_derive(o) if o.what == "derive" else bench_scan(o)
 

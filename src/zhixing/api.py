@@ -16,10 +16,12 @@ from ninja.errors import ValidationError
 from ninja.security import django_auth
 
 from zhixing.cases.api import router as cases_router
-from zhixing.funds.api import router as funds_router
 from zhixing.courts.views import court_scope
+from zhixing.funds.api import router as funds_router
 from zhixing.metrics import engine
 from zhixing.metrics.services import indicator_report, ledger
+from zhixing.petitions.api import router as petitions_router
+from zhixing.supervision.api import router as supervision_router
 
 api = NinjaAPI(
     title="zhixing 执行案件管理 API",
@@ -31,6 +33,8 @@ api = NinjaAPI(
 )
 api.add_router("/cases", cases_router)
 api.add_router("/funds", funds_router)
+api.add_router("/petitions", petitions_router)
+api.add_router("/supervision", supervision_router)
 
 
 def bad_input(field: str, message: str) -> ValidationError:

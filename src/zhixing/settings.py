@@ -148,7 +148,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(env_str("ZHIXING_STATIC_ROOT", str(Path.cwd() / "static")))
+# Only for `collectstatic` behind a separate web server; WhiteNoise serves from the
+# finders without it.
+STATIC_ROOT = Path(os.environ["ZHIXING_STATIC_ROOT"]) if os.environ.get("ZHIXING_STATIC_ROOT") else None
 # Courts run on closed networks: every script is served from an installed package.
 # plotly.min.js ships in the plotly wheel, htmx in django-htmx; WhiteNoise serves them
 # straight from the finders, so there is no collectstatic step.

@@ -29,6 +29,8 @@ urlpatterns = [
     path("cases/", include((case_patterns, "cases"))),
     path("funds/", include("zhixing.funds.urls")),
     path("reports/", include("zhixing.reports.urls")),
+    path("petitions/", include("zhixing.petitions.urls")),
+    path("supervision/", include("zhixing.supervision.urls")),
     path("api/", api.urls()),
     path("admin/", admin.site.urls),
 ]

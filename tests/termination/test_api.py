@@ -159,3 +159,13 @@ def test_reminders_are_scoped(make_case, steps, officer, personas):
     rows = client.get("/reminders?as_of=2023-07-10", user=officer).json()
     assert [(r["case_number"], r["kind"], r["status"]) for r in rows] == [(A, "registry_entry", "overdue")]
     assert client.get("/reminders?as_of=2023-07-10", user=personas["wenxian_officer"]).json() == []
+
+
+def test_interview_dated_after_the_closing_is_a_422(make_case, steps, officer):
+    steps.closed(make_case())
+    version = _version()
+    r = client.post(f"/cases/{A}/interviews", json=_interview(version, on="2023-07-02"), user=officer)
+    assert r.status_code == 422
+    assert {"loc": ["body", "on"], "msg": "约谈日期（2023-07-02）晚于结案日期（2023-06-30）：约谈应在终本裁定前（TERM-8）",
+            "type": "value_error"} in r.json()["detail"]  # fmt: skip
+    assert _version() == version and Interview.objects.count() == 1

@@ -25,8 +25,6 @@ from .conftest import APPLICANT_ID, TOLD, case_a
 
 pytestmark = pytest.mark.django_db
 
-DEBTOR_ID = "410823197001013014"  # a natural-person debtor of the second case (valid check digit below)
-
 
 def _person_debtor_case():
     from zhixing.lib.identifiers import id_number_check_char

@@ -85,9 +85,22 @@ def masked(record: CaseRecord) -> CaseRecord:
     return dataclasses.replace(record, parties=parties)
 
 
+def interference_hidden(user, case: Case, event_data: dict) -> bool:
+    """An ``interference_record`` node is shown only to those who may see interference
+    records of the case (issue 9: never to the person named)."""
+    from zhixing.supervision.services import may_see_interference
+
+    return not may_see_interference(user, court=case.court, person=event_data.get("person") or "")
+
+
 def record_for(user, case: Case) -> tuple[CaseRecord, bool]:
     """The case as ``user`` may see it, and whether it is masked."""
     record = load_record(case)
+    if any(e.node == "interference_record" for e in record.events):
+        events = tuple(
+            e for e in record.events if e.node != "interference_record" or not interference_hidden(user, case, e.data)
+        )
+        record = dataclasses.replace(record, events=events)
     if sees_full_data(user, case):
         return record, False
     return masked(record), True

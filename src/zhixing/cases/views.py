@@ -18,6 +18,7 @@ from ninja.errors import ValidationError
 from zhixing.cases.api import (
     PAGE_SIZE,
     check_as_of,
+    interference_hidden,
     masked,
     money,
     search_cases,
@@ -108,15 +109,18 @@ def describe(data: dict, record: CaseRecord) -> list[tuple[str, str]]:
     return [(FIELD_LABELS.get(k, k), _value(k, v, record)) for k, v in data.items() if k != "by"]
 
 
-def timeline(case: Case, record: CaseRecord) -> list[dict]:
+def timeline(case: Case, record: CaseRecord, user) -> list[dict]:
     """Every node row of the case, history included: a superseded or withdrawn row stays
-    visible, marked, with who recorded what and when (NodeEvent is append-only)."""
+    visible, marked, with who recorded what and when (NodeEvent is append-only).
+    Interference records are left out for those who may not see them."""
     rows = []
     for e in (
         NodeEvent.objects.filter(case=case)
         .select_related("recorded_by", "superseded_by")
         .order_by("on", "position", "pk")
     ):
+        if e.node == "interference_record" and interference_hidden(user, case, e.data):
+            continue
         by = e.data.get("by") or (
             e.recorded_by.display_name or e.recorded_by.username if e.recorded_by else ""
         )
@@ -252,7 +256,7 @@ def case_detail(request: HttpRequest, case_number: str) -> HttpResponse:
         "petitions": _with_status_labels(
             rows_for("petitions", full, as_of), "registration_status", "status", "screening_status"
         ),
-        "timeline": timeline(case, shown),
+        "timeline": timeline(case, shown, request.user),
     }
     if request.htmx and request.htmx.target == "case-checks":
         return render(request, "cases/_checks.html", context)

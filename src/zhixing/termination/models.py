@@ -122,11 +122,7 @@ class Interview(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "约谈笔录"
-        ordering = (
-            "case",
-            "interviewed_on",
-            "pk",
-        )
+        ordering = ["case", "interviewed_on", "pk"]
 
     def __str__(self) -> str:
         return f"{self.case} 约谈 {self.interviewed_on}"
@@ -159,11 +155,7 @@ class Ruling(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "终本裁定"
-        ordering = (
-            "case",
-            "ruled_on",
-            "pk",
-        )
+        ordering = ["case", "ruled_on", "pk"]
 
     def __str__(self) -> str:
         return f"{self.case} 终本裁定 {self.ruled_on}"
@@ -267,10 +259,7 @@ class Reminder(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "终本后续提醒"
-        ordering = (
-            "due_on",
-            "pk",
-        )
+        ordering = ["due_on", "pk"]
         constraints = (
             models.UniqueConstraint(fields=["case", "kind", "ref"], name="termination_reminder_once"),
         )
@@ -338,7 +327,7 @@ class ReviewCampaign(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "交叉互评批次"
-        ordering = ("-created_at",)
+        ordering = ["-created_at"]
         constraints = (
             models.CheckConstraint(
                 condition=models.Q(period_end__gte=models.F("period_start")), name="review_period_order"
@@ -368,11 +357,7 @@ class ReviewItem(models.Model):
     comment = models.TextField(blank=True)
 
     class Meta:
-        ordering = (
-            "campaign",
-            "subject_court__code",
-            "position",
-        )
+        ordering = ["campaign", "subject_court__code", "position"]
         constraints = (models.UniqueConstraint(fields=["campaign", "case"], name="review_item_unique"),)
 
     def __str__(self) -> str:
@@ -388,10 +373,7 @@ class ReviewFinding(models.Model):
     note = models.TextField(blank=True)
 
     class Meta:
-        ordering = (
-            "item",
-            "pk",
-        )
+        ordering = ["item", "pk"]
         constraints = (models.UniqueConstraint(fields=["item", "check_id"], name="review_finding_unique"),)
 
     def __str__(self) -> str:

@@ -245,7 +245,9 @@ def reviews(request: HttpRequest) -> HttpResponse:
     """Campaigns the user organises or reviews for, and (supervisors) a form to start one."""
     form = forms.CampaignForm(request.POST or None)
     status = 200
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and request.user.court is None:
+        form.add_error(None, "您的账号没有所属法院，不能组织交叉互评")
+    elif request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             campaign = services.create_campaign(
