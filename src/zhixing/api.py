@@ -17,11 +17,13 @@ from ninja.security import django_auth
 
 from zhixing.cases.api import router as cases_router
 from zhixing.courts.views import court_scope
+from zhixing.flow.api import router as flow_router
 from zhixing.funds.api import router as funds_router
 from zhixing.metrics import engine
 from zhixing.metrics.services import indicator_report, ledger
 from zhixing.petitions.api import router as petitions_router
 from zhixing.supervision.api import router as supervision_router
+from zhixing.termination.api import router as termination_router
 
 api = NinjaAPI(
     title="zhixing 执行案件管理 API",
@@ -35,6 +37,8 @@ api.add_router("/cases", cases_router)
 api.add_router("/funds", funds_router)
 api.add_router("/petitions", petitions_router)
 api.add_router("/supervision", supervision_router)
+api.add_router("/termination", termination_router)
+api.add_router("/flow", flow_router)
 
 
 def bad_input(field: str, message: str) -> ValidationError:

@@ -31,6 +31,8 @@ urlpatterns = [
     path("reports/", include("zhixing.reports.urls")),
     path("petitions/", include("zhixing.petitions.urls")),
     path("supervision/", include("zhixing.supervision.urls")),
+    path("termination/", include("zhixing.termination.urls")),
+    path("flow/", include("zhixing.flow.urls")),
     path("api/", api.urls()),
     path("admin/", admin.site.urls),
 ]

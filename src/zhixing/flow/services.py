@@ -189,12 +189,10 @@ def _bump(case: Case, record: CaseRecord) -> None:
 
 
 def _refresh(case_id: int) -> CaseRecord:
-    """Derive this case's facts again (and only this case's), in the caller's transaction."""
-    from zhixing.termination.facts import refresh_termination_facts
-
+    """Derive this case's facts again (and only this case's), in the caller's transaction
+    (refresh_facts also writes the 终本 verdict rows)."""
     record = load_record(case_id)
     refresh_facts([(case_id, record)])
-    refresh_termination_facts([(case_id, record)])
     return record
 
 

@@ -194,6 +194,10 @@ def refresh_facts(pairs: Iterable[tuple[int, CaseRecord]]) -> int:
         bulk.insert(ReceiptFact, RECEIPT_COLUMNS, receipts)
         bulk.insert(PetitionFact, PETITION_COLUMNS, petitions)
         bulk.insert(TagFact, TAG_COLUMNS, tags)
+        # The 终本 verdict rows `zhixing check termination` reads (termination.facts).
+        from zhixing.termination.facts import refresh_termination_facts
+
+        refresh_termination_facts(pairs)
     return len(pairs)
 
 
