@@ -75,8 +75,10 @@ def _expected(as_of: date) -> list[dict]:
 
 def test_rows_equal_check_termination_with_valid_missing_and_stale_rows(import_cases):
     assert import_cases(*_bundles()).rejected == []
-    assert facts.refresh_stale_facts() == 5  # the five 终本 closings; 执行完毕 and open cases have none
-    assert facts.refresh_stale_facts() == 0  # idempotent
+    # The import stores the five 终本 closings' rows (metrics.facts.refresh_facts); 执行完毕
+    # and open cases have none.
+    assert TerminationFact.objects.count() == 5
+    assert facts.refresh_stale_facts() == 0  # nothing stale: idempotent
     for as_of in AS_OF:
         assert list(facts.termination_rows(Case.objects.all(), as_of)) == _expected(as_of), as_of
     # Stale: the case changed after its row was stored (a bumped version) — and missing.
