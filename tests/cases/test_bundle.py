@@ -14,7 +14,7 @@ import json
 import random
 from dataclasses import replace
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
