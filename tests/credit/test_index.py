@@ -13,9 +13,12 @@ from zhixing.credit.index import (
     InvalidIdentifier,
     ScreeningIndex,
     pack,
+    payload,
     person_key,
+    person_keys,
     today_string,
     unpack,
+    unpack_payload,
 )
 from zhixing.lib.identifiers import (
     CREDIT_CHARSET,
@@ -130,9 +133,7 @@ def index_of(rows) -> ScreeningIndex:
         keys=array("q", [r[0] for r in packed]),
         tags=array("i", [r[1] for r in packed]),
         ids=array("q", [r[2] for r in packed]),
-        meta=bytearray(1 if r[3] == "dishonest" else 2 for r in packed),
-        since=array("i", [r[4].toordinal() for r in packed]),
-        courts=array("I", [7] * len(packed)),
+        payloads=array("q", [payload(r[3], "debtor", 7, r[4]) for r in packed]),
         case_offsets=offsets,
         case_blob=blob,
         court_names={7: ("豫0823", "武陟县人民法院")},
@@ -144,6 +145,18 @@ ZHOU = an_id("41082319850312203")
 LI = an_id("41082319900101101")
 UNIT = a_code("91410823", "MA3X4K2L")
 A_CASE = "（2024）豫0823执88号"
+
+
+@given(
+    st.sampled_from(["dishonest", "restricted"]),
+    st.sampled_from(["debtor", "legal_representative", "principal", "responsible", "controller"]),
+    st.integers(1, 2**24 - 1),
+    st.dates(),
+)
+def test_payload_round_trips(kind, role, court, since):
+    value = payload(kind, role, court, since)
+    assert 0 < value < 2**63
+    assert unpack_payload(value) == (kind, role, court, since)
 
 
 def test_lookup_finds_every_entry_of_an_identifier_and_nothing_else():
@@ -162,7 +175,7 @@ def test_lookup_finds_every_entry_of_an_identifier_and_nothing_else():
     assert [h.entry for h in index.lookup(*pack(UNIT, today=TODAY))] == [3]
     assert index.lookup(*pack(LI, today=TODAY)) == []
     assert len(index) == 3
-    assert index.memory_bytes() == 3 * (8 + 4 + 8 + 4 + 4 + 4 + 1) + 4 + len(A_CASE.encode()) * 2 + len(
+    assert index.memory_bytes() == 3 * (8 + 4 + 8 + 8 + 4) + 8 + 4 + len(A_CASE.encode()) * 2 + len(
         "（2024）豫0823执90号".encode()
     )
 
@@ -211,3 +224,26 @@ def test_overlay_agrees_with_a_plain_dict_of_active_entries(changes, initial):
     for person in PEOPLE:
         got = sorted(h.entry for h in index.lookup(*pack(person, today=TODAY)))
         assert got == sorted(e for e, p in model.items() if p == person)
+
+
+ID_LIKE = st.one_of(
+    st.builds(
+        lambda b, s: an_id(f"410823{b:%Y%m%d}{s:03d}"),
+        st.dates(date(1800, 1, 1), date(2030, 12, 31)),
+        st.integers(0, 999),
+    ),
+    st.builds(lambda b: an_id(f"410823{b}"[:17]), st.text(alphabet="0123456789", min_size=11, max_size=11)),
+    st.text(alphabet="0123456789X", min_size=17, max_size=19),
+    st.text(alphabet="0123456789xX ", min_size=18, max_size=18),
+    st.sampled_from(["", "４１０８２３１９８５０３１２２０３６"[:18], a_code("91410823", "MA3X4K2L")]),
+    st.integers(0, 10**18),
+    st.none(),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(ID_LIKE, max_size=30))
+def test_person_keys_in_bulk_equal_one_by_one(values):
+    today = today_string(TODAY)
+    expected = [person_key(v, today) if isinstance(v, str) else None for v in values]
+    assert person_keys(values, today) == expected

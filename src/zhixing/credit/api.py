@@ -434,7 +434,7 @@ def screen_batch(request, body: BatchIn):
         "batch",
         asked=f"{result.count}个号码",
         asked_count=result.count,
-        asked_packed=screening.pack_asked(result.asked),
+        asked_packed=screening.pack_asked(result.asked_keys, result.asked_tags),
         invalid=result.invalid,
         hits=[h["id"] for h in result.hits],
         remote_addr=_client_ip(request),

@@ -180,6 +180,11 @@ class ListEntry(models.Model):
     #: ``identifier`` packed into integers (``credit.index.pack``): the screening index's key.
     key = models.BigIntegerField(null=True)
     key_tag = models.IntegerField(default=0)
+    #: What screening answers besides the case number, in one integer
+    #: (``credit.index.payload``: kind and role, court, first day): with the key and the
+    #: case number it makes the ``credit_entry_screen`` index covering, so the index build
+    #: reads that index alone, in key order.
+    screen_payload = models.BigIntegerField(null=True, editable=False)
     unit_name = models.CharField("所属单位", max_length=200, blank=True)
     legal_representative = models.CharField("法定代表人", max_length=100, blank=True)
     grounds = models.JSONField("失信情形", default=list, blank=True)
@@ -200,9 +205,11 @@ class ListEntry(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "失信及限制消费名单"
         indexes = (
-            # The index build reads active entries in key order straight off this index.
+            # The screening index is built from this index alone (covering, in key order):
+            # ten million entries without touching the table.
             models.Index(
-                fields=["key", "key_tag"], condition=models.Q(active=True), name="credit_entry_active_key"
+                fields=["active", "key", "key_tag", "screen_payload", "case_number", "id"],
+                name="credit_entry_screen",
             ),
             models.Index(
                 fields=["identifier"], condition=models.Q(active=True), name="credit_entry_active_ident"

@@ -572,7 +572,7 @@ def _allocate(n: int) -> int:
     return row.value + 1
 
 
-UPDATE_FIELDS = [*E.FIELDS, "active", "withdrawn", "seq"]
+UPDATE_FIELDS = [*E.FIELDS, "screen_payload", "active", "withdrawn", "seq"]
 
 
 def sync_entries(
@@ -606,6 +606,9 @@ def sync_entries(
                     continue
                 for draft in E.derive(recs[case_id], pks.get(case_id, [])):
                     values = draft.values()
+                    values["screen_payload"] = index.payload(
+                        draft.kind, draft.role, courts[case_id], draft.listed_on
+                    )
                     row = existing.pop(draft.source, None)
                     if row is None:
                         create.append(
