@@ -349,7 +349,7 @@ def main() -> None:
     parser.add_argument("--db", default="/tmp/zhixing_credit_bench.sqlite3")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=2)
     parser.add_argument(
         "--workers", type=int, default=2, help="server processes (zhixing screening_serve --workers)"
     )

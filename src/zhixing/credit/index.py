@@ -107,11 +107,6 @@ def person_key(value: str, today: str) -> int | None:
 
 _IDS_RE = re.compile(r"(?:[0-9]{17}[0-9X])*")
 _PLACEHOLDER = "11010519491231002" + _CHECK_CHAR[int("11010519491231002", 13) % 11]
-_FIRST17, _LAST, _LAST_CHARS = (
-    operator.itemgetter(slice(0, 17)),
-    operator.itemgetter(17),
-    frozenset("0123456789X"),
-)
 _BODY_RE = re.compile(r"([0-9]{17}).")
 _BIRTH_RE = re.compile(r".{6}(.{8}).{4}", re.S)
 _births: tuple[str, frozenset[str]] = ("", frozenset())
@@ -153,12 +148,10 @@ def person_keys(values: Sequence, today: str) -> list[int | None]:
         misfits += wrong
     joined = "".join(items)
     if not _IDS_RE.fullmatch(joined):  # some are not 17 ASCII digits and a check character
-        shaped = map(
-            operator.and_,
-            map(operator.and_, map(str.isascii, items), map(str.isdigit, map(_FIRST17, items))),
-            map(_LAST_CHARS.__contains__, map(_LAST, items)),
-        )
-        odd = list(compress(count(), map(operator.not_, shaped)))
+        odd, at, end = [], 0, len(joined)
+        while (at := _IDS_RE.match(joined, at).end()) < end:  # the regex runs up to the next odd one
+            odd.append(at // 18)
+            at += 18
         for j in odd:
             items[j] = _PLACEHOLDER
         misfits += odd
@@ -169,13 +162,18 @@ def person_keys(values: Sequence, today: str) -> list[int | None]:
     keys: list[int | None] = list(map(int, bodies))
     # The usual batch is all valid: then one comparison checks every check character and
     # one set operation every birth date; only otherwise are the items looked at singly.
-    checks_ok = "".join(map(_CHECK_CHAR.__getitem__, sums)) == joined[17::18]
-    if not (checks_ok and _real_births(today).issuperset(births)):
-        known = _real_births(today)
-        ok = map(operator.and_, map(operator.eq, map(_CHECK_CHAR.__getitem__, sums), joined[17::18]),
-                 map(known.__contains__, births))  # fmt: skip
-        for j in compress(count(), map(operator.not_, ok)):  # exact verdicts (born before 1850, …)
-            keys[j] = person_key(items[j], today)
+    expected, actual = "".join(map(_CHECK_CHAR.__getitem__, sums)), joined[17::18]
+    known = _real_births(today)
+    doubtful: set[int] = set()
+    if expected != actual:  # find the mismatches chunk by chunk: few chunks hold one
+        for c in range(0, len(expected), 1024):
+            if expected[c : c + 1024] != actual[c : c + 1024]:
+                doubtful.update(j for j in range(c, min(c + 1024, len(expected))) if expected[j] != actual[j])
+    if not known.issuperset(births):  # unreal or future dates, or born before 1850
+        odd_births = set(births) - known
+        doubtful.update(compress(count(), map(odd_births.__contains__, births)))
+    for j in doubtful:  # exact verdicts
+        keys[j] = person_key(items[j], today)
     for j in misfits:
         keys[j] = None
     return keys
@@ -435,19 +433,40 @@ def build(*, connection=None, fetch: int = FETCH) -> ScreeningIndex:
     return index
 
 
+_changes_sql: dict[str, str] = {}
+
+
 def changes_since(seq: int, *, limit: int = 20_000) -> list[tuple]:
-    """Entries changed after ``seq``, as :meth:`ScreeningIndex.apply` takes them."""
+    """Entries changed after ``seq``, as :meth:`ScreeningIndex.apply` takes them. Plain
+    SQL, prepared once: the poll runs twice a second beside the serving threads, and
+    compiling an ORM query each time would hold the interpreter lock for longer."""
+    from django.db import connection
+
     from zhixing.credit.models import ListEntry
 
-    rows = (
-        ListEntry.objects.filter(seq__gt=seq)
-        .order_by("seq")
-        .values_list(
-            "seq", "pk", "active", "key", "key_tag", "kind", "role", "listed_on", "court_id", "case_number"
-        )[:limit]
-    )
+    sql = _changes_sql.get(connection.vendor)
+    if sql is None:
+        qs = ListEntry.objects.filter(seq__gt=0).order_by("seq")
+        fields = (
+            "seq",
+            "pk",
+            "active",
+            "key",
+            "key_tag",
+            "kind",
+            "role",
+            "listed_on",
+            "court_id",
+            "case_number",
+        )
+        sql = str(qs.values_list(*fields).query.sql_with_params()[0]) + " LIMIT %s"
+        _changes_sql[connection.vendor] = sql
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [seq, limit])
+        rows = cursor.fetchall()
     return [
-        (s, pk, a, k, t, kind, role, on.toordinal(), c, n) for s, pk, a, k, t, kind, role, on, c, n in rows
+        (s, pk, bool(a), k, t, kind, role, on.toordinal(), c, n)
+        for s, pk, a, k, t, kind, role, on, c, n in rows
     ]
 
 
@@ -570,6 +589,7 @@ def warm(*, background: bool = True) -> ScreeningIndex:
     seconds) and, with ``background``, poll for changes and flush the audit trail from
     daemon threads rather than on the request path."""
     index = holder.get()
+    _real_births(today_string())  # the batch check's table of dates, made before the first batch
     if background:
         holder.start_poller()
         from zhixing.credit import screening
