@@ -17,6 +17,8 @@ from ninja.security import django_auth
 
 from zhixing.cases.api import router as cases_router
 from zhixing.courts.views import court_scope
+from zhixing.credit.api import router as credit_router
+from zhixing.credit.api import screening_router
 from zhixing.flow.api import router as flow_router
 from zhixing.funds.api import router as funds_router
 from zhixing.metrics import engine
@@ -39,6 +41,9 @@ api.add_router("/petitions", petitions_router)
 api.add_router("/supervision", supervision_router)
 api.add_router("/termination", termination_router)
 api.add_router("/flow", flow_router)
+api.add_router("/credit", credit_router)
+# 协助单位: /api/screen, /api/screen/batch, /api/list/changes, /api/list/snapshot, with API keys
+api.add_router("/", screening_router)
 
 
 def bad_input(field: str, message: str) -> ValidationError:

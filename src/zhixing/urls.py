@@ -8,6 +8,7 @@ from django.urls import include, path
 from zhixing import api
 from zhixing.cases import views as cases
 from zhixing.courts.views import home
+from zhixing.credit import urls as credit_urls
 
 case_patterns = [
     path("", cases.case_list, name="list"),
@@ -33,6 +34,8 @@ urlpatterns = [
     path("supervision/", include("zhixing.supervision.urls")),
     path("termination/", include("zhixing.termination.urls")),
     path("flow/", include("zhixing.flow.urls")),
+    path("credit/", include("zhixing.credit.urls")),
+    path("public/credit/", include((credit_urls.public_urlpatterns, "credit_public"))),
     path("api/", api.urls()),
     path("admin/", admin.site.urls),
 ]

@@ -1,5 +1,4 @@
-"""Fixtures of the credit tests: a URL map with the credit API and pages mounted (whether
-or not the project's urls.py mounts them yet), a fresh screening index and key cache per
+"""Fixtures of the credit tests: a fresh screening index and key cache per
 test, a 武陟 case with a natural-person debtor and agencies with keys."""
 
 from __future__ import annotations
@@ -12,39 +11,6 @@ import pytest
 #: 周某, born 1985-03-12 — the debtor of the credit case.
 BIRTH = "19850312"
 CASE_NUMBER = "（2024）豫0823执88号"
-
-
-def _urlconf() -> types.ModuleType:
-    from django.urls import NoReverseMatch, include, path, reverse
-    from ninja import NinjaAPI
-
-    from zhixing import urls as main
-    from zhixing.credit import urls as credit_urls
-    from zhixing.credit.api import router, screening_router
-
-    api = NinjaAPI(urls_namespace="credit-tests")
-    api.add_router("/credit/", router)
-    api.add_router("/", screening_router)
-    patterns, app, namespace = api.urls
-    for p in patterns:
-        if hasattr(p, "callback"):
-            p.callback.login_required = False  # as zhixing.api.urls() does: the API answers 401 itself
-    module = types.ModuleType("credit_test_urls")
-    module.urlpatterns = [
-        path("api/", (patterns, app, namespace)),
-        path("credit/", include("zhixing.credit.urls")),
-        path("public/credit/", include((credit_urls.public_urlpatterns, "credit_public"))),
-        *main.urlpatterns,
-    ]
-    # Names base.html uses that the project may not define yet.
-    for name in ("home", "logout", "cases:mine", "cases:list", "dashboard:index", "api:openapi-view"):
-        try:
-            reverse(name, urlconf=main)
-        except NoReverseMatch:
-            ns, _, short = name.rpartition(":")
-            stub = path(f"__stub__/{name}/", lambda r: None, name=short)
-            module.urlpatterns.append(path("", include(([stub], ns))) if ns else stub)
-    return module
 
 
 @pytest.fixture(autouse=True)
@@ -67,7 +33,7 @@ def fresh_state(settings):
 
 @pytest.fixture
 def credit_urls(settings):
-    settings.ROOT_URLCONF = _urlconf()
+    """The project's own URL map, which mounts the credit API and pages."""
     return settings.ROOT_URLCONF
 
 
