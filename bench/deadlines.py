@@ -4,16 +4,23 @@ Targets: deriving all key-node facts for 1,000,000 cases at ≥ 20,000 cases/s o
 machine (reporting the ratio against calling chinese-calendar per date), and the daily
 overdue scan over 1,000,000 open cases in ≤ 30 s.
 
-    uv run python bench/deadlines.py derive [--cases 40000] [--naive-cases 4000] [--workers 2]
+    uv run python bench/deadlines.py derive [--cases 40000] [--naive-cases 4000] [--workers 2] [--total 1000000]
+    uv run python bench/deadlines.py equivalence [--rev HEAD] [--cases 20000]
     uv run python bench/deadlines.py scan [--cases 1000000] [--per-case 4] [--pg] [--naive-cases 5000] [--reuse]
 
 ``derive`` simulates a bundle (zhixing.simulate), parses it once (not timed), then times, on
 the same records: ``metrics.facts.all_obligations`` (K1–K9, "key-node facts") and the whole
-``metrics.facts.derive`` (every fact row of a case), single process and with ``--workers``
-forked processes; the same work with every working-day question sent to chinese-calendar
-per date (the obvious alternative to the flat tables of ``lib.workdays``); and, as a
-what-if, with the period arithmetic memoised (not in the tree). CPU time is reported next to
-wall time because the machine is shared.
+``metrics.facts.derive`` (every fact row of a case), in one process over the simulated cases
+and with ``--workers`` forked processes over ``--total`` cases (the simulated ones repeated); and the same work with every working-day question sent to chinese-calendar
+per date (the obvious alternative to the flat tables of ``lib.workdays``, without the
+per-calendar memo of period last days). CPU time is reported next to wall time because the
+machine is shared.
+
+``equivalence`` checks that a revision of the rules (default ``HEAD``, taken with ``git
+archive`` into a temporary directory, the tree untouched) and the working tree give
+identical facts on the same simulated cases: every row of ``metrics.facts.derive``,
+``all_obligations``, ``deadline_detail`` and ``closed_within_deadline`` at several as-of
+dates, and the stored 终本 verdict parts (``termination.facts.fact_of``).
 
 ``scan`` bulk-inserts synthetic open cases and ``--per-case`` obligation facts each
 (``cases.bulk.insert``), then times ``flow.services.scan_overdue``: the first run (every
@@ -25,9 +32,10 @@ compared with the obvious alternative, a Python loop over the facts with one
 from __future__ import annotations
 
 import argparse
-import functools
 import multiprocessing as mp
 import os
+import pickle
+import subprocess
 import sys
 import tempfile
 import time
@@ -39,10 +47,10 @@ PG = "postgresql://postgres@127.0.0.1:5432/"
 RECORDS: list = []  # parsed once in the parent; forked workers inherit it
 
 
-def setup(database_url: str) -> None:
+def setup(database_url: str, src: Path = ROOT / "src") -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhixing.settings")
-    sys.path.insert(0, str(ROOT / "src"))
+    sys.path.insert(0, str(src))
     import django
 
     django.setup()
@@ -92,6 +100,12 @@ class PerDateCalendar:
     def is_official(self, year: int) -> bool:
         return self.real.is_official(year)
 
+    def any_unofficial(self, first_year: int, last_year: int) -> bool:
+        return self.real.any_unofficial(first_year, last_year)  # years, not dates: no library call
+
+    def memo(self, key) -> dict:
+        return {}  # nothing remembered: every period is computed again, date by date
+
 
 def timed(fn, records) -> tuple[float, float]:
     wall, cpu = time.perf_counter(), time.process_time()
@@ -101,11 +115,14 @@ def timed(fn, records) -> tuple[float, float]:
 
 
 def _worker(args) -> tuple[int, float]:
+    """Cases ``start`` … ``stop`` − 1 of RECORDS repeated end to end (a 1,000,000-case run
+    over 20,000 simulated cases derives each about 50 times)."""
     kind, start, stop = args
     fn = _kind(kind)
+    n = len(RECORDS)
     cpu = time.process_time()
-    for r in RECORDS[start:stop]:
-        fn(r)
+    for i in range(start, stop):
+        fn(RECORDS[i % n])
     return stop - start, time.process_time() - cpu
 
 
@@ -118,8 +135,9 @@ def _kind(kind: str):
     return lambda r: derive(0, 1, r, courts)
 
 
-def parallel(kind: str, workers: int) -> tuple[float, float]:
-    n = len(RECORDS)
+def parallel(kind: str, workers: int, n: int) -> tuple[float, float]:
+    """``n`` cases (RECORDS repeated) split over ``workers`` forked processes: (wall, CPU
+    seconds summed over the workers)."""
     step = -(-n // workers)
     parts = [(kind, i, min(n, i + step)) for i in range(0, n, step)]
     wall = time.perf_counter()
@@ -128,42 +146,31 @@ def parallel(kind: str, workers: int) -> tuple[float, float]:
     return time.perf_counter() - wall, sum(cpu for _, cpu in results)
 
 
-def memoised():
-    """What-if: cache the period arithmetic (many cases share trigger days). Returns an undo."""
-    from zhixing.flow import rules
-    from zhixing.lib import periods
-
-    saved = (rules.Period.last_day, rules.Period.end, periods.is_provisional, periods.roll_forward)
-    rules.Period.last_day = functools.lru_cache(maxsize=None)(saved[0])
-    rules.Period.end = functools.lru_cache(maxsize=None)(saved[1])
-    periods.is_provisional = functools.lru_cache(maxsize=None)(saved[2])
-    periods.roll_forward = functools.lru_cache(maxsize=None)(saved[3])
-
-    def undo():
-        rules.Period.last_day, rules.Period.end, periods.is_provisional, periods.roll_forward = saved
-
-    return undo
-
-
-def bench_derive(o) -> None:
-    setup("sqlite:///" + tempfile.mktemp(suffix=".sqlite3"))
+def simulated(cases: int, seed: int = 11) -> None:
+    """Simulate about ``cases`` cases (3 years of 2,000 a court) and parse them into RECORDS."""
     from zhixing.cases.bundle import read_lines
-    from zhixing.lib import workdays
-    from zhixing.metrics.facts import all_obligations
     from zhixing.simulate.generator import simulate
 
-    print(machine())
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bundle.jsonl"
         per_court_year = 2000
-        courts = max(1, round(o.cases / (3 * per_court_year * 1.07)))
+        courts = max(1, round(cases / (3 * per_court_year * 1.07)))
         t = time.perf_counter()
-        summary = simulate(path, seed=11, courts=courts, years=3, cases_per_court_year=per_court_year)
+        summary = simulate(path, seed=seed, courts=courts, years=3, cases_per_court_year=per_court_year)
         print(f"simulated {summary.cases} cases in {time.perf_counter() - t:.1f} s")
         t = time.perf_counter()
         with path.open(encoding="utf-8") as f:
             RECORDS.extend(line.record for line in read_lines(f) if line.record is not None)
         print(f"parsed {len(RECORDS)} cases in {time.perf_counter() - t:.1f} s (not timed below)")
+
+
+def bench_derive(o) -> None:
+    setup("sqlite:///" + tempfile.mktemp(suffix=".sqlite3"))
+    from zhixing.lib import workdays
+    from zhixing.metrics.facts import all_obligations
+
+    print(machine())
+    simulated(o.cases)
     n = len(RECORDS)
     obligations = sum(len(all_obligations(r, None)) for r in RECORDS[:5000]) / min(n, 5000)
     print(f"{obligations:.1f} obligations per case on average")
@@ -171,9 +178,12 @@ def bench_derive(o) -> None:
     rows = []
     for kind in ("obligations", "derive"):
         wall, cpu = timed(_kind(kind), RECORDS)
-        rows.append((f"{kind}, 1 process", n / wall, n / cpu))
-        wall, cpu = parallel(kind, o.workers)
-        rows.append((f"{kind}, {o.workers} processes", n / wall, n / (cpu / o.workers)))
+        rows.append((f"{kind}, 1 process, {n:,} cases", n / wall, n / cpu))
+        load = os.getloadavg()[0]
+        wall, cpu = parallel(kind, o.workers, o.total)
+        rows.append((f"{kind}, {o.workers} processes, {o.total:,} cases (load {load:.1f})", o.total / wall,
+                     o.total / (cpu / o.workers)))  # fmt: skip
+        print(f"{kind}: {o.total:,} cases in {wall:.1f} s wall, {cpu:.1f} s CPU on {o.workers} processes")
 
     subset = RECORDS[: o.naive_cases]
     fast_wall, fast_cpu = timed(_kind("obligations"), subset)
@@ -190,20 +200,102 @@ def bench_derive(o) -> None:
     rows.append((f"obligations, chinese-calendar per date ({len(subset)} cases)", len(subset) / slow_wall,
                  len(subset) / slow_cpu))  # fmt: skip
 
-    undo = memoised()
-    try:
-        wall, cpu = timed(_kind("obligations"), RECORDS)
-        rows.append(("what-if: obligations, period arithmetic memoised, 1 process", n / wall, n / cpu))
-        wall, cpu = timed(_kind("derive"), RECORDS)
-        rows.append(("what-if: derive, period arithmetic memoised, 1 process", n / wall, n / cpu))
-    finally:
-        undo()
-
     print("\n| variant | cases/s (wall) | cases/s (CPU) |\n|---|---|---|")
     for name, w, c in rows:
         print(f"| {name} | {w:,.0f} | {c:,.0f} |")
     print(f"\nflat tables vs chinese-calendar per date, same {len(subset)} cases (CPU): "
           f"{slow_cpu / fast_cpu:.1f}× faster (wall {slow_wall / fast_wall:.1f}×)")  # fmt: skip
+
+
+# -- equivalence ----------------------------------------------------------------------------
+
+AS_OF_DATES = (
+    None,
+    date(2023, 3, 15),
+    date(2023, 9, 30),
+    date(2024, 6, 30),
+    date(2025, 1, 31),
+    date(2025, 12, 31),
+)
+
+
+def facts_of_records(records) -> dict:
+    """Every as-of-independent and as-of fact the rules give for ``records`` (run by this
+    tree or, in a subprocess, by another revision's)."""
+    from zhixing.flow import rules
+    from zhixing.metrics.facts import all_obligations, derive
+    from zhixing.termination.facts import fact_of, is_termination_closing
+
+    cpu = time.process_time()
+    out: dict = {"derive": [derive(i, 1, r, {}) for i, r in enumerate(records)]}
+    derive_cpu = time.process_time() - cpu
+    for as_of in AS_OF_DATES:
+        out[("all_obligations", as_of)] = [all_obligations(r, as_of) for r in records]
+        out[("deadline_detail", as_of)] = [rules.deadline_detail(r, as_of) for r in records]
+        out[("closed_within_deadline", as_of)] = [rules.closed_within_deadline(r, as_of) for r in records]
+    out["fact_of"] = [
+        (t.failed_static, t.reasons_static, t.served_on, t.registry_entry_on)
+        for i, r in enumerate(records)
+        if is_termination_closing(r) and (t := fact_of(i, 1, r))
+    ]
+    cpu = time.process_time()
+    for r in records:
+        all_obligations(r, None)
+    out[TIMING] = (derive_cpu, time.process_time() - cpu)
+    return out
+
+
+TIMING = "CPU seconds (derive, all_obligations)"
+
+
+def _facts_child(o) -> None:
+    """Hidden subcommand: the facts of pickled records by the rules under ``--src``."""
+    setup("sqlite:///" + tempfile.mktemp(suffix=".sqlite3"), Path(o.src))
+    import zhixing
+
+    assert Path(zhixing.__file__).is_relative_to(o.src), zhixing.__file__
+    with open(o.records, "rb") as f:
+        records = pickle.load(f)
+    with open(o.out, "wb") as f:
+        pickle.dump(facts_of_records(records), f)
+
+
+def bench_equivalence(o) -> None:
+    setup("sqlite:///" + tempfile.mktemp(suffix=".sqlite3"))
+    simulated(o.cases, o.seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", o.rev, "src"], check=True, capture_output=True
+        )
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive.stdout, check=True)
+        records, out = Path(tmp) / "records.pkl", Path(tmp) / "facts.pkl"
+        with records.open("wb") as f:
+            pickle.dump(RECORDS, f)
+        t = time.perf_counter()
+        subprocess.run([sys.executable, __file__, "_facts", "--src", str(Path(tmp) / "src"), "--records", str(records),
+                        "--out", str(out)], check=True)  # fmt: skip
+        print(f"{o.rev}: facts in {time.perf_counter() - t:.1f} s")
+        with out.open("rb") as f:
+            old = pickle.load(f)
+    t = time.perf_counter()
+    new = facts_of_records(RECORDS)
+    print(f"working tree: facts in {time.perf_counter() - t:.1f} s")
+    (old_derive, old_obligations), (new_derive, new_obligations) = old.pop(TIMING), new.pop(TIMING)
+    n = len(RECORDS)
+    print(f"\nsame run, one process, CPU: derive {n / old_derive:,.0f} → {n / new_derive:,.0f} cases/s "
+          f"({old_derive / new_derive:.1f}×); all_obligations {n / old_obligations:,.0f} → "
+          f"{n / new_obligations:,.0f} cases/s ({old_obligations / new_obligations:.1f}×)\n")  # fmt: skip
+    differ = 0
+    for key, before in old.items():
+        after = new[key]
+        bad = [i for i, (x, y) in enumerate(zip(before, after, strict=True)) if x != y]
+        differ += len(bad)
+        rows = sum(len(x) if isinstance(x, list | tuple) else 1 for x in before)
+        print(f"{'SAME' if not bad else 'DIFFERENT'} {key}: {len(before)} cases, {rows} values"
+              + (f"; {len(bad)} cases differ, first {RECORDS[bad[0]].case_number}" if bad else ""))  # fmt: skip
+    print(f"\n{len(RECORDS)} cases: " + ("identical" if not differ else f"{differ} differences"))
+    if differ:
+        sys.exit(1)
 
 
 # -- scan ---------------------------------------------------------------------------------------------
@@ -364,15 +456,30 @@ def main() -> None:
     d.add_argument("--cases", type=int, default=40_000)
     d.add_argument("--naive-cases", type=int, default=4_000)
     d.add_argument("--workers", type=int, default=2)
+    d.add_argument("--total", type=int, default=1_000_000, help="cases derived by the multi-process run")
     s = sub.add_parser("scan")
     s.add_argument("--cases", type=int, default=1_000_000)
     s.add_argument("--per-case", type=int, default=4)
     s.add_argument("--naive-cases", type=int, default=5_000)
     s.add_argument("--pg", action="store_true")
     s.add_argument("--reuse", action="store_true", help="time the scans again on the last --pg database")
+    e = sub.add_parser("equivalence")
+    e.add_argument("--rev", default="HEAD")
+    e.add_argument("--cases", type=int, default=20_000)
+    e.add_argument("--seed", type=int, default=11)
+    c = sub.add_parser("_facts")
+    c.add_argument("--src", required=True)
+    c.add_argument("--records", required=True)
+    c.add_argument("--out", required=True)
     o = parser.parse_args()
+    run = {
+        "derive": bench_derive,
+        "scan": bench_scan,
+        "equivalence": bench_equivalence,
+        "_facts": _facts_child,
+    }
     try:
-        bench_derive(o) if o.what == "derive" else bench_scan(o)
+        run[o.what](o)
     finally:
         cleanup()
 

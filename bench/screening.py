@@ -357,6 +357,10 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=1_000_000)
     parser.add_argument("--db-sample", type=int, default=20_000)
     parser.add_argument("--populate-only", action="store_true", help="write the list and stop")
+    parser.add_argument(
+        "--no-inprocess", action="store_true", help="skip the in-process part (index build, lookups, batch)"
+    )
+    parser.add_argument("--no-http", action="store_true", help="skip the HTTP part")
     args = parser.parse_args()
 
     db = Path(args.db)
@@ -377,106 +381,120 @@ def main() -> None:
     print(f"machine: {machine()}", flush=True)
     results: dict = {"entries": ListEntry.objects.filter(active=True).count()}
 
-    # 1. Index build and memory, in this process.
-    before = rss_mib()
-    started = time.perf_counter()
-    idx = index.build()
-    results["build_s"] = time.perf_counter() - started
-    results["index_mib"] = idx.memory_bytes() / 2**20
-    results["rss_growth_mib"] = rss_mib() - before
-    index.holder.index = idx
-    index.holder.start_poller()  # no polling on the measured path
-    print(f"index: {len(idx):,} entries built in {results['build_s']:.1f} s; arrays {results['index_mib']:.0f} MiB, "
-          f"process grew {results['rss_growth_mib']:.0f} MiB", flush=True)  # fmt: skip
+    if not args.no_inprocess:
+        # 1. Index build and memory, in this process.
+        before = rss_mib()
+        started, cpu = time.perf_counter(), time.process_time()
+        idx = index.build()
+        results["build_s"] = time.perf_counter() - started
+        results["build_cpu_s"] = time.process_time() - cpu
+        results["index_mib"] = idx.memory_bytes() / 2**20
+        results["rss_growth_mib"] = rss_mib() - before
+        index.holder.index = idx
+        index.holder.start_poller()  # no polling on the measured path
+        print(f"index: {len(idx):,} entries built in {results['build_s']:.1f} s "
+              f"(CPU {results['build_cpu_s']:.1f} s); arrays {results['index_mib']:.0f} MiB, "
+              f"process grew {results['rss_growth_mib']:.0f} MiB", flush=True)  # fmt: skip
 
-    # 2. Single lookups in process: the index vs the database's index on identifier.
-    probe = sample_ids(db, args.db_sample, 0.5)
-    started = time.perf_counter()
-    found_index = sum(1 for x in probe if screening.screen_one(x)["entries"])
-    per_index = (time.perf_counter() - started) / len(probe)
-    fields = ("pk", "kind", "role", "listed_on", "court__code", "court__name", "case_number")
-    started = time.perf_counter()
-    found_orm = sum(
-        1 for x in probe if list(ListEntry.objects.filter(identifier=x, active=True).values_list(*fields))
-    )
-    per_orm = (time.perf_counter() - started) / len(probe)
-    from django.db import connection
-
-    started = time.perf_counter()
-    with connection.cursor() as cur:
-        found_sql = 0
-        for x in probe:
-            cur.execute("SELECT id, kind, role, listed_on, court_id, case_number FROM credit_listentry "
-                        "WHERE identifier = %s AND active = %s", [x, True])  # fmt: skip
-            found_sql += bool(cur.fetchall())
-    per_sql = (time.perf_counter() - started) / len(probe)
-    assert found_index == found_orm == found_sql, (found_index, found_orm, found_sql)
-    results.update(lookup_index_us=per_index * 1e6, lookup_orm_us=per_orm * 1e6, lookup_sql_us=per_sql * 1e6,
-                   probe=len(probe), probe_hits=found_index)  # fmt: skip
-    print(f"single lookup in process ({len(probe):,} IDs, {found_index:,} on the list): index {per_index * 1e6:.1f} µs, "
-          f"SQL through the ORM {per_orm * 1e6:.1f} µs (×{per_orm / per_index:.1f}), raw SQL {per_sql * 1e6:.1f} µs "
-          f"(×{per_sql / per_index:.1f})", flush=True)  # fmt: skip
-
-    # 3. A batch of a million IDs in process: 5% on the list, a few malformed.
-    batch = sample_ids(db, args.batch, args.hit_rate, seed=10)
-    for i in range(0, len(batch), 100_000):
-        batch[i] = batch[i][:17] + ("0" if batch[i][17] != "0" else "1")
-    started = time.perf_counter()
-    result = screening.screen_batch(batch)
-    results["batch_inprocess_s"] = time.perf_counter() - started
-    results["batch_hits"] = len(result.hits)
-    results["batch_invalid"] = len(result.invalid)
-    started = time.perf_counter()
-    sample = batch[:50_000]
-    db_hits = sum(1 for x in sample if ListEntry.objects.filter(identifier=x, active=True).exists())
-    results["batch_db_s_extrapolated"] = (time.perf_counter() - started) * len(batch) / len(sample)
-    print(f"batch of {len(batch):,} in process: {results['batch_inprocess_s']:.2f} s ({len(result.hits):,} hits, "
-          f"{len(result.invalid)} malformed); one indexed query per ID would take ~{results['batch_db_s_extrapolated']:.0f} s "
-          f"(measured on {len(sample):,}, {db_hits:,} hits)", flush=True)  # fmt: skip
-    del batch, result
-
-    # 4. Over HTTP: a screening server in its own process.
-    agency = Agency.objects.filter(code="bench").first() or services.create_agency("bench", "基准测试单位")
-    Agency.objects.filter(pk=agency.pk).update(rate_per_minute=100_000_000)
-    _, key = services.issue_key(agency, Scope.values, label="bench")
-    port = free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    server_log = open(Path(args.db).with_suffix(".server.log"), "w")  # noqa: SIM115 (closed below)
-    server = subprocess.Popen([sys.executable, "-m", "zhixing.cli", "screening_serve", "--port", str(port),
-                               "--threads", str(args.threads), "--workers", str(args.workers)], env=env,
-                              stdout=subprocess.PIPE,
-                              stderr=server_log, text=True)  # fmt: skip
-    try:
-        started = time.perf_counter()
-        line = server.stdout.readline()
-        if not line:
-            raise SystemExit(f"server did not start, see {server_log.name}")
-        results["server_start_s"] = time.perf_counter() - started
-        time.sleep(1.0)  # the workers fork after the first line
-        results["server_pss_mib"] = pss_mib(server.pid)
-        print(
-            f"server: {args.workers} worker(s) ready in {results['server_start_s']:.1f} s, "
-            f"memory (PSS, shared pages once) {results['server_pss_mib']:.0f} MiB",
-            flush=True,
+        # 2. Single lookups in process: the index vs the database's index on identifier.
+        probe = sample_ids(db, args.db_sample, 0.5)
+        started, cpu = time.perf_counter(), time.process_time()
+        found_index = sum(1 for x in probe if screening.screen_one(x)["entries"])
+        per_index = (time.perf_counter() - started) / len(probe)
+        cpu_index = (time.process_time() - cpu) / len(probe)
+        fields = ("pk", "kind", "role", "listed_on", "court__code", "court__name", "case_number")
+        started, cpu = time.perf_counter(), time.process_time()
+        found_orm = sum(
+            1 for x in probe if list(ListEntry.objects.filter(identifier=x, active=True).values_list(*fields))
         )
-        ids = sample_ids(db, 100_000, args.hit_rate, seed=11)
-        single = http_single(port, key, ids, args.seconds, args.concurrency, server.pid)
-        results["http"] = single
-        print(f"HTTP single ({args.concurrency} connections, {args.threads} server threads, {args.seconds:.0f} s): "
-              f"{single['rps']:.0f} req/s, p50 {single['p50_ms']:.1f} ms, p99 {single['p99_ms']:.1f} ms, "
-              f"max {single['max_ms']:.0f} ms, errors {single['errors']}; CPU per request: server "
-              f"{single['server_cpu_us_per_request']:.0f} µs, load generator {single['client_cpu_us_per_request']:.0f} µs",
-              flush=True)  # fmt: skip
-        big = sample_ids(db, args.batch, args.hit_rate, seed=12)
-        seconds, hits, _ = http_batch(port, key, big, screening.BATCH_LIMIT, args.workers)
-        results["http_batch_s"] = seconds
-        print(f"HTTP batch: {len(big):,} IDs in {len(big) // screening.BATCH_LIMIT} requests of "
-              f"{screening.BATCH_LIMIT:,}, {args.workers} at a time: {seconds:.2f} s ({hits:,} hits)", flush=True)  # fmt: skip
-        results["server_pss_after_mib"] = pss_mib(server.pid)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        server_log.close()
+        per_orm = (time.perf_counter() - started) / len(probe)
+        cpu_orm = (time.process_time() - cpu) / len(probe)
+        from django.db import connection
+
+        started, cpu = time.perf_counter(), time.process_time()
+        with connection.cursor() as cur:
+            found_sql = 0
+            for x in probe:
+                cur.execute("SELECT id, kind, role, listed_on, court_id, case_number FROM credit_listentry "
+                            "WHERE identifier = %s AND active = %s", [x, True])  # fmt: skip
+                found_sql += bool(cur.fetchall())
+        per_sql = (time.perf_counter() - started) / len(probe)
+        cpu_sql = (time.process_time() - cpu) / len(probe)
+        assert found_index == found_orm == found_sql, (found_index, found_orm, found_sql)
+        results.update(lookup_index_us=per_index * 1e6, lookup_orm_us=per_orm * 1e6, lookup_sql_us=per_sql * 1e6,
+                       lookup_index_cpu_us=cpu_index * 1e6, lookup_orm_cpu_us=cpu_orm * 1e6,
+                       lookup_sql_cpu_us=cpu_sql * 1e6, probe=len(probe), probe_hits=found_index)  # fmt: skip
+        print(f"single lookup in process ({len(probe):,} IDs, {found_index:,} on the list): index {per_index * 1e6:.1f} µs, "
+              f"SQL through the ORM {per_orm * 1e6:.1f} µs (×{per_orm / per_index:.1f}), raw SQL {per_sql * 1e6:.1f} µs "
+              f"(×{per_sql / per_index:.1f}); CPU per lookup: index {cpu_index * 1e6:.1f} µs, ORM {cpu_orm * 1e6:.1f} µs "
+              f"(×{cpu_orm / cpu_index:.1f}), raw SQL {cpu_sql * 1e6:.1f} µs (×{cpu_sql / cpu_index:.1f})", flush=True)  # fmt: skip
+
+        # 3. A batch of a million IDs in process: 5% on the list, a few malformed.
+        batch = sample_ids(db, args.batch, args.hit_rate, seed=10)
+        for i in range(0, len(batch), 100_000):
+            batch[i] = batch[i][:17] + ("0" if batch[i][17] != "0" else "1")
+        started, cpu = time.perf_counter(), time.process_time()
+        result = screening.screen_batch(batch)
+        results["batch_inprocess_s"] = time.perf_counter() - started
+        results["batch_inprocess_cpu_s"] = time.process_time() - cpu
+        results["batch_hits"] = len(result.hits)
+        results["batch_invalid"] = len(result.invalid)
+        started, cpu = time.perf_counter(), time.process_time()
+        sample = batch[:50_000]
+        db_hits = sum(1 for x in sample if ListEntry.objects.filter(identifier=x, active=True).exists())
+        results["batch_db_s_extrapolated"] = (time.perf_counter() - started) * len(batch) / len(sample)
+        results["batch_db_cpu_s_extrapolated"] = (time.process_time() - cpu) * len(batch) / len(sample)
+        print(f"batch of {len(batch):,} in process: {results['batch_inprocess_s']:.2f} s (CPU {results['batch_inprocess_cpu_s']:.2f} s; {len(result.hits):,} hits, "
+              f"{len(result.invalid)} malformed); one indexed query per ID would take ~{results['batch_db_s_extrapolated']:.0f} s "
+              f"(CPU {results['batch_db_cpu_s_extrapolated']:.0f} s) "
+              f"(measured on {len(sample):,}, {db_hits:,} hits)", flush=True)  # fmt: skip
+        del batch, result
+
+    if not args.no_http:
+        # 4. Over HTTP: a screening server in its own process.
+        agency = Agency.objects.filter(code="bench").first() or services.create_agency(
+            "bench", "基准测试单位"
+        )
+        Agency.objects.filter(pk=agency.pk).update(rate_per_minute=100_000_000)
+        _, key = services.issue_key(agency, Scope.values, label="bench")
+        port = free_port()
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        server_log = open(Path(args.db).with_suffix(".server.log"), "w")  # noqa: SIM115 (closed below)
+        server = subprocess.Popen([sys.executable, "-m", "zhixing.cli", "screening_serve", "--port", str(port),
+                                   "--threads", str(args.threads), "--workers", str(args.workers)], env=env,
+                                  stdout=subprocess.PIPE,
+                                  stderr=server_log, text=True)  # fmt: skip
+        try:
+            started = time.perf_counter()
+            line = server.stdout.readline()
+            if not line:
+                raise SystemExit(f"server did not start, see {server_log.name}")
+            results["server_start_s"] = time.perf_counter() - started
+            time.sleep(1.0)  # the workers fork after the first line
+            results["server_pss_mib"] = pss_mib(server.pid)
+            print(
+                f"server: {args.workers} worker(s) ready in {results['server_start_s']:.1f} s, "
+                f"memory (PSS, shared pages once) {results['server_pss_mib']:.0f} MiB",
+                flush=True,
+            )
+            ids = sample_ids(db, 100_000, args.hit_rate, seed=11)
+            single = http_single(port, key, ids, args.seconds, args.concurrency, server.pid)
+            results["http"] = single
+            print(f"HTTP single ({args.concurrency} connections, {args.threads} server threads, {args.seconds:.0f} s): "
+                  f"{single['rps']:.0f} req/s, p50 {single['p50_ms']:.1f} ms, p99 {single['p99_ms']:.1f} ms, "
+                  f"max {single['max_ms']:.0f} ms, errors {single['errors']}; CPU per request: server "
+                  f"{single['server_cpu_us_per_request']:.0f} µs, load generator {single['client_cpu_us_per_request']:.0f} µs",
+                  flush=True)  # fmt: skip
+            big = sample_ids(db, args.batch, args.hit_rate, seed=12)
+            seconds, hits, _ = http_batch(port, key, big, screening.BATCH_LIMIT, args.workers)
+            results["http_batch_s"] = seconds
+            print(f"HTTP batch: {len(big):,} IDs in {len(big) // screening.BATCH_LIMIT} requests of "
+                  f"{screening.BATCH_LIMIT:,}, {args.workers} at a time: {seconds:.2f} s ({hits:,} hits)", flush=True)  # fmt: skip
+            results["server_pss_after_mib"] = pss_mib(server.pid)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+            server_log.close()
     print(json.dumps(results, indent=1, default=str))
 
 

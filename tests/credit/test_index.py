@@ -15,7 +15,7 @@ from zhixing.credit.index import (
     pack,
     payload,
     person_key,
-    person_keys,
+    person_keys_array,
     today_string,
     unpack,
     unpack_payload,
@@ -242,8 +242,9 @@ ID_LIKE = st.one_of(
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(ID_LIKE, max_size=30))
-def test_person_keys_in_bulk_equal_one_by_one(values):
+@given(st.lists(ID_LIKE, max_size=30), st.integers(1, 8))
+def test_person_keys_in_bulk_equal_one_by_one(values, chunk):
     today = today_string(TODAY)
     expected = [person_key(v, today) if isinstance(v, str) else None for v in values]
-    assert person_keys(values, today) == expected
+    keys, ok = person_keys_array(values, today, chunk=chunk)
+    assert [int(k) if good else None for k, good in zip(keys, ok, strict=True)] == expected

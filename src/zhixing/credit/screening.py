@@ -21,18 +21,16 @@ import hashlib
 import hmac
 import json
 import logging
-import operator
 import secrets
 import threading
 import time
 import zlib
 from array import array
-from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from itertools import compress, count, repeat
 
+import numpy as np
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
@@ -394,17 +392,20 @@ def screen_batch(identifiers: list, *, today: date | None = None) -> BatchResult
     screened.
 
     A million-ID batch must take seconds, so nothing loops over it in Python: person IDs
-    are validated and packed in bulk (``index.person_keys``), only the few others (credit
-    codes, lower-case or padded input, malformed items) one by one, and the binary
-    searches run as ``map(bisect_left, …)``; only keys present in the arrays (or the
-    overlay) are then looked up in full."""
+    are validated and packed as a byte matrix (``index.person_keys_array``), only the few
+    others (credit codes, lower-case or padded input, malformed items) one by one; the
+    binary searches are one ``numpy.searchsorted`` over the index's key array (viewed, not
+    copied), with the asked keys sorted first so that consecutive searches walk the same
+    cache lines of an array far larger than the CPU's caches. Only keys present in the
+    array (or the overlay) are then looked up in full."""
     today_s = idx.today_string(today)
     index = idx.current()
-    keys: list = idx.person_keys(identifiers, today_s)
-    tags: dict[int, int] = {}
+    n = len(identifiers)
+    keys, ok = idx.person_keys_array(identifiers, today_s)
+    tags = np.zeros(n, dtype=np.int32)
     values: dict[int, str] = {}
     invalid: list[dict] = []
-    for pos in list(compress(count(), map(operator.is_, keys, repeat(None)))):
+    for pos in np.flatnonzero(~ok).tolist():
         raw = identifiers[pos]
         value = idx.normalise(raw) if isinstance(raw, str) else raw
         try:
@@ -415,38 +416,29 @@ def screen_batch(identifiers: list, *, today: date | None = None) -> BatchResult
             )
             invalid.append({"index": pos, "id": raw if isinstance(raw, str) else repr(raw), "error": error})
             continue
-        keys[pos], values[pos] = key, value
-        if tag:
-            tags[pos] = tag
-    if invalid:
-        valid = list(compress(count(), map(operator.is_not, keys, repeat(None))))
-        flat = [keys[p] for p in valid]
-    else:
-        valid, flat = range(len(keys)), keys
-    asked_keys = array("q", flat)
-    asked_tags = array("i", bytes(4 * len(flat)))
-    for pos, tag in tags.items():
-        asked_tags[bisect_left(valid, pos)] = tag
-    # The distinct keys, searched in ascending order: consecutive binary searches then
-    # walk the same few cache lines of a key array far larger than the CPU's caches.
-    # ``arr`` ends with a sentinel, so every bisect_left lands on an element.
-    arr = index.keys
-    distinct = sorted(set(flat))
-    found = set(
-        compress(
-            distinct,
-            map(operator.eq, map(arr.__getitem__, map(bisect_left, repeat(arr), distinct)), distinct),
-        )
-    )
-    found |= {k for k, _ in index.overlay.added}
-    present = map(found.__contains__, flat)
+        keys[pos], tags[pos], ok[pos], values[pos] = key, tag, True, value
+    valid = np.flatnonzero(ok) if invalid else np.arange(n)
+    flat, flat_tags = keys[valid], tags[valid]
+    asked_keys, asked_tags = array("q"), array("i")
+    asked_keys.frombytes(flat.tobytes())
+    asked_tags.frombytes(flat_tags.tobytes())
+    # ``index.keys`` ends with a sentinel above every key: every search lands on an element.
+    arr = np.frombuffer(index.keys, dtype=np.int64)
+    order = np.argsort(flat, kind="stable")
+    needles = flat[order]
+    present = np.zeros(len(flat), dtype=bool)
+    present[order] = arr[np.searchsorted(arr, needles)] == needles
+    del arr  # let go of the array's buffer
+    added = index.overlay.added
+    if added:
+        present |= np.isin(flat, np.array([k for k, _ in added], dtype=np.int64))
     hits = []
-    for j in compress(count(), present):
-        pos = valid[j]
-        found = index.lookup(flat[j], tags.get(pos, 0))
+    for j in np.flatnonzero(present).tolist():
+        pos = int(valid[j])
+        found = index.lookup(int(flat[j]), int(flat_tags[j]))
         if found:
             hits.append(result_json(index, values.get(pos) or identifiers[pos], found))
-    return BatchResult(len(identifiers), hits, invalid, asked_keys, asked_tags)
+    return BatchResult(n, hits, invalid, asked_keys, asked_tags)
 
 
 # -- the change feed and the snapshot ------------------------------------------------------------

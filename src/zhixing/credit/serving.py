@@ -71,37 +71,40 @@ REASONS = {200: "200 OK", 401: "401 Unauthorized", 403: "403 Forbidden", 422: "4
 MAX_BODY = 4096
 
 
-def _respond(start_response, status: int, payload) -> list[bytes]:
-    body = screening.dumps(payload)
-    start_response(REASONS[status], [*HEADERS, ("Content-Length", str(len(body)))])
-    return [body]
-
-
-def fast_screen(environ, start_response) -> list[bytes]:
+def screen_request(api_key: str | None, body: bytes | None, remote_addr: str | None) -> tuple[int, bytes]:
     """``POST /api/screen`` without Django: same key check (401), scope and rate (403,
-    429), body (422), lookup and audit as the ninja endpoint."""
-    caller = screening.keys.get(environ.get("HTTP_X_API_KEY"))
+    429), body (422), lookup and audit as the ninja endpoint. (status, JSON body); ``body``
+    None means it was missing or too large."""
+    caller = screening.keys.get(api_key)
     if caller is None:
-        return _respond(start_response, 401, {"detail": "Unauthorized"})
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = -1
+        return 401, screening.dumps({"detail": "Unauthorized"})
     identifier = None
-    if 0 < length <= MAX_BODY:
+    if body:
         try:
-            data = json.loads(environ["wsgi.input"].read(length))
+            data = json.loads(body)
             identifier = data.get("id") if isinstance(data, dict) else None
         except ValueError:
             identifier = None
     if not isinstance(identifier, str):
-        return _respond(start_response, 422, {"detail": [{"loc": ["body", "id"], "msg": '请求体应为 {"id": "证件号码"}',
-                                                          "type": "value_error"}]})  # fmt: skip
+        return 422, screening.dumps({"detail": [{"loc": ["body", "id"], "msg": '请求体应为 {"id": "证件号码"}',
+                                                 "type": "value_error"}]})  # fmt: skip
     try:
-        status, payload = screening.screen_call(caller, identifier, environ.get("REMOTE_ADDR"))
+        status, payload = screening.screen_call(caller, identifier, remote_addr)
     except screening.Refused as e:
-        return _respond(start_response, e.status, {"detail": e.message})
-    return _respond(start_response, status, payload)
+        return e.status, screening.dumps({"detail": e.message})
+    return status, screening.dumps(payload)
+
+
+def fast_screen(environ, start_response) -> list[bytes]:
+    """:func:`screen_request` as a WSGI application."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = -1
+    body = environ["wsgi.input"].read(length) if 0 < length <= MAX_BODY else None
+    status, data = screen_request(environ.get("HTTP_X_API_KEY"), body, environ.get("REMOTE_ADDR"))
+    start_response(REASONS[status], [*HEADERS, ("Content-Length", str(len(data)))])
+    return [data]
 
 
 def application(django_application):

@@ -27,6 +27,7 @@ from zhixing.cases.records import CaseRecord, Event
 from zhixing.flow.nodes import INTERVALS
 from zhixing.flow.obligations import LAPSED, Obligation, status_at
 from zhixing.lib import periods
+from zhixing.lib.workdays import calendar
 
 # -- the catalog (keynodes.yaml) ----------------------------------------------------------
 
@@ -56,8 +57,26 @@ class Period:
     def last_day(self, trigger: date) -> date:
         """The last day of the period started by ``trigger``, rolled forward when the
         catalog says so (PER-3)."""
-        end = self.end(trigger)
-        return periods.roll_forward(end) if self.rolled else end
+        return self.due(trigger)[0]
+
+    def due(self, trigger: date) -> tuple[date, bool]:
+        """``(last day, provisional)`` of the period started by ``trigger``: the last day
+        as :meth:`last_day` gives it (PER-1/PER-3/PER-4/PER-5) and whether it was computed
+        through a year without an official schedule (indicators.md §1,
+        ``periods.is_provisional``). Memoised on the calendar, so a new holiday schedule
+        forgets it: many cases share trigger days."""
+        cache = calendar().memo(_DUE)
+        key = (self.n, self.unit, self.rolled, trigger)
+        found = cache.get(key)
+        if found is None:
+            end = self.end(trigger)
+            last = periods.roll_forward(end) if self.rolled else end
+            found = cache[key] = (last, periods.is_provisional(trigger, last))
+        return found
+
+
+#: The calendar memo of :meth:`Period.due`.
+_DUE = "flow.rules.Period.due"
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +168,30 @@ def _closed_on(case: CaseRecord, as_of: date | None) -> date | None:
     return None
 
 
+_NO_EVENTS: tuple[Event, ...] = ()
+_last_index: tuple[CaseRecord | None, dict[str, list[Event]]] = (None, {})
+
+
+def events_by_node(case: CaseRecord) -> dict[str, list[Event]]:
+    """The events of ``case`` grouped by node code, each group in record order: one pass
+    over the events instead of one per rule. The index of the last case asked for is
+    kept (records are immutable), so the deadline, the obligations and the 终本 checks of
+    one case — as ``metrics.facts.derive`` asks for them — share it. Read-only."""
+    global _last_index
+    last = _last_index
+    if last[0] is case:
+        return last[1]
+    index: dict[str, list[Event]] = {}
+    for e in case.events:
+        group = index.get(e.node)
+        if group is None:
+            index[e.node] = [e]
+        else:
+            group.append(e)
+    _last_index = (case, index)
+    return index
+
+
 # -- §2 the statutory deadline ------------------------------------------------------------
 
 
@@ -162,6 +205,10 @@ class DeadlineDetail:
     deadline: date | None  # step 4, rolled (PER-3); None = unbounded
     provisional: bool
     open_interval: bool  # a counted interval is still open at as-of (the case is not overdue)
+
+
+#: The nodes that can move a statutory deadline (DL-13 extensions, DL-14 intervals).
+_DEADLINE_NODES = frozenset({"extension_approved", *(node for pair in INTERVALS.values() for node in pair)})
 
 
 def _intervals(case: CaseRecord, as_of: date | None) -> list[tuple[date, date | None]]:
@@ -204,6 +251,23 @@ def _excluded_days(spans: list[tuple[date, date | None]], clip: date | None) -> 
     return total
 
 
+def _plain_deadline(spec: RuleSpec, filed_on: date) -> DeadlineDetail:
+    """DL-13 for a case without extensions or DL-14 intervals (most cases): steps 2 and 3
+    add nothing, so the deadline is the base period's rolled last day whatever the as-of.
+    Memoised on the calendar by (base period, filing day)."""
+    cache = calendar().memo(_PLAIN)
+    key = (spec.id, filed_on)
+    detail = cache.get(key)
+    if detail is None:
+        deadline, provisional = spec.period.due(filed_on)
+        base = spec.period.end(filed_on)
+        detail = cache[key] = DeadlineDetail(base, (), 0, deadline, provisional, False)
+    return detail
+
+
+_PLAIN = "flow.rules._plain_deadline"
+
+
 def deadline_detail(case: CaseRecord, as_of: date | None) -> DeadlineDetail | None:
     """indicators.md §2, DL-13/DL-14: the statutory deadline of a 首次执行 or 恢复执行 case
     (``None`` for every other type), with how it was built.
@@ -225,6 +289,8 @@ def deadline_detail(case: CaseRecord, as_of: date | None) -> DeadlineDetail | No
     if case.case_type not in DEADLINE_TYPES:
         return None
     base_spec = period("statutory_non_litigation" if case.non_litigation else "statutory")
+    if _DEADLINE_NODES.isdisjoint(events_by_node(case)):
+        return _plain_deadline(base_spec, case.filed_on)
     base = base_spec.period.end(case.filed_on)
 
     items: list[tuple[date, int | tuple[date, date | None]]] = [
@@ -298,64 +364,65 @@ def _obligation(
     spec: RuleSpec,
     trigger: date,
     done_on: date | None,
-    as_of: date | None,
+    horizon: date,
     *,
     ref: str | None = None,
     lapse_on: date | None = None,
 ) -> Obligation:
-    """An obligation of catalog entry ``spec`` triggered on ``trigger``. ``lapse_on``: the
-    seen closing day for K1–K5, which lapse when the case closes on or before their last
-    day without them (indicators.md §3)."""
-    due = spec.period.last_day(trigger)
+    """An obligation of catalog entry ``spec`` triggered on ``trigger``, seen at the end of
+    day ``horizon`` (``date.max``: everything known). ``lapse_on``: the seen closing day
+    for K1–K5, which lapse when the case closes on or before their last day without them
+    (indicators.md §3)."""
+    due, provisional = spec.period.due(trigger)
     if done_on is None and lapse_on is not None and lapse_on <= due:
         status = LAPSED
     else:
-        status = status_at(due, done_on, _horizon(as_of))
-    return Obligation(
-        key_node=spec.id,
-        node=spec.node,
-        ref=ref,
-        trigger_on=trigger,
-        due_on=due,
-        done_on=done_on,
-        status=status,
-        provisional=periods.is_provisional(trigger, due),
-        rule=spec.rule,
-    )
+        status = status_at(due, done_on, horizon)
+    return Obligation(spec.id, spec.node, ref, trigger, due, done_on, status, provisional, spec.rule)
 
 
-def _first_on(events: Iterable[Event], node: str, start: date, stop: date, **data: str) -> date | None:
-    """The day of the first ``node`` event with start ≤ on ≤ stop matching ``data``."""
+def _first_on(events: Iterable[Event], start: date, stop: date) -> date | None:
+    """The day of the first of ``events`` (record order) with start ≤ on ≤ stop."""
     for e in events:
-        if e.node == node and start <= e.on <= stop and all(e.data.get(k) == v for k, v in data.items()):
+        if start <= e.on <= stop:
             return e.on
     return None
+
+
+@functools.cache
+def _k1_to_k4(case_type: CaseType) -> tuple[RuleSpec, ...]:
+    """K1–K4 of the catalog that apply to ``case_type``, in catalog order."""
+    return tuple(spec for key in ("K1", "K2", "K3", "K4") if (spec := key_node(key)).applies_to(case_type))
 
 
 def _before_closing_nodes(case: CaseRecord, as_of: date | None) -> list[Obligation]:
     """K1–K5 (DL-2, DL-3, DL-4, DL-21, DL-6; indicators.md §3). Discharged by the first
     matching event on or after the trigger; they lapse when the case closes on or before
     their last day without it, and events after the closing discharge nothing."""
+    index = events_by_node(case)
+    horizon = _horizon(as_of)
     closed_on = _closed_on(case, as_of)
-    stop = min(_horizon(as_of), closed_on) if closed_on is not None else _horizon(as_of)
+    stop = min(horizon, closed_on) if closed_on is not None else horizon
     out: list[Obligation] = []
-    for key in ("K1", "K2", "K3", "K4"):
-        spec = key_node(key)
-        if not spec.applies_to(case.case_type):
-            continue
+    for spec in _k1_to_k4(case.case_type):
         trigger = case.application_on if spec.trigger == "application_received" else case.filed_on
-        done = _first_on(case.events, spec.node, trigger, stop)
-        out.append(_obligation(spec, trigger, done, as_of, lapse_on=closed_on))
+        done = _first_on(index.get(spec.node, _NO_EVENTS), trigger, stop)
+        out.append(_obligation(spec, trigger, done, horizon, lapse_on=closed_on))
 
+    clues = index.get("clue_received")
     spec = key_node("K5")
-    if spec.applies_to(case.case_type):
-        for e in _seen(case.events, as_of):
-            if e.node != "clue_received":
+    if clues and spec.applies_to(case.case_type):
+        verified = index.get(spec.node, _NO_EVENTS)
+        for e in clues:
+            if e.on > horizon:
                 continue
             # A clue handed in before filing starts its 7 days at filing (indicators.md §3).
             trigger = max(e.on, case.filed_on)
-            done = _first_on(case.events, spec.node, trigger, stop, clue=e.clue)
-            out.append(_obligation(spec, trigger, done, as_of, ref=e.clue, lapse_on=closed_on))
+            clue = e.data.get("clue")
+            done = next(
+                (v.on for v in verified if trigger <= v.on <= stop and v.data.get("clue") == clue), None
+            )
+            out.append(_obligation(spec, trigger, done, horizon, ref=clue, lapse_on=closed_on))
     return out
 
 
@@ -363,12 +430,16 @@ def _registry_entry(case: CaseRecord, as_of: date | None) -> list[Obligation]:
     """K7, TERM-11: the 终本 registry entry within 7 days after the ruling is served on the
     applicant (the first ``ruling_served`` seen). No lapse: an entry after the closing
     still discharges it."""
-    spec = key_node("K7")
-    served = next((e for e in _seen(case.events, as_of) if e.node == "ruling_served"), None)
-    if served is None or not spec.applies_to(case.case_type):
+    index = events_by_node(case)
+    horizon = _horizon(as_of)
+    served = next((e for e in index.get("ruling_served", _NO_EVENTS) if e.on <= horizon), None)
+    if served is None:
         return []
-    done = _first_on(case.events, spec.node, served.on, _horizon(as_of))
-    return [_obligation(spec, served.on, done, as_of)]
+    spec = key_node("K7")
+    if not spec.applies_to(case.case_type):
+        return []
+    done = _first_on(index.get(spec.node, _NO_EVENTS), served.on, horizon)
+    return [_obligation(spec, served.on, done, horizon)]
 
 
 def _post_termination_inquiries(case: CaseRecord, as_of: date | None) -> list[Obligation]:
@@ -380,14 +451,16 @@ def _post_termination_inquiries(case: CaseRecord, as_of: date | None) -> list[Ob
     linked 恢复执行 case is filed (``resumed_on``, seen at as-of), those whose last day
     is after that filing day are dropped. ``ref`` is the sequence number "1", "2", …
     """
-    spec = key_node("K8")
     closed_on = _closed_on(case, as_of)
-    if closed_on is None or not case.is_terminated_current or not spec.applies_to(case.case_type):
+    if closed_on is None or not case.is_terminated_current:
+        return []
+    spec = key_node("K8")
+    if not spec.applies_to(case.case_type):
         return []
     horizon = _horizon(as_of)
     cap = period("post_termination_horizon").period.last_day(closed_on)
     resumed_on = case.resumed_on if case.resumed_on is not None and case.resumed_on <= horizon else None
-    inquiries = [e.on for e in case.events if e.node == spec.node and e.on <= horizon]
+    inquiries = [e.on for e in events_by_node(case).get(spec.node, _NO_EVENTS) if e.on <= horizon]
 
     out: list[Obligation] = []
     trigger = closed_on
@@ -396,7 +469,7 @@ def _post_termination_inquiries(case: CaseRecord, as_of: date | None) -> list[Ob
         if due > cap or (resumed_on is not None and due > resumed_on):
             break  # later links have later last days: the chain ends here
         done = next((on for on in inquiries if on > trigger), None)
-        out.append(_obligation(spec, trigger, done, as_of, ref=str(len(out) + 1)))
+        out.append(_obligation(spec, trigger, done, horizon, ref=str(len(out) + 1)))
         if done is None:
             break
         trigger = done
@@ -410,8 +483,7 @@ def obligations(case: CaseRecord, as_of: date | None) -> list[Obligation]:
     as-of has none."""
     if as_of is not None and case.filed_on > as_of:
         return []
-    return [
-        *_before_closing_nodes(case, as_of),
-        *_registry_entry(case, as_of),
-        *_post_termination_inquiries(case, as_of),
-    ]
+    out = _before_closing_nodes(case, as_of)
+    out += _registry_entry(case, as_of)
+    out += _post_termination_inquiries(case, as_of)
+    return out

@@ -65,9 +65,10 @@ def is_provisional(start: date, end: date) -> bool:
     """indicators.md §1 "Beyond the published calendar": a date computed from ``start`` to
     ``end`` is provisional when any year between them (inclusive) has no official State
     Council schedule loaded, because its holidays were taken as weekends only."""
-    cal = calendar()
-    lo, hi = sorted((start.year, end.year))
-    return any(not cal.is_official(year) for year in range(lo, hi + 1))
+    lo, hi = start.year, end.year
+    if lo > hi:
+        lo, hi = hi, lo
+    return calendar().any_unofficial(lo, hi)
 
 
 def exceeds(d: date, limit: date) -> bool:

@@ -76,10 +76,11 @@ class WorkCalendar:
     """Working days over 1990-01-01…2100-12-31, built once from ``schedules``
     (year → :class:`Schedule`); years without a schedule have weekends off only.
 
-    Immutable after construction, so it can be shared between threads.
+    Immutable after construction, so it can be shared between threads (only the caches of
+    :meth:`memo` grow, with values that depend on nothing but this calendar).
     """
 
-    __slots__ = ("_before", "_flags", "_official", "_sources", "_working")
+    __slots__ = ("_before", "_flags", "_memo", "_official", "_sources", "_unofficial", "_working")
 
     def __init__(self, schedules: Mapping[int, Schedule]):
         # date.toordinal() % 7: 0 is Sunday, 6 is Saturday (0001-01-01, ordinal 1, was a Monday).
@@ -106,6 +107,13 @@ class WorkCalendar:
         self._working = working
         self._official = frozenset(schedules)
         self._sources = {year: s.source for year, s in schedules.items()}
+        # _unofficial[k]: how many years of FIRST_DAY.year … FIRST_DAY.year + k − 1 have no
+        # official schedule, so "any year in [a, b] is not official" is one subtraction.
+        unofficial = [0]
+        for year in range(FIRST_DAY.year, LAST_DAY.year + 1):
+            unofficial.append(unofficial[-1] + (year not in self._official))
+        self._unofficial = unofficial
+        self._memo: dict = {}
 
     def is_working_day(self, d: date) -> bool:
         """PER-3/PER-5: ``d`` is an official working day (a weekday that is not a statutory
@@ -137,6 +145,26 @@ class WorkCalendar:
         """indicators.md §1: the State Council schedule of ``year`` is loaded; if not,
         dates computed through that year are provisional."""
         return year in self._official
+
+    def any_unofficial(self, first_year: int, last_year: int) -> bool:
+        """indicators.md §1 "Beyond the published calendar": some year of
+        ``first_year`` … ``last_year`` (inclusive; none when first > last) has no official
+        schedule. O(1) inside the table's years (prefix counts)."""
+        if first_year > last_year:
+            return False
+        lo, hi = first_year - FIRST_DAY.year, last_year - FIRST_DAY.year
+        if lo < 0 or hi >= len(self._unofficial) - 1:
+            return any(not self.is_official(y) for y in range(first_year, last_year + 1))
+        return self._unofficial[hi + 1] - self._unofficial[lo] > 0
+
+    def memo(self, key: object) -> dict:
+        """A cache for values computed from this calendar (e.g. the last days of one legal
+        period by trigger day, ``flow.rules.Period``). It belongs to this calendar, so a new
+        schedule (a new calendar, :func:`register_schedule`) starts with empty caches."""
+        cache = self._memo.get(key)
+        if cache is None:
+            cache = self._memo.setdefault(key, {})
+        return cache
 
     def official_years(self) -> frozenset[int]:
         """The years whose official schedule is loaded."""

@@ -34,7 +34,7 @@ from zhixing.flow.obligations import LAPSED
 from zhixing.funds import rules as fund_rules
 from zhixing.metrics.models import CaseFact, ObligationFact, PetitionFact, ReceiptFact, TagFact
 from zhixing.petitions import rules as petition_rules
-from zhixing.termination import rules as termination_rules
+from zhixing.termination import facts as termination_facts
 
 
 def cents(amount) -> int:
@@ -49,9 +49,51 @@ HORIZON = date(2099, 12, 31)
 def all_obligations(case: CaseRecord, as_of: date | None):
     """K1–K9 of a case (indicators.md §3), ordered by key node then trigger."""
     found = flow_rules.obligations(case, as_of)
-    found += fund_rules.k6_obligations(case, as_of)
-    found += credit_rules.k9_obligations(case, as_of or HORIZON)
-    return sorted(found, key=lambda o: (int(o.key_node[1:]), o.trigger_on, o.ref or ""))
+    if case.receipts:  # K6: one per receipt (FUND-1)
+        found += fund_rules.k6_obligations(case, as_of)
+    if "credit_listing" in flow_rules.events_by_node(case):  # K9: one per listing (CREDIT-8/9)
+        found += credit_rules.k9_obligations(case, as_of or HORIZON)
+    return _in_order(found)
+
+
+def _rank(key_node: str) -> int:
+    return int(key_node[1:])
+
+
+def _trigger_ref(o) -> tuple:
+    return o.trigger_on, o.ref or ""
+
+
+#: Key nodes in the order of their numbers (``_in_order``); any other is placed by its number.
+_KEY_ORDER = tuple(f"K{i}" for i in range(1, 10))
+_KEY_SET = frozenset(_KEY_ORDER)
+
+
+def _in_order(found: list) -> list:
+    """``sorted(found, key=(key node number, trigger_on, ref or ""))`` — stable, so ties
+    keep their order — without a sort key per obligation: group by key node (each group
+    keeps its order), take the groups by number, and sort a group by (trigger_on, ref)
+    only when it has more than one obligation (K5, K6, K8, K9 can)."""
+    groups: dict[str, list] = {}
+    for o in found:
+        group = groups.get(o.key_node)
+        if group is None:
+            groups[o.key_node] = [o]
+        else:
+            group.append(o)
+    if len(groups) < 2:
+        keys: list[str] | tuple[str, ...] = list(groups)
+    elif groups.keys() <= _KEY_SET:
+        keys = [key for key in _KEY_ORDER if key in groups]
+    else:
+        keys = sorted(groups, key=_rank)
+    out: list = []
+    for key in keys:
+        group = groups[key]
+        if len(group) > 1:
+            group.sort(key=_trigger_ref)
+        out += group
+    return out
 
 
 FACT_COLUMNS = (
@@ -105,7 +147,7 @@ def derive(case_id: int, court_id: int, case: CaseRecord, courts: dict[str, int]
         resolution = case.closed_on if (actual and within) else deadline
     t_failed, t14_due, registry_on = False, None, None
     if mode == ClosingMode.TERMINATED_CURRENT:
-        tf = termination_rules.termination_facts(case)
+        tf = termination_facts.termination_facts(case)
         t_failed, t14_due, registry_on = bool(tf.failed_static), tf.t14_due, tf.registry_entry_on
     special = any(p.special for p in case.debtors)  # §10: 特殊主体 when a debtor has `special`
     fact = (
@@ -140,7 +182,7 @@ def derive(case_id: int, court_id: int, case: CaseRecord, courts: dict[str, int]
             c.disbursed_on,
             c.status == "lodged",
         )
-        for c in fund_rules.receipt_clocks(case, None)
+        for c in (fund_rules.receipt_clocks(case, None) if case.receipts else ())
     ]
     by_id = {p.id: p for p in case.petitions}
     petitions = [
@@ -154,7 +196,7 @@ def derive(case_id: int, court_id: int, case: CaseRecord, courts: dict[str, int]
             c.closed_on,
             bool(by_id[c.petition].replied),
         )  # fmt: skip
-        for c in petition_rules.petition_clocks(case, None)
+        for c in (petition_rules.petition_clocks(case, None) if case.petitions else ())
     ]
     tags = [(case_id, t, case.filed_on) for t in dict.fromkeys(case.tags)]
     if special and "特殊主体" not in case.tags:

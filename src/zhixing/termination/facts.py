@@ -13,6 +13,7 @@ stale (the case changed since, or the rules did) — so its answer is always
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
@@ -27,6 +28,7 @@ from zhixing.cases.choices import DEADLINE_TYPES, CaseType, ClosingMode
 from zhixing.cases.loader import load_records
 from zhixing.cases.models import Case
 from zhixing.cases.records import CaseRecord, Event
+from zhixing.flow.rules import events_by_node
 from zhixing.termination import rules
 from zhixing.termination.models import TerminationFact
 
@@ -44,9 +46,83 @@ def is_termination_closing(record: CaseRecord) -> bool:
     )
 
 
+class IndexedRecord(CaseRecord):
+    """A copy of a record whose ``events_of``, ``first`` and ``debtors`` answer from an
+    index built once, with exactly the answers of :class:`CaseRecord`'s scans (events in
+    record order): T1–T13 scan a 终本 case's events some twenty-five times. Speed only —
+    build one with :meth:`of`; it is read by the rule functions like any record."""
+
+    __slots__ = ("_by_node", "_debtors")
+
+    @classmethod
+    def of(cls, record: CaseRecord) -> IndexedRecord:
+        view = object.__new__(cls)
+        for name in _RECORD_FIELDS:
+            object.__setattr__(view, name, getattr(record, name))
+        object.__setattr__(view, "_by_node", events_by_node(record))
+        object.__setattr__(view, "_debtors", record.debtors)
+        return view
+
+    @property
+    def debtors(self):
+        return self._debtors
+
+    def events_of(self, *nodes: str) -> list[Event]:
+        index = self._by_node
+        present = [node for node in dict.fromkeys(nodes) if node in index]
+        if not present:
+            return []
+        if len(present) == 1:
+            return list(index[present[0]])
+        return CaseRecord.events_of(self, *nodes)  # interleaved groups: the record's order
+
+    def first(
+        self, node: str, *, on_or_after: date | None = None, on_or_before: date | None = None
+    ) -> Event | None:
+        for e in self._by_node.get(node, ()):
+            if on_or_after is not None and e.on < on_or_after:
+                continue
+            if on_or_before is not None and e.on > on_or_before:
+                break
+            return e
+        return None
+
+
+_RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(CaseRecord))
+_last_static: tuple[CaseRecord | None, dict[str, str]] = (None, {})
+
+
+def static_reasons(record: CaseRecord) -> dict[str, str]:
+    """indicators.md §7: the failed checks among T1–T13 (``rules.STATIC_CHECKS``, in
+    order) with their sentences; empty when all hold. The answer for the last record asked
+    about is kept (records are immutable), so deriving a case's facts
+    (``metrics.facts.derive``) and its stored verdict row (:func:`fact_of`) — as the import
+    does — evaluate the checks once. Do not modify the returned dict."""
+    global _last_static
+    last = _last_static
+    if last[0] is record:
+        return last[1]
+    view = IndexedRecord.of(record)
+    reasons = {check: reason for check, fn in rules.STATIC_CHECKS if (reason := fn(view)) is not None}
+    _last_static = (record, reasons)
+    return reasons
+
+
+def termination_facts(record: CaseRecord) -> rules.TerminationFacts:
+    """``rules.termination_facts(record)`` (indicators.md §7: T1–T13 and T14's last day and
+    registry-entry day), with T1–T13 from :func:`static_reasons`."""
+    due = rules._t14_due(record)
+    entry = rules._registry_entry(record)
+    return rules.TerminationFacts(
+        failed_static=tuple(static_reasons(record)),
+        t14_due=due[1] if due else None,
+        registry_entry_on=entry.on if entry else None,
+    )
+
+
 def fact_of(case_id: int, version: int, record: CaseRecord) -> TerminationFact:
     """indicators.md §7: T1–T13 with their sentences (rules.STATIC_CHECKS) and T14's two days."""
-    reasons = {check: reason for check, fn in rules.STATIC_CHECKS if (reason := fn(record)) is not None}
+    reasons = dict(static_reasons(record))
     served = record.first("ruling_served")
     entry = record.first("termination_registry_entry")
     return TerminationFact(
