@@ -25,20 +25,22 @@ ROOT = Path(__file__).resolve().parents[1]
 PG = "postgresql://postgres@127.0.0.1:5432/"
 
 
-def run_import(bundle: Path, database_url: str) -> tuple[float, int, dict]:
-    """Seconds, peak RSS (KiB) and the JSON report of one `zhixing import`."""
+def run_import(bundle: Path, database_url: str) -> tuple[float, int, dict, float]:
+    """Seconds, peak RSS (KiB, the largest process: parent or a worker), the JSON report and
+    the CPU seconds (parent and its worker processes) of one `zhixing import`."""
     env = {**os.environ, "DATABASE_URL": database_url}
     subprocess.run([sys.executable, "-m", "zhixing.cli", "ledger", "--as-of", "2000-01-01"], env=env, check=True,
                    capture_output=True)  # fmt: skip  (migrate first: not part of the import time)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     p = subprocess.run([sys.executable, "-m", "zhixing.cli", "import", str(bundle), "--json"], env=env,
                        capture_output=True, text=True)  # fmt: skip
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if p.returncode not in (0, 1):
         raise SystemExit(p.stderr[-2000:])
-    return seconds, max(peak, before), json.loads(p.stdout)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return seconds, after.ru_maxrss, json.loads(p.stdout), cpu
 
 
 def naive_import(bundle: Path, database_url: str, limit: int) -> float:
@@ -116,9 +118,11 @@ def main() -> None:
                     con.execute(f"CREATE DATABASE {name}")
             targets.append(("PostgreSQL", PG + "zhixing_bench", PG + "zhixing_bench_naive"))
         for name, url, naive_url in targets:
-            seconds, peak, report = run_import(bundle, url)
+            load = Path("/proc/loadavg").read_text().split()[:3]
+            seconds, peak, report, cpu = run_import(bundle, url)
             rate = report["imported"] / seconds
             naive = naive_import(bundle, naive_url, args.naive_cases)
+            print(f"{name}: load {' '.join(load)}; CPU {cpu:.1f} s ({report['imported'] / cpu:,.0f} cases per CPU-second)")
             print(f"{name}: {report['imported']} cases in {seconds:.1f} s = {rate:,.0f} cases/s, peak RSS {peak / 1024:.0f} MB;"
                   f" naive ORM {naive:,.0f} cases/s (first {args.naive_cases}); ratio {rate / naive:.1f}×")  # fmt: skip
 

@@ -21,6 +21,7 @@ from zhixing.credit.api import router as credit_router
 from zhixing.credit.api import screening_router
 from zhixing.flow.api import router as flow_router
 from zhixing.funds.api import router as funds_router
+from zhixing.inquiry.api import router as inquiry_router
 from zhixing.metrics import engine
 from zhixing.metrics.services import indicator_report, ledger
 from zhixing.petitions.api import router as petitions_router
@@ -42,6 +43,7 @@ api.add_router("/supervision", supervision_router)
 api.add_router("/termination", termination_router)
 api.add_router("/flow", flow_router)
 api.add_router("/credit", credit_router)
+api.add_router("/inquiry", inquiry_router)
 # 协助单位: /api/screen, /api/screen/batch, /api/list/changes, /api/list/snapshot, with API keys
 api.add_router("/", screening_router)
 

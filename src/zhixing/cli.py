@@ -18,6 +18,7 @@ ALIASES = {
     "export": "export_bundle",
     "check": "check_cases",
     "django-check": "check",
+    "inquiry-sim": "inquiry_sim",
 }
 NO_MIGRATE = {"help", "--help", "-h", "version", "--version", "makemigrations", "simulate", "inquiry-sim"}
 

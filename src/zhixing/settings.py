@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "zhixing.metrics",
     "zhixing.reports",
     "zhixing.dashboard",
+    "zhixing.inquiry",
+    "zhixing.portal",
 ]
 
 MIDDLEWARE = [
@@ -141,6 +143,11 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# 执行公开 (zhixing.portal.notify): how verification codes reach a party's phone —
+# "console" (the log), "file" (appended to ZHIXING_PORTAL_CODE_FILE), "none" (no code
+# step) or the dotted path of a send(phone, message) callable for a court's SMS gateway.
+PORTAL_NOTIFIER = env_str("ZHIXING_PORTAL_NOTIFIER", "console")
+PORTAL_CODE_FILE = env_str("ZHIXING_PORTAL_CODE_FILE", "")
 
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"

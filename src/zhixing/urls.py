@@ -1,5 +1,6 @@
-"""URL map. Every view requires a signed-in user (LoginRequiredMiddleware); the API
-answers anonymous calls with 401 itself (``zhixing.api.urls``)."""
+"""URL map. Every view requires a signed-in user (LoginRequiredMiddleware) except the
+party portal (/portal/) and the public 失信 search; the API answers anonymous calls
+with 401 itself (``zhixing.api.urls``)."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -14,6 +15,8 @@ case_patterns = [
     path("", cases.case_list, name="list"),
     path("mine/", cases.my_cases, name="mine"),
     path("<str:case_number>/", cases.case_detail, name="detail"),
+    path("<str:case_number>/record/", cases.record_node, name="record"),
+    path("<str:case_number>/events/<int:event_id>/correct/", cases.correct_node, name="correct"),
 ]
 
 urlpatterns = [
@@ -35,6 +38,8 @@ urlpatterns = [
     path("termination/", include("zhixing.termination.urls")),
     path("flow/", include("zhixing.flow.urls")),
     path("credit/", include("zhixing.credit.urls")),
+    path("inquiry/", include("zhixing.inquiry.urls")),
+    path("portal/", include("zhixing.portal.urls")),
     path("public/credit/", include((credit_urls.public_urlpatterns, "credit_public"))),
     path("api/", api.urls()),
     path("admin/", admin.site.urls),

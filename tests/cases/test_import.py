@@ -208,9 +208,9 @@ def test_a_crash_keeps_the_committed_batches_and_a_rerun_finishes(example_lines,
     real_insert = services._insert
     calls = []
 
-    def insert_then_crash(fresh, courts):
+    def insert_then_crash(fresh, courts, **kwargs):
         calls.append(len(fresh))
-        cases = real_insert(fresh, courts)
+        cases = real_insert(fresh, courts, **kwargs)
         if len(calls) == 2:
             raise RuntimeError("disk full")
         return cases
@@ -456,3 +456,112 @@ def test_a_court_under_itself_is_refused():
 def test_a_two_court_cycle_is_refused():
     with pytest.raises(CourtError, match="形成循环"):
         import_courts(court_names("豫08|焦作市中级人民法院|豫09 豫09|某中级人民法院|豫08"))
+
+
+# -- worker processes ---------------------------------------------------------------------------------
+
+
+def facts_snapshot() -> dict[str, list[str]]:
+    """Every fact row (metrics and termination), keyed by case number instead of id."""
+    from django.db import models
+
+    from zhixing.metrics.models import ObligationFact, PetitionFact, ReceiptFact, TagFact
+    from zhixing.termination.models import TerminationFact
+
+    out = {}
+    for model in (CaseFact, ObligationFact, ReceiptFact, PetitionFact, TagFact, TerminationFact):
+        names = [
+            f"{f.name}__code" if f.is_relation else f.attname  # court codes: ids differ between runs on PG
+            for f in model._meta.concrete_fields
+            if f.attname not in ("id", "case_id") and not isinstance(f, models.DateTimeField)
+        ]
+        out[model.__name__] = sorted(
+            repr(row) for row in model.objects.values_list("case__case_number", *names)
+        )
+    return out
+
+
+@pytest.fixture(scope="module")
+def simulated(tmp_path_factory) -> str:
+    """A small simulated bundle (about 450 cases of the default courts, 恢复执行 cases among them)
+    with bad lines, a conflicting and an identical repeat mixed in."""
+    from zhixing.simulate.generator import simulate
+
+    path = tmp_path_factory.mktemp("bundle") / "sim.jsonl"
+    simulate(path, seed=7, years=2, cases_per_court_year=20, workers=1)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    changed = json.loads(lines[30])
+    changed["handler"] = "另一人"
+    lines[60:60] = ["{broken", "", json.dumps(changed, ensure_ascii=False), lines[5]]
+    return "\n".join(lines) + "\n"
+
+
+def import_in_workers(text: str, monkeypatch, workers: int):
+    monkeypatch.setattr(services, "CHUNK", 16)
+    monkeypatch.setattr(services, "PARALLEL_FROM", 48)
+    return import_bundle(io.BytesIO(text.encode()), today=TODAY, workers=workers, batch=50)
+
+
+class _Undo(Exception):
+    pass
+
+
+def import_and_undo(text: str, monkeypatch, workers: int) -> tuple:
+    """The report, the export and the facts of an import, which is then rolled back."""
+    from django.db import transaction
+
+    try:
+        with transaction.atomic():
+            report = import_in_workers(text, monkeypatch, workers)
+            result = (report.as_json(), export_text(), facts_snapshot())
+            raise _Undo
+    except _Undo:
+        assert not Case.objects.exists()
+        return result
+
+
+@pytest.mark.django_db
+def test_worker_processes_import_exactly_what_one_process_does(simulated, monkeypatch):
+    parallel = import_and_undo(simulated, monkeypatch, workers=2)
+    report = parallel[0]
+    assert report["imported"] > 400 and '"case_type":"恢复执行"' in parallel[1]
+    assert [(r["line"], r["field"]) for r in report["rejected"]] == [(61, "$"), (63, "case_number")]
+    assert report["unchanged"] == 1
+    assert import_and_undo(simulated, monkeypatch, workers=1) == parallel
+
+
+@pytest.mark.django_db
+def test_imported_facts_are_what_refresh_facts_derives(simulated, monkeypatch):
+    """The import writes the fact rows itself (prepared in the workers): they must be the rows
+    ``metrics.facts.refresh_facts`` writes for the same cases, 恢复执行 effects included."""
+    from zhixing.metrics.facts import refresh_all_facts
+
+    import_in_workers(simulated, monkeypatch, workers=2)
+    imported = facts_snapshot()
+    assert imported["CaseFact"] and imported["ObligationFact"] and imported["TerminationFact"]
+    refresh_all_facts()
+    assert facts_snapshot() == imported
+
+
+@pytest.mark.django_db
+def test_a_rerun_in_workers_changes_nothing(simulated, monkeypatch):
+    first = import_in_workers(simulated, monkeypatch, workers=2)
+    exported, facts = export_text(), facts_snapshot()
+    again = import_in_workers(simulated, monkeypatch, workers=2)
+    assert (again.imported, again.unchanged) == (0, first.imported + first.unchanged)
+    assert [(r["line"], r["field"]) for r in again.rejected] == [(61, "$"), (63, "case_number")]
+    assert (export_text(), facts_snapshot()) == (exported, facts)
+
+
+@pytest.mark.django_db
+def test_an_original_after_its_resumption_in_workers(simulated, monkeypatch):
+    """Lines in reverse: every 恢复执行 case comes before its original, whose facts the
+    parent then derives with the resumption known."""
+    lines = [line for line in simulated.splitlines() if line.startswith('{"')]
+    import_in_workers("\n".join(reversed(lines)) + "\n", monkeypatch, workers=2)
+    imported = facts_snapshot()
+    from zhixing.metrics.facts import refresh_all_facts
+
+    refresh_all_facts()
+    assert facts_snapshot() == imported
+    assert CaseFact.objects.exclude(resumed_on=None).exists()

@@ -33,9 +33,9 @@ WINDOWS = [
 ]
 
 
-def _sql_sums(run, window):
+def _sql_sums(run, window, shape=None):
     courts = dict(Court.objects.values_list("pk", "code"))
-    sums = engine.compute_sums(run, list(courts), window)
+    sums = engine.compute_sums(run, list(courts), window, shape)
     return {courts[pk]: {k: v for k, v in s.items() if v} for pk, s in sums.items() if any(s.values())}
 
 
@@ -54,14 +54,48 @@ def example_db(db):
 
 @pytest.mark.parametrize("window", WINDOWS, ids=lambda w: f"{w.start}..{w.end}@{w.as_of}")
 def test_sql_engine_equals_the_literal_definitions(example_db, window):
-    assert _sql_sums(run_django, window) == _reference(window)
+    expected = _reference(window)
+    assert _sql_sums(run_django, window, "ranges") == expected
+    # The one-pass shape of the column stores gives the same sums on the same database.
+    assert _sql_sums(run_django, window, "scan") == expected
+
+
+def test_every_case_sum_has_index_ranges_that_its_condition_implies():
+    """The ranges shape reads each sum from the ranges named for it: every sum is placed,
+    a sum's ranges are disjoint where it has several, and each range names the case type
+    and a date column its condition restricts."""
+    names = [*engine.CASE_SUMS, *engine.CASE_VALUE_SUMS]
+    placed = {n: engine.SUM_RANGES.get(n, ("closed",)) for n in names}
+    assert set(engine.SUM_RANGES) <= set(names)
+    assert placed["carried"] == ("open_before", "closed_later")
+    assert "c.closed_on IS NULL" in engine.CASE_RANGES["open_before"]
+    assert "c.closed_on >= :f" in engine.CASE_RANGES["closed_later"]
+    implied_by = {  # the phrase of a sum's condition that confines it to the range
+        "filed": "c.filed_on BETWEEN :f AND :t",
+        "filed_3y": "c.filed_on BETWEEN :f3 AND :t",
+        "closed": "c.closed_on BETWEEN :f AND :t",
+        "resolved": "c.resolution_day BETWEEN :f AND :t",
+    }
+    for name, ranges in placed.items():
+        condition = engine.CASE_SUMS.get(name) or engine.CASE_VALUE_SUMS[name][0]
+        assert (
+            "c.case_type = 'first'" in condition
+            or "c.case_type = 'resumed'" in condition
+            or ("c.case_type IN ('first', 'resumed')" in condition)
+        ), name
+        for r in ranges:
+            if r in implied_by:
+                assert implied_by[r] in condition, (name, r)
+    sql = engine.queries("1, 2", "ranges")
+    assert len(sql) == len(engine.CASE_RANGES) + 3
+    assert all("c.court_id IN (1, 2)" in q or "r.court_id IN (1, 2)" in q for q in sql)
 
 
 def test_duckdb_over_parquet_equals_the_database(example_db, tmp_path):
     export_facts(tmp_path / "facts")
     duck = DuckDBFacts(tmp_path / "facts")
     for window in WINDOWS:
-        assert _sql_sums(duck.run, window) == _sql_sums(run_django, window), window
+        assert _sql_sums(duck.run, window, "scan") == _sql_sums(run_django, window), window
 
 
 def test_simulated_city_agrees_across_engines(db, tmp_path):
@@ -80,7 +114,8 @@ def test_simulated_city_agrees_across_engines(db, tmp_path):
     ):
         sql = _sql_sums(run_django, window)
         assert sql == _reference(window), window
-        assert _sql_sums(duck.run, window) == sql, window
+        assert _sql_sums(duck.run, window, "scan") == sql, window
+        assert _sql_sums(run_django, window, "scan") == sql, window
 
 
 def test_drill_down_lists_exactly_the_cases_a_count_counts(example_db):

@@ -431,3 +431,15 @@ def test_window_rules():
     )
     # 2024-02-29 − 3 years = 2021-02-28 (PER-4 month-end), + 1 day.
     assert Window(date(2024, 1, 1), date(2024, 2, 29), date(2024, 2, 29)).three_years_from == date(2021, 3, 1)
+
+
+@pytest.mark.django_db
+def test_spark_needs_a_parquet_export(capsys):
+    """`indicators --spark` runs Spark SQL over an export: without `--parquet DIR` it is a
+    usage error (exit 2, one line on stderr), whether or not pyspark is installed."""
+    from zhixing.cli import main
+
+    assert main(["indicators", "--from", "2023-01-01", "--to", "2023-12-31", "--spark"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.strip() == "zhixing indicators: --spark 须与 --parquet DIR 同用"

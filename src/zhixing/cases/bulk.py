@@ -9,6 +9,7 @@ table — the same transaction and the same database constraints, a fraction of 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 import orjson
@@ -103,3 +104,89 @@ def insert(model: type[models.Model], names: Sequence[str], rows: Sequence[Seque
     sql = f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({placeholders})"
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+
+
+# -- prepared rows: converted where they are made (a worker process), written by one writer ---------
+
+
+def _copy_text(value: str) -> str:
+    """A value in PostgreSQL's COPY text format (backslash, tab, newline, CR escaped)."""
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        value = value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return value
+
+
+def _copy_value(value) -> str:
+    if value is None:
+        return "\\N"
+    kind = type(value)
+    if kind is str:
+        return _copy_text(value)
+    if kind is bool:
+        return "t" if value else "f"
+    if kind is int:
+        return str(value)
+    if isinstance(value, date):  # date and datetime
+        return value.isoformat()
+    return _copy_text(str(value))  # Decimal, choices (str subclasses) …
+
+
+def _copy_json(value) -> str:
+    return "\\N" if value is None else _copy_text(orjson.dumps(value).decode())
+
+
+class Table:
+    """The insert shape of one model, fixed once: the named columns plus the model's other
+    fields (``_fillers``), and per column how a value becomes what the driver takes.
+
+    ``rows`` turns tuples (ordered like ``names``) into a *payload* that can cross a process
+    boundary cheaply: COPY text for PostgreSQL, tuples of plain values for SQLite. ``write``
+    sends the payloads of many cases at once; the caller is inside a transaction."""
+
+    def __init__(self, model: type[models.Model], names: Sequence[str], vendor: str | None = None):
+        self.model = model
+        self.vendor = vendor or connection.vendor
+        extra_names, extra_values = _fillers(model, names)
+        self.names = [*names, *extra_names]
+        self.extra = tuple(extra_values)
+        fields = [model._meta.get_field(n) for n in self.names]
+        self.columns = [f.column for f in fields]
+        if self.vendor == "postgresql":
+            self._copy = [_copy_json if isinstance(f, models.JSONField) else _copy_value for f in fields]
+        else:
+            self._convert = [
+                (i, c) for i, f in enumerate(fields) if (c := _converter(f, self.vendor)) is not None
+            ]
+
+    def rows(self, rows: Sequence[Sequence[Any]]):
+        extra = self.extra
+        if self.vendor == "postgresql":
+            copy = self._copy
+            return "".join(
+                "\t".join([c(v) for c, v in zip(copy, (*row, *extra), strict=True)]) + "\n" for row in rows
+            )
+        out = []
+        for row in rows:
+            row = [*row, *extra]
+            for i, c in self._convert:
+                row[i] = c(row[i])
+            out.append(row)
+        return out
+
+    def write(self, payloads: Sequence[Any]) -> int:
+        """Insert the payloads (each from ``rows``); returns how many payloads were non-empty."""
+        payloads = [p for p in payloads if p]
+        if not payloads:
+            return 0
+        quote = connection.ops.quote_name
+        table = quote(self.model._meta.db_table)
+        quoted = ", ".join(quote(c) for c in self.columns)
+        with connection.cursor() as cursor:
+            if self.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+                    copy.write("".join(payloads))
+            else:
+                placeholders = ", ".join(["%s"] * len(self.columns))
+                rows = [row for payload in payloads for row in payload]
+                cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({placeholders})", rows)
+        return len(payloads)

@@ -715,29 +715,33 @@ def read_lines(stream: IO[str] | IO[bytes], *, today: date | None = None) -> Ite
     lines counted), never holding more than one line in memory. A binary stream is
     decoded line by line, so one line that is not UTF-8 is one rejected line."""
     for number, raw in enumerate(stream, start=1):
-        if isinstance(raw, bytes):
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as e:
-                yield Line(number, field="$", error=f"不是有效的 UTF-8 编码（第 {e.start + 1} 字节）")
-                continue
-        else:
-            text = raw
-        if not text.strip():
-            continue
-        if "\\u0000" in text or "\x00" in text:
-            yield Line(number, field="$", error="含有空字符（\\u0000），不能存储")
-            continue
+        line = read_line(number, raw, today=today)
+        if line is not None:
+            yield line
+
+
+def read_line(number: int, raw: str | bytes, *, today: date | None = None) -> Line | None:
+    """One physical line as a ``Line`` (None for a blank line)."""
+    if isinstance(raw, bytes):
         try:
-            obj = orjson.loads(text)
-        except orjson.JSONDecodeError as e:
-            yield Line(number, field="$", error=f"不是有效的 JSON：{e.msg}（第 {e.colno} 列）")
-            continue
-        readable = obj.get("case_number") if isinstance(obj, dict) else None
-        readable = casenumber.normalise(readable)[:64] if isinstance(readable, str) else None
-        try:
-            yield Line(number, parse_case(obj, today=today), case_number=readable)
-        except BundleError as e:
-            yield Line(number, case_number=readable, field=e.field, error=e.message)
-        except (TypeError, ValueError, ArithmeticError) as e:  # a shape no rule above foresaw
-            yield Line(number, case_number=readable, field="$", error=f"无法解析：{type(e).__name__}: {e}")
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            return Line(number, field="$", error=f"不是有效的 UTF-8 编码（第 {e.start + 1} 字节）")
+    else:
+        text = raw
+    if not text.strip():
+        return None
+    if "\\u0000" in text or "\x00" in text:
+        return Line(number, field="$", error="含有空字符（\\u0000），不能存储")
+    try:
+        obj = orjson.loads(text)
+    except orjson.JSONDecodeError as e:
+        return Line(number, field="$", error=f"不是有效的 JSON：{e.msg}（第 {e.colno} 列）")
+    readable = obj.get("case_number") if isinstance(obj, dict) else None
+    readable = casenumber.normalise(readable)[:64] if isinstance(readable, str) else None
+    try:
+        return Line(number, parse_case(obj, today=today), case_number=readable)
+    except BundleError as e:
+        return Line(number, case_number=readable, field=e.field, error=e.message)
+    except (TypeError, ValueError, ArithmeticError) as e:  # a shape no rule above foresaw
+        return Line(number, case_number=readable, field="$", error=f"无法解析：{type(e).__name__}: {e}")

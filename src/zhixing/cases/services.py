@@ -4,31 +4,56 @@ Import streams the file and writes in batches, one transaction each: a crash los
 most the batch in flight, which was not yet reported as imported, and a re-run turns
 every line already stored into a no-op (same canonical fingerprint). Facts of the
 imported cases are derived in the same transaction (design.md: rules at write time).
+
+The work is split so that a large bundle uses every core: chunks of lines go to worker
+processes (forked; they never touch the database), which parse and validate each line,
+take its fingerprint, derive its facts (``metrics.facts.derive``) and turn every row into
+what the database driver takes (``bulk.Table``: COPY text for PostgreSQL). The parent is
+the single writer: it reads the file, reserves the case ids each chunk may use (so rows
+and facts can be made before their case is written; an id of a rejected or unchanged line
+is simply never used), and judges every line exactly as a one-process import would —
+in file order, against what the earlier batches left in the database. What a worker
+cannot know it leaves to the parent: a case of a court not yet in the database, and a
+case whose 恢复执行 case is already stored (its facts change), are derived by the parent.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import itertools
+import multiprocessing as mp
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import IO
+from typing import IO, Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from zhixing.cases import bulk
-from zhixing.cases.bundle import Line, dumps, fingerprint, read_lines
+from zhixing.cases.bundle import dumps, fingerprint, read_line
 from zhixing.cases.choices import CaseType
-from zhixing.cases.loader import load_records, resumptions
+from zhixing.cases.loader import IN_CHUNK, load_records, resumptions
 from zhixing.cases.models import Case, NodeEvent, Party
 from zhixing.cases.records import CaseRecord
 from zhixing.courts.models import Court
 from zhixing.courts.services import CourtError, ensure_court
 from zhixing.funds import models as funds
+from zhixing.metrics import facts as metric_facts
 from zhixing.metrics.facts import refresh_facts
+from zhixing.metrics.models import CaseFact, ObligationFact, PetitionFact, ReceiptFact, TagFact
 from zhixing.petitions.models import Petition
+from zhixing.termination.facts import fact_of, is_termination_closing
+from zhixing.termination.models import TerminationFact
 
-BATCH = 500
+BATCH = 1000
+#: Lines a worker process takes at a time, and the file size (in lines) from which worker
+#: processes pay for themselves.
+CHUNK = 250
+PARALLEL_FROM = 2_000
+IMPORT_CACHE_KIB = 128 * 1024
 
 
 @dataclass
@@ -44,84 +69,180 @@ class ImportReport:
         return {"imported": self.imported, "unchanged": self.unchanged, "rejected": self.rejected}
 
 
+@dataclass(slots=True)
+class Prepared:
+    """One good line, ready to write: its rows as driver payloads (``bulk.Table.rows``)."""
+
+    number: int
+    case_number: str
+    fingerprint: str
+    court: str
+    codes: frozenset[str]  # courts its facts name: its own and its petitions' handlers
+    pk: int  # the reserved id it gets if it is written
+    raw: Any  # the line itself, for the parent when it must derive again
+    original: str | None  # 恢复执行: the case it resumes
+    rows: dict[str, Any] | None  # table key → payload; None: the parent prepares it
+    funds: tuple | None = None  # (receipts, disbursements, deferrals, lodgements) as tuples
+
+
 def import_bundle(stream: IO[str] | IO[bytes], *, progress: Callable[[int], None] | None = None, batch: int = BATCH,
-                  today: date | None = None) -> ImportReport:  # fmt: skip
-    """Import a case bundle; every good line is kept, every bad one reported."""
+                  today: date | None = None, workers: int | None = None) -> ImportReport:  # fmt: skip
+    """Import a case bundle; every good line is kept, every bad one reported.
+
+    ``workers``: processes that prepare lines (default: two on a machine with two or more
+    cores when the bundle has at least ``PARALLEL_FROM`` lines, else none); the result does
+    not depend on it."""
     report = ImportReport()
     courts: dict[str, Court] = {}
-    pending: list[tuple[Line, str]] = []
+    known: dict[str, int] = dict(Court.objects.values_list("code", "pk"))
+    pending: list[Prepared] = []
     numbers: set[str] = set()
 
     def flush() -> None:
-        _write_batch(pending, report, courts)
+        _write_batch(pending, report, courts, known, today)
         pending.clear()
         numbers.clear()
         if progress:
             progress(report.imported + report.unchanged + len(report.rejected))
 
-    for line in read_lines(stream, today=today):
-        if line.record is None:
-            report.reject(line.number, line.case_number, line.field, line.error)
-            continue
-        number = line.record.case_number
-        if number in numbers:
-            # A second line for a case still in the batch: write the batch first, so
-            # this line is judged against what the earlier one left in the database.
+    with _import_cache():
+        for item in _prepared(stream, today, known, workers):
+            if item is _FLUSH:
+                if pending:
+                    flush()
+                continue
+            if type(item) is tuple:  # a rejected line: (number, case number, field, error)
+                report.reject(*item)
+                continue
+            number = item.case_number
+            if number in numbers:
+                # A second line for a case still in the batch: write the batch first, so
+                # this line is judged against what the earlier one left in the database.
+                flush()
+            pending.append(item)
+            numbers.add(number)
+            if len(pending) >= batch:
+                flush()
+        if pending:
             flush()
-        pending.append((line, fingerprint(line.record)))
-        numbers.add(number)
-        if len(pending) >= batch:
-            flush()
-    if pending:
-        flush()
     report.rejected.sort(key=lambda r: r["line"])
     return report
 
 
-def _write_batch(pending: list[tuple[Line, str]], report: ImportReport, courts: dict[str, Court]) -> None:
-    with transaction.atomic():
-        existing = dict(
-            Case.objects.filter(case_number__in=[line.record.case_number for line, _ in pending]).values_list(
-                "case_number", "fingerprint"
+@contextmanager
+def _import_cache():
+    """SQLite: a page cache that holds the indexes an import updates (default: 2 MB), for
+    the import only. Durability is unchanged (WAL, synchronous=NORMAL, as always)."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
+
+
+# -- preparing lines (in worker processes or in-process) ------------------------------------------
+
+
+def _chunks(stream: Iterable) -> Iterator[list[tuple[int, Any]]]:
+    chunk: list[tuple[int, Any]] = []
+    for item in enumerate(stream, start=1):
+        chunk.append(item)
+        if len(chunk) >= CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _default_workers(large: bool) -> int:
+    if not large or (os.cpu_count() or 1) < 2 or "fork" not in mp.get_all_start_methods():
+        return 1
+    return 2
+
+
+def _prepared(stream, today: date | None, known: dict[str, int], workers: int | None) -> Iterator:
+    """The file's lines in order, each a ``Prepared`` or a rejection tuple. At most a few
+    chunks are in flight, so memory does not grow with the file."""
+    vendor = connection.vendor
+    chunks = _chunks(stream)
+    head = list(itertools.islice(chunks, PARALLEL_FROM // CHUNK))
+    if workers is None:
+        workers = _default_workers(len(head) >= PARALLEL_FROM // CHUNK)
+    if workers <= 1 or not head:
+        for chunk in itertools.chain(head, chunks):
+            yield from prepare_chunk(chunk, reserve_case_ids(len(chunk)), known, today, vendor)
+        return
+    # The first chunk here, written at once: the courts it names are then in the database
+    # and the workers can derive the facts of the cases that follow.
+    yield from prepare_chunk(head[0], reserve_case_ids(len(head[0])), known, today, vendor)
+    yield _FLUSH
+    depth = 2 * workers + 1
+    with mp.get_context("fork").Pool(workers) as pool:
+        inflight: deque = deque()
+        for chunk in itertools.chain(head[1:], chunks):
+            args = (chunk, reserve_case_ids(len(chunk)), dict(known), today, vendor)
+            inflight.append(pool.apply_async(prepare_chunk, args))
+            if len(inflight) >= depth:
+                yield from inflight.popleft().get()
+        while inflight:
+            yield from inflight.popleft().get()
+
+
+_FLUSH = object()
+
+
+def reserve_case_ids(n: int) -> list[int]:
+    """``n`` case ids no other writer will take (ids never used leave gaps, as a rolled
+    back insert does)."""
+    table = Case._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, n]
             )
-        )
-        fresh: list[tuple[CaseRecord, str]] = []
-        for line, fp in pending:
-            number = line.record.case_number
-            if number in existing:
-                if existing[number] == fp:
-                    report.unchanged += 1
-                else:
-                    report.reject(line.number, number, "case_number", "案号已存在，且与已存案件内容不同")
-                continue
-            try:
-                court = ensure_court(line.record.court, cache=courts)
-            except CourtError as e:
-                report.reject(line.number, number, "court", str(e))
-                continue
-            fresh.append((line.record, fp))
-            courts[court.code] = court
-        if not fresh:
-            return
-        ids = _insert(fresh, courts)
-        # A resumed case changes its original's facts (K8 drop, ledger), and an original
-        # may arrive after the case that resumes it.
-        resumed = resumptions(r.case_number for r, _ in fresh)
-        pairs = []
-        for pk, (record, _) in zip(ids, fresh, strict=True):
-            if record.case_number in resumed:
-                record = replace(record, resumed_on=resumed[record.case_number])
-            pairs.append((pk, record))
-        originals = {
-            r.original_case_number
-            for r, _ in fresh
-            if r.case_type == CaseType.RESUMED and r.original_case_number
-        }
-        refresh_facts(pairs)
-        if originals:
-            stored = Case.objects.filter(case_number__in=originals).exclude(pk__in=ids)
-            refresh_facts(list(load_records(stored)))
-        report.imported += len(fresh)
+            return [row[0] for row in cursor.fetchall()]
+        with transaction.atomic():  # AUTOINCREMENT: new rows are numbered after sqlite_sequence
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+            row = cursor.fetchone()
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")
+            top = max(row[0] if row else 0, cursor.fetchone()[0])
+            if row:
+                cursor.execute("UPDATE sqlite_sequence SET seq = %s WHERE name = %s", [top + n, table])
+            else:
+                cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, top + n])
+        return list(range(top + 1, top + n + 1))
+
+
+def prepare_chunk(chunk: list[tuple[int, Any]], ids: list[int], known: dict[str, int], today: date | None,
+                  vendor: str) -> list:  # fmt: skip
+    """Parse, validate, fingerprint and prepare some lines (no database access)."""
+    tables = _tables(vendor)
+    now = timezone.now()
+    out: list = []
+    for (number, raw), pk in zip(chunk, ids, strict=True):
+        line = read_line(number, raw, today=today)
+        if line is None:
+            continue
+        record = line.record
+        if record is None:
+            out.append((number, line.case_number, line.field, line.error))
+            continue
+        codes = frozenset([record.court, *(p.handled_by for p in record.petitions if p.handled_by)])
+        item = Prepared(
+            number, record.case_number, fingerprint(record), record.court, codes, pk, raw,
+            record.original_case_number if record.case_type == CaseType.RESUMED else None, None,
+        )  # fmt: skip
+        if codes <= known.keys():
+            item.rows, item.funds = _rows(record, pk, item.fingerprint, known, tables, now)
+        out.append(item)
+    return out
 
 
 CASE_COLUMNS = (
@@ -140,46 +261,47 @@ PETITION_COLUMNS = (
 )  # fmt: skip
 
 
-def _insert(fresh: list[tuple[CaseRecord, str]], courts: dict[str, Court]) -> list[int]:
-    """Write the cases and everything they carry; returns their ids in ``fresh`` order."""
-    now = timezone.now()
-    bulk.insert(
-        Case,
-        CASE_COLUMNS,
-        [
-            (
-                r.case_number,
-                courts[r.court].pk,
-                r.case_type.value,
-                r.non_litigation,
-                r.application_received_on,
-                r.filed_on,
-                r.original_case_number or "",
-                r.basis,
-                r.claim_amount,
-                r.recovered_amount,
-                list(r.tags),
-                r.handler or "",
-                r.closed_on,
-                r.closing_mode.value if r.closing_mode else "",
-                r.extra,
-                fp,
-                1,
-                now,
-                now,
-            )  # fmt: skip
-            for r, fp in fresh
-        ],
-    )
-    pk_of = dict(
-        Case.objects.filter(case_number__in=[r.case_number for r, _ in fresh]).values_list(
-            "case_number", "pk"
-        )
-    )
-    ids = [pk_of[r.case_number] for r, _ in fresh]
-    parties, events, receipts, petitions = [], [], [], []
-    for pk, (r, _) in zip(ids, fresh, strict=True):
-        parties += [
+TERMINATION_COLUMNS = (
+    "case", "case_version", "rules_version", "failed_static", "reasons_static", "served_on", "registry_entry_on",
+)  # fmt: skip
+#: What one case writes besides its funds: table key → (model, columns). The fact tables
+#: are those ``metrics.facts.refresh_facts`` writes (tests/cases/test_import.py compares).
+BASE_TABLES = {
+    "case": (Case, ("id", *CASE_COLUMNS)),
+    "party": (Party, PARTY_COLUMNS),
+    "event": (NodeEvent, EVENT_COLUMNS),
+    "petition": (Petition, PETITION_COLUMNS),
+}
+FACT_TABLES = {
+    "fact": (CaseFact, metric_facts.FACT_COLUMNS),
+    "obligation": (ObligationFact, metric_facts.OBLIGATION_COLUMNS),
+    "receipt_fact": (ReceiptFact, metric_facts.RECEIPT_COLUMNS),
+    "petition_fact": (PetitionFact, metric_facts.PETITION_COLUMNS),
+    "tag": (TagFact, metric_facts.TAG_COLUMNS),
+    "termination": (TerminationFact, TERMINATION_COLUMNS),
+}
+
+
+def _tables(vendor: str) -> dict[str, bulk.Table]:
+    return {
+        key: bulk.Table(model, names, vendor)
+        for key, (model, names) in {**BASE_TABLES, **FACT_TABLES}.items()
+    }
+
+
+def _rows(record: CaseRecord, pk: int, fp: str, known: dict[str, int], tables: dict[str, bulk.Table],
+          now) -> tuple[dict, tuple | None]:  # fmt: skip
+    """The payloads of one case (its id ``pk``, its fingerprint ``fp``), and its funds as plain tuples (their rows
+    need the receipts' ids, which only the writer learns)."""
+    r = record
+    case_row = (
+        pk, r.case_number, known[r.court], r.case_type.value, r.non_litigation, r.application_received_on,
+        r.filed_on, r.original_case_number or "", r.basis, r.claim_amount, r.recovered_amount, list(r.tags),
+        r.handler or "", r.closed_on, r.closing_mode.value if r.closing_mode else "", r.extra, fp, 1, now, now,
+    )  # fmt: skip
+    rows = {
+        "case": [case_row],
+        "party": [
             (
                 pk,
                 p.id,
@@ -195,12 +317,11 @@ def _insert(fresh: list[tuple[CaseRecord, str]], courts: dict[str, Court]) -> li
                 i,
             )  # fmt: skip
             for i, p in enumerate(r.parties)
-        ]
-        events += [
+        ],
+        "event": [
             (pk, e.node, e.on, e.data, e.seq, False, "", NodeEvent.Source.IMPORT.value, now) for e in r.events
-        ]
-        receipts += [(pk, x.id, x.notice_on, x.amount, x.payer or "") for x in r.receipts]
-        petitions += [
+        ],
+        "petition": [
             (
                 pk,
                 p.id,
@@ -215,37 +336,166 @@ def _insert(fresh: list[tuple[CaseRecord, str]], courts: dict[str, Court]) -> li
                 p.replied,
             )  # fmt: skip
             for p in r.petitions
-        ]
-    bulk.insert(Party, PARTY_COLUMNS, parties)
-    bulk.insert(NodeEvent, EVENT_COLUMNS, events)
-    bulk.insert(funds.Receipt, ("case", "local_id", "notice_on", "amount", "payer"), receipts)
-    bulk.insert(Petition, PETITION_COLUMNS, petitions)
-    if not receipts:
-        return ids
-    receipt_pk = {
-        (case_id, local_id): pk
-        for pk, case_id, local_id in funds.Receipt.objects.filter(case_id__in=ids).values_list(
-            "pk", "case_id", "local_id"
-        )
+        ],
     }
+    payloads = {key: tables[key].rows(value) for key, value in rows.items()}
+    payloads.update(_facts(record, pk, known, tables))
+    money = None
+    if r.receipts:
+        money = (
+            [(x.id, x.notice_on, x.amount, x.payer or "") for x in r.receipts],
+            [(d.receipt, d.id, d.on, d.amount, d.payee or "") for d in r.disbursements],
+            [(d.receipt, d.approved_on, d.ground or "", d.ends_on, i) for i, d in enumerate(r.deferrals)],
+            [(x.receipt, x.on, x.ground or "", i) for i, x in enumerate(r.lodgements)],
+        )
+    return payloads, money
+
+
+def _facts(record: CaseRecord, pk: int, known: dict[str, int], tables: dict[str, bulk.Table]) -> dict:
+    """The fact payloads of one case: what ``refresh_facts([(pk, record)])`` writes."""
+    fact, obligations, receipts, petitions, tags = metric_facts.derive(pk, known[record.court], record, known)
+    out = {
+        "fact": tables["fact"].rows([fact]),
+        "obligation": tables["obligation"].rows(obligations),
+        "receipt_fact": tables["receipt_fact"].rows(receipts),
+        "petition_fact": tables["petition_fact"].rows(petitions),
+        "tag": tables["tag"].rows(tags),
+    }
+    if is_termination_closing(record):
+        t = fact_of(pk, 1, record)
+        row = (
+            pk,
+            t.case_version,
+            t.rules_version,
+            t.failed_static,
+            t.reasons_static,
+            t.served_on,
+            t.registry_entry_on,
+        )
+        out["termination"] = tables["termination"].rows([row])
+    return out
+
+
+def _write_batch(pending: list[Prepared], report: ImportReport, courts: dict[str, Court], known: dict[str, int],
+                 today: date | None) -> None:  # fmt: skip
+    with transaction.atomic():
+        existing = _fingerprints([p.case_number for p in pending])
+        fresh: list[Prepared] = []
+        for p in pending:
+            number = p.case_number
+            if number in existing:
+                if existing[number] == p.fingerprint:
+                    report.unchanged += 1
+                else:
+                    report.reject(p.number, number, "case_number", "案号已存在，且与已存案件内容不同")
+                continue
+            try:
+                court = ensure_court(p.court, cache=courts)
+            except CourtError as e:
+                report.reject(p.number, number, "court", str(e))
+                continue
+            courts[court.code] = court
+            known[court.code] = court.pk
+            fresh.append(p)
+        if not fresh:
+            return
+        for p in fresh:
+            if p.rows is None:  # a court the workers did not know yet
+                for code in p.codes - known.keys():
+                    known[code] = ensure_court(code, cache=courts).pk
+                p.rows, p.funds = _rows(
+                    _record(p, today), p.pk, p.fingerprint, known, _parent_tables(), timezone.now()
+                )
+        _insert(fresh, courts, known=known, today=today)
+        ids = [p.pk for p in fresh]
+        originals = {p.original for p in fresh if p.original}
+        if originals:
+            # A 恢复执行 case changes its original's facts (K8 drop, ledger).
+            stored = Case.objects.filter(case_number__in=originals).exclude(pk__in=ids)
+            refresh_facts(list(load_records(stored)))
+        report.imported += len(fresh)
+
+
+def _fingerprints(numbers: list[str]) -> dict[str, str]:
+    """case number → stored fingerprint, for those of ``numbers`` in the database (raw SQL:
+    Django's preparation of a long ``IN`` list costs more than the query)."""
+    table = connection.ops.quote_name(Case._meta.db_table)
+    found: dict[str, str] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(numbers), IN_CHUNK):
+            part = numbers[start : start + IN_CHUNK]
+            cursor.execute(
+                f"SELECT case_number, fingerprint FROM {table} WHERE case_number IN ({', '.join(['%s'] * len(part))})",
+                part,
+            )
+            found.update(cursor.fetchall())
+    return found
+
+
+def _record(p: Prepared, today: date | None) -> CaseRecord:
+    record = read_line(p.number, p.raw, today=today).record
+    assert record is not None and record.case_number == p.case_number
+    return record
+
+
+_PARENT_TABLES: dict[str, dict[str, bulk.Table]] = {}
+
+
+def _parent_tables() -> dict[str, bulk.Table]:
+    vendor = connection.vendor
+    if vendor not in _PARENT_TABLES:
+        _PARENT_TABLES[vendor] = _tables(vendor)
+    return _PARENT_TABLES[vendor]
+
+
+def _insert(
+    fresh: list[Prepared], courts: dict[str, Court], *, known: dict[str, int], today: date | None
+) -> list[int]:
+    """Write the cases and everything they carry, with their facts; returns their ids in
+    ``fresh`` order."""
+    tables = _parent_tables()
+    tables["case"].write([p.rows["case"] for p in fresh])
+    ids = [p.pk for p in fresh]
+    # A resumed case changes its original's facts (K8 drop, ledger), and an original may
+    # arrive after the case that resumes it: derive those here, with the resumption known.
+    resumed = resumptions(p.case_number for p in fresh)
+    for p in fresh:
+        if p.case_number in resumed:
+            record = replace(_record(p, today), resumed_on=resumed[p.case_number])
+            p.rows.update({key: None for key in FACT_TABLES})
+            p.rows.update(_facts(record, p.pk, known, tables))
+    for key in ("party", "event", "petition", *FACT_TABLES):
+        tables[key].write([p.rows.get(key) for p in fresh])
+    _insert_funds([(p.pk, p.funds) for p in fresh if p.funds])
+    return ids
+
+
+def _insert_funds(cases: list[tuple[int, tuple]]) -> None:
+    if not cases:
+        return
+    receipts = [(pk, *row) for pk, money in cases for row in money[0]]
+    bulk.insert(funds.Receipt, ("case", "local_id", "notice_on", "amount", "payer"), receipts)
+    ids = [pk for pk, _ in cases]
+    receipt_pk = {}
+    table = connection.ops.quote_name(funds.Receipt._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), IN_CHUNK):
+            part = ids[start : start + IN_CHUNK]
+            cursor.execute(
+                f"SELECT id, case_id, local_id FROM {table} WHERE case_id IN ({', '.join(['%s'] * len(part))})",
+                part,
+            )
+            receipt_pk.update(((case_id, local_id), pk) for pk, case_id, local_id in cursor.fetchall())
     disbursements, deferrals, lodgements = [], [], []
-    for pk, (r, _) in zip(ids, fresh, strict=True):
-        disbursements += [
-            (pk, receipt_pk[(pk, d.receipt)], d.id, d.on, d.amount, d.payee or "") for d in r.disbursements
-        ]
-        deferrals += [
-            (pk, receipt_pk[(pk, d.receipt)], d.approved_on, d.ground or "", d.ends_on, i)
-            for i, d in enumerate(r.deferrals)
-        ]
-        lodgements += [
-            (pk, receipt_pk[(pk, x.receipt)], x.on, x.ground or "", i) for i, x in enumerate(r.lodgements)
-        ]
+    for pk, (_, paid, deferred, lodged) in cases:
+        disbursements += [(pk, receipt_pk[(pk, rid)], *rest) for rid, *rest in paid]
+        deferrals += [(pk, receipt_pk[(pk, rid)], *rest) for rid, *rest in deferred]
+        lodgements += [(pk, receipt_pk[(pk, rid)], *rest) for rid, *rest in lodged]
     bulk.insert(funds.Disbursement, ("case", "receipt", "local_id", "on", "amount", "payee"), disbursements)
     bulk.insert(
         funds.Deferral, ("case", "receipt", "approved_on", "ground", "ends_on", "position"), deferrals
     )
     bulk.insert(funds.Lodgement, ("case", "receipt", "on", "ground", "position"), lodgements)
-    return ids
 
 
 def export_lines(cases) -> Iterator[str]:

@@ -11,8 +11,9 @@ from datetime import date
 from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 from ninja.errors import ValidationError
 
 from zhixing.cases.api import (
@@ -27,11 +28,13 @@ from zhixing.cases.api import (
 )
 from zhixing.cases.checks import rows_for
 from zhixing.cases.choices import CaseType, ClosingMode
+from zhixing.cases.forms import CorrectionForm, NodeForm
 from zhixing.cases.loader import load_record
 from zhixing.cases.models import Case, NodeEvent
 from zhixing.cases.records import CaseRecord
 from zhixing.courts.views import court_choices
 from zhixing.flow import rules as flow_rules
+from zhixing.flow import services as flow_services
 from zhixing.flow.deadlines import case_deadlines
 from zhixing.flow.nodes import NODES
 
@@ -133,7 +136,9 @@ def timeline(case: Case, record: CaseRecord, user) -> list[dict]:
                 "by": by,
                 "source": e.get_source_display(),
                 "recorded_at": e.recorded_at,
+                "pk": e.pk,
                 "superseded": hasattr(e, "superseded_by"),
+                "effective": not hasattr(e, "superseded_by") and not e.withdrawn,
                 "withdrawn": e.withdrawn,
                 "reason": e.reason,
             }
@@ -227,17 +232,30 @@ def _as_of(request: HttpRequest, case: Case) -> tuple[date, str]:
         return case.filed_on, f"截至日不得早于立案日期 {case.filed_on.isoformat()}；按立案日期计算"
 
 
-def case_detail(request: HttpRequest, case_number: str) -> HttpResponse:
-    """One case: parties (masked as the user may see them), the node timeline, key-node
-    obligations, the 终本 verdict, funds, 失信 listings and petitions at an as-of day."""
-    case = visible_case(request.user, case_number)
+def node_fields(node: str, values=None) -> list[dict]:
+    """The inputs of one node's own fields (flow.nodes), labelled in Chinese."""
+    values = values or {}
+    return [
+        {
+            "name": name,
+            "label": FIELD_LABELS.get(name, name),
+            "required": required,
+            "value": values.get(f"f_{name}", ""),
+        }
+        for name, required in NodeForm().fields_of(node)
+    ]
+
+
+def _detail_context(request: HttpRequest, case: Case, *, node_form=None, correction=None) -> dict:
     as_of, as_of_error = _as_of(request, case)
     full = load_record(case)
     is_masked = not sees_full_data(request.user, case)
     shown = masked(full) if is_masked else full
     deadlines = case_deadlines(full, as_of)
     termination = rows_for("termination", full, as_of)
-    context = {
+    node_form = node_form or NodeForm(initial={"version": case.version, "on": timezone.localdate()})
+    chosen = node_form["node"].value() or ""
+    return {
         "case": case,
         "record": shown,
         "masked": is_masked,
@@ -257,7 +275,93 @@ def case_detail(request: HttpRequest, case_number: str) -> HttpResponse:
             rows_for("petitions", full, as_of), "registration_status", "status", "screening_status"
         ),
         "timeline": timeline(case, shown, request.user),
+        "can_record": flow_services.can_act(request.user, case),
+        "node_form": node_form,
+        "node_fields": node_fields(chosen, request.POST if node_form.is_bound else None),
+        "correction": correction or {},
     }
+
+
+def case_detail(request: HttpRequest, case_number: str) -> HttpResponse:
+    """One case: parties (masked as the user may see them), the node timeline, key-node
+    obligations, the 终本 verdict, funds, 失信 listings and petitions at an as-of day,
+    and the forms to record a node or correct one."""
+    case = visible_case(request.user, case_number)
+    if request.htmx and request.htmx.target == "node-fields":
+        return render(
+            request, "cases/_node_fields.html", {"node_fields": node_fields(request.GET.get("node", ""))}
+        )
+    context = _detail_context(request, case)
     if request.htmx and request.htmx.target == "case-checks":
         return render(request, "cases/_checks.html", context)
     return render(request, "cases/detail.html", context)
+
+
+def _after_change(request: HttpRequest, case: Case, context: dict | None, *, ok: bool) -> HttpResponse:
+    """Success: back to the case page (htmx swaps the page body, no reload; otherwise
+    post/redirect/get). Failure: the page with the form and its messages."""
+    if ok and not request.htmx:
+        return redirect("cases:detail", case_number=case.case_number)
+    case.refresh_from_db()
+    context = context or _detail_context(request, case)
+    return render(request, "cases/detail.html", context, status=200 if (ok or request.htmx) else 400)
+
+
+@require_POST
+def record_node(request: HttpRequest, case_number: str) -> HttpResponse:
+    """登记节点 (flow.services.record_event: the same rules as the import and the API)."""
+    case = visible_case(request.user, case_number)
+    form = NodeForm(request.POST)
+    if form.is_valid():
+        try:
+            flow_services.record_event(
+                case,
+                form.cleaned_data["node"],
+                form.cleaned_data["on"],
+                form.event_data(request.POST),
+                user=request.user,
+                expected_version=form.cleaned_data["version"],
+            )
+        except flow_services.FlowError as e:
+            label = {"on": "日期", "node": "节点", "version": "版本", "case": "权限"}.get(
+                e.field
+            ) or FIELD_LABELS.get(e.field, e.field)
+            form.add_error(None, f"{label}：{e.message}")
+        else:
+            return _after_change(request, case, None, ok=True)
+    return _after_change(request, case, _detail_context(request, case, node_form=form), ok=False)
+
+
+@require_POST
+def correct_node(request: HttpRequest, case_number: str, event_id: int) -> HttpResponse:
+    """更正 (a new day) or 撤回 one node: a new row supersedes it, the original stays
+    visible, struck through, with the reason (NodeEvent is append-only)."""
+    case = visible_case(request.user, case_number)
+    event = get_object_or_404(NodeEvent.objects.filter(case=case), pk=event_id)
+    form = CorrectionForm(request.POST)
+    errors: list[str] = []
+    if form.is_valid():
+        try:
+            if form.cleaned_data["action"] == "withdraw":
+                flow_services.withdraw_event(
+                    event,
+                    user=request.user,
+                    reason=form.cleaned_data["reason"],
+                    expected_version=form.cleaned_data["version"],
+                )
+            else:
+                flow_services.correct_event(
+                    event,
+                    on=form.cleaned_data["on"],
+                    user=request.user,
+                    reason=form.cleaned_data["reason"],
+                    expected_version=form.cleaned_data["version"],
+                )
+        except flow_services.FlowError as e:
+            errors.append(e.message)
+        else:
+            return _after_change(request, case, None, ok=True)
+    else:
+        errors += [m for field_errors in form.errors.values() for m in field_errors]
+    context = _detail_context(request, case, correction={"event": event.pk, "errors": errors})
+    return _after_change(request, case, context, ok=False)

@@ -1,8 +1,11 @@
 """Indicators (indicators.md §4–5) as grouped SQL over the fact tables.
 
 One definition, several engines: the queries below are plain SQL (CASE, SUM, BETWEEN,
-GROUP BY) that SQLite, PostgreSQL and DuckDB all run unchanged; ``run_sql`` binds the
-dates for the engine at hand. Amounts are integer fen and day counts integers, so sums
+GROUP BY) that SQLite, PostgreSQL, DuckDB and Spark SQL all run unchanged; each engine's
+runner binds the named dates (``:f`` …) its own way (``services.run_django``,
+``national.DuckDBFacts.run``, ``national.SparkFacts.run``). Two query shapes compute the
+same sums from the same conditions: ``ranges`` for indexed row stores, ``scan`` for
+column stores (see ``queries``). Amounts are integer fen and day counts integers, so sums
 are exact everywhere. Each query returns one row per court; totals over courts add
 numerators and denominators (never ratios).
 """
@@ -105,10 +108,57 @@ CASE_VALUE_SUMS = {
 }
 
 
+def _case_select(courts: str, names: Iterable[str], where: str = "") -> str:
+    sums = []
+    for name in names:
+        if name in CASE_SUMS:
+            sums.append(f"{_when(CASE_SUMS[name])} AS {name}")
+        else:
+            cond, value = CASE_VALUE_SUMS[name]
+            sums.append(f"{_when(cond, value)} AS {name}")
+    return (
+        f"SELECT c.court_id, {', '.join(sums)} FROM metrics_casefact c WHERE c.court_id IN ({courts}){where}"
+        " GROUP BY c.court_id"
+    )
+
+
 def case_query(courts: str) -> str:
-    sums = [f"{_when(cond)} AS {name}" for name, cond in CASE_SUMS.items()]
-    sums += [f"{_when(cond, value)} AS {name}" for name, (cond, value) in CASE_VALUE_SUMS.items()]
-    return f"SELECT c.court_id, {', '.join(sums)} FROM metrics_casefact c WHERE c.court_id IN ({courts}) GROUP BY c.court_id"
+    """Every case sum in one pass over the case facts of the courts in scope (the shape
+    for column stores: DuckDB, Spark)."""
+    return _case_select(courts, [*CASE_SUMS, *CASE_VALUE_SUMS])
+
+
+# The shape for the indexed row stores (SQLite, PostgreSQL): the rows a sum can count lie
+# in index ranges implied by its own condition, so each group of sums reads only its
+# ranges (by the (court, case_type, date) indexes) instead of every case of every court.
+# A sum's condition stays its one definition; a range is only an implied pre-filter. Sums
+# with several ranges have disjoint ranges whose union its condition implies, so adding the
+# per-range results gives the sum (tests/metrics/test_engines.py checks both shapes agree).
+CASE_RANGES = {
+    "filed": "c.case_type = 'first' AND c.filed_on BETWEEN :f AND :t",
+    "filed_3y": "c.case_type = 'first' AND c.filed_on BETWEEN :f3 AND :t",
+    "closed": "c.case_type IN ('first', 'resumed') AND c.closed_on BETWEEN :f AND :t",
+    "open_before": "c.case_type = 'first' AND c.closed_on IS NULL AND c.filed_on < :f",
+    "closed_later": "c.case_type = 'first' AND c.closed_on >= :f AND c.filed_on < :f",
+    "resolved": "c.case_type = 'first' AND c.resolution_day BETWEEN :f AND :t",
+}
+#: Each sum's ranges (a sum not named here is in "closed": closed in W, 首执 or 执恢).
+SUM_RANGES = {
+    "new": ("filed",),
+    "carried": ("open_before", "closed_later"),
+    "property_cohort": ("resolved",),
+    "property_actual": ("resolved",),
+    "three_year_filed": ("filed_3y",),
+    "three_year_done": ("filed_3y",),
+}
+
+
+def case_range_queries(courts: str) -> list[str]:
+    groups: dict[str, list[str]] = {name: [] for name in CASE_RANGES}
+    for name in [*CASE_SUMS, *CASE_VALUE_SUMS]:
+        for r in SUM_RANGES.get(name, ("closed",)):
+            groups[r].append(name)
+    return [_case_select(courts, names, f" AND {CASE_RANGES[r]}") for r, names in groups.items() if names]
 
 
 _OVERDUE = (
@@ -141,28 +191,43 @@ _SOURCES = {
 }
 
 
-def overdue_query(courts: str) -> str:
+def overdue_query(courts: str, where: str = "") -> str:
     """IND-08: obligations of accepted cases overdue in W (§3)."""
     return (
         f"SELECT c.court_id, COUNT(*) AS overdue FROM {_SOURCES['obligation'][0]}"
-        f" WHERE c.court_id IN ({courts}) AND {_OVERDUE} GROUP BY c.court_id"
+        f" WHERE c.court_id IN ({courts}){where} AND {_OVERDUE} GROUP BY c.court_id"
     )
 
 
-def petition_query(courts: str) -> str:
+#: Implied pre-filters for the ranges shape. An obligation's row carries its case's court
+#: (``facts.derive`` writes both from the one court id), so the due-day index is read by
+#: court. A petition's or receipt's resolution day in W is its due day or a day on or
+#: before it, so the due day is on or after W's start.
+def _obligation_range(courts: str) -> str:
+    return f" AND o.court_id IN ({courts})"
+
+
+PETITION_RANGE = " AND p.closing_due_on >= :f"
+RECEIPT_RANGE = " AND r.due_on >= :f"
+
+
+def petition_query(courts: str, where: str = "") -> str:
     """IND-11/11a: petitions counted at handled_by by their resolution day (§8); the
     petition's handling court and its case's court must both be in scope."""
     sums = ", ".join(f"{_when(cond)} AS {name}" for name, cond in PETITION_SUMS.items())
     return (
         f"SELECT p.court_id, {sums} FROM {_SOURCES['petition'][0]}"
-        f" WHERE p.court_id IN ({courts}) AND c.court_id IN ({courts}) GROUP BY p.court_id"
+        f" WHERE p.court_id IN ({courts}) AND c.court_id IN ({courts}){where} GROUP BY p.court_id"
     )
 
 
-def receipt_query(courts: str) -> str:
+def receipt_query(courts: str, where: str = "") -> str:
     """IND-12: receipts not lodged, by their resolution day (§9)."""
     sums = ", ".join(f"{_when(cond)} AS {name}" for name, cond in RECEIPT_SUMS.items())
-    return f"SELECT r.court_id, {sums} FROM {_SOURCES['receipt'][0]} WHERE r.court_id IN ({courts}) GROUP BY r.court_id"
+    return (
+        f"SELECT r.court_id, {sums} FROM {_SOURCES['receipt'][0]} WHERE r.court_id IN ({courts}){where}"
+        " GROUP BY r.court_id"
+    )
 
 
 def behind(sum_name: str) -> tuple[str, str, str]:
@@ -184,20 +249,38 @@ def behind(sum_name: str) -> tuple[str, str, str]:
     raise KeyError(sum_name)
 
 
-QUERIES: tuple[Callable[[str], str], ...] = (case_query, overdue_query, petition_query, receipt_query)
+def queries(courts: str, shape: str) -> list[str]:
+    """The statements computing every sum: ``scan`` reads each fact table once (column
+    stores), ``ranges`` reads index ranges (SQLite, PostgreSQL). Same sums either way."""
+    if shape == "scan":
+        return [case_query(courts), overdue_query(courts), petition_query(courts), receipt_query(courts)]
+    if shape == "ranges":
+        return [
+            *case_range_queries(courts),
+            overdue_query(courts, _obligation_range(courts)),
+            petition_query(courts, PETITION_RANGE),
+            receipt_query(courts, RECEIPT_RANGE),
+        ]
+    raise ValueError(shape)
+
+
+#: The shape ``compute_sums`` uses when none is given (the Django databases').
+QUERY_SHAPE = "ranges"
 
 #: Runs one query with named :parameters and returns rows as dicts.
 Runner = Callable[[str, dict[str, date]], list[dict]]
 
 
-def compute_sums(run: Runner, court_ids: Sequence[int], window: Window) -> dict[int, dict[str, int]]:
+def compute_sums(
+    run: Runner, court_ids: Sequence[int], window: Window, shape: str | None = None
+) -> dict[int, dict[str, int]]:
     """Per court id, every named sum the catalog uses (missing sums are 0)."""
     result: dict[int, dict[str, int]] = {}
     if not court_ids:
         return result
     courts = ", ".join(str(int(pk)) for pk in court_ids)
-    for query in QUERIES:
-        for row in run(query(courts), window.params()):
+    for sql in queries(courts, shape or QUERY_SHAPE):
+        for row in run(sql, window.params()):
             court = row.pop("court_id")
             bucket = result.setdefault(court, {})
             for key, value in row.items():

@@ -49,9 +49,39 @@ class CaseFact(models.Model):
     special_party = models.BooleanField(default=False)
 
     class Meta:
+        # The index ranges of metrics.engine.CASE_RANGES: court (an IN list), case type,
+        # then the date the range is on. The filing, closing and resolution indexes carry
+        # the columns the 3-year cohort (IND-13), the carried count and the IND-10 cohort
+        # read, so those are read from the index alone (a 12-month trend reads the 3-year
+        # range twelve times). Key columns, not INCLUDE: SQLite has no INCLUDE.
         indexes = [
-            models.Index(fields=["court", "case_type", "filed_on"]),
-            models.Index(fields=["court", "case_type", "closed_on"]),
+            models.Index(
+                fields=[
+                    "court",
+                    "case_type",
+                    "filed_on",
+                    "closed_on",
+                    "terminated",
+                    "actual",
+                    "closed_within_deadline",
+                ],
+                name="metrics_casefact_filed",
+            ),
+            models.Index(
+                fields=["court", "case_type", "closed_on", "filed_on"], name="metrics_casefact_closed"
+            ),
+            models.Index(
+                fields=[
+                    "court",
+                    "case_type",
+                    "resolution_day",
+                    "terminated",
+                    "closed_on",
+                    "actual",
+                    "closed_within_deadline",
+                ],
+                name="metrics_casefact_resolved",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -73,7 +103,14 @@ class ObligationFact(models.Model):
     provisional = models.BooleanField(default=False)
 
     class Meta:
-        indexes = [models.Index(fields=["court", "due_on"]), models.Index(fields=["case"])]
+        # IND-08 reads the due days in a window of the courts in scope, with what decides
+        # "overdue", from the index alone; the case id joins the few overdue to their case.
+        indexes = [
+            models.Index(
+                fields=["court", "due_on", "lapsed", "done_on", "case"], name="metrics_obligation_due"
+            ),
+            models.Index(fields=["case"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.key_node} {self.ref} {self.due_on}"
@@ -92,7 +129,12 @@ class ReceiptFact(models.Model):
     lodged = models.BooleanField(default=False)
 
     class Meta:
-        indexes = [models.Index(fields=["court", "due_on"])]
+        # IND-12 reads the receipts due on or after a window's start from the index alone.
+        indexes = [
+            models.Index(
+                fields=["court", "due_on", "lodged", "fully_disbursed_on"], name="metrics_receipt_due"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.receipt} {self.due_on}"

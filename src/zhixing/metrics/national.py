@@ -1,8 +1,9 @@
 """National scale: the fact tables exported to Parquet (partitioned by province and
-filing year) and the same indicator SQL run by DuckDB over them.
+filing year) and the same indicator SQL run over them by DuckDB, or by Spark SQL for a
+cluster (pyspark: the optional extra ``spark``).
 
-The queries are ``metrics.engine``'s, unchanged: DuckDB sees views with the Django table
-names, so there is one definition of each indicator whichever engine runs it.
+The queries are ``metrics.engine``'s, unchanged: DuckDB and Spark see views with the
+Django table names, so there is one definition of each indicator whichever engine runs it.
 """
 
 from __future__ import annotations
@@ -136,9 +137,42 @@ def export_facts(directory: str | Path, *, chunk: int = 100_000) -> dict[str, in
 
 
 _PARAM = re.compile(r":(f3|f|t|a)\b")
+_DUCK = {
+    pa.int64(): "BIGINT",
+    pa.int32(): "INTEGER",
+    pa.string(): "VARCHAR",
+    pa.date32(): "DATE",
+    pa.bool_(): "BOOLEAN",
+}
 
 
-class DuckDBFacts:
+class _ParquetFacts:
+    """What both Parquet engines share: the report over a subtree of the exported courts."""
+
+    def run(self, sql: str, params: dict[str, date]) -> list[dict]:
+        raise NotImplementedError
+
+    def courts(self, code: str | None = None) -> list[tuple[int, str, str]]:
+        raise NotImplementedError
+
+    def indicator_report(self, window: engine.Window, court: str | None = None) -> dict:
+        """The spec/cli.md ``indicators --json`` document, computed by this engine."""
+        courts = self.courts(court)
+        sums = engine.compute_sums(self.run, [c[0] for c in courts], window, shape="scan")
+        return {
+            "from": window.start.isoformat(),
+            "to": window.end.isoformat(),
+            "as_of": window.as_of.isoformat(),
+            "courts": [
+                {"court": code, "name": name, "indicators": engine.figures(sums[pk])}
+                for pk, code, name in courts
+                if pk in sums
+            ],
+            "total": {"indicators": engine.figures(engine.add_sums(sums.get(pk, {}) for pk, _, _ in courts))},
+        }
+
+
+class DuckDBFacts(_ParquetFacts):
     """A DuckDB connection whose views carry the fact tables' names over a Parquet export."""
 
     def __init__(self, directory: str | Path, *, threads: int | None = None):
@@ -146,11 +180,17 @@ class DuckDBFacts:
         self.con = duckdb.connect()
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
-        for table in TABLES:
+        for table, columns in TABLES.items():
             pattern = str(self.directory / table / "**" / "*.parquet")
-            self.con.execute(
-                f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{pattern}', hive_partitioning = true)"
-            )
+            if any((self.directory / table).glob("**/*.parquet")):
+                source = f"SELECT * FROM read_parquet('{pattern}', hive_partitioning = true)"
+            else:  # a table without rows may have been written as no file at all
+                source = (
+                    "SELECT "
+                    + ", ".join(f"NULL::{_DUCK[t]} AS {c}" for c, t in columns.items())
+                    + " WHERE false"
+                )
+            self.con.execute(f"CREATE VIEW {table} AS {source}")
         self.con.execute(
             f"CREATE VIEW courts_court AS SELECT * FROM read_parquet('{self.directory / 'courts.parquet'}')"
         )
@@ -173,18 +213,68 @@ class DuckDBFacts:
             ).fetchall()
         return rows
 
-    def indicator_report(self, window: engine.Window, court: str | None = None) -> dict:
-        """The spec/cli.md ``indicators --json`` document, computed by DuckDB."""
-        courts = self.courts(court)
-        sums = engine.compute_sums(self.run, [c[0] for c in courts], window)
-        return {
-            "from": window.start.isoformat(),
-            "to": window.end.isoformat(),
-            "as_of": window.as_of.isoformat(),
-            "courts": [
-                {"court": code, "name": name, "indicators": engine.figures(sums[pk])}
-                for pk, code, name in courts
-                if pk in sums
-            ],
-            "total": {"indicators": engine.figures(engine.add_sums(sums.get(pk, {}) for pk, _, _ in courts))},
-        }
+
+_SPARK_TYPES = {
+    pa.int64(): "BIGINT", pa.int32(): "INT", pa.int16(): "SMALLINT", pa.string(): "STRING",
+    pa.date32(): "DATE", pa.bool_(): "BOOLEAN",
+}  # fmt: skip
+
+
+def spark_session(master: str = "local[2]"):
+    """A local Spark session for tests and single machines (on a cluster, pass your own)."""
+    from pyspark.sql import SparkSession
+
+    spark = (
+        SparkSession.builder.master(master)
+        .appName("zhixing")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.session.timeZone", "UTC")
+        .getOrCreate()
+    )
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+class SparkFacts(_ParquetFacts):
+    """Spark SQL temporary views with the fact tables' names over a Parquet export; the
+    engine's queries run unchanged, dates bound as named parameters (``:f``, ``:t`` …).
+
+    The files are read by their own schema (``TABLES``), not through partition discovery:
+    the queries need neither partition column, and Spark would decode the percent-encoded
+    province names of the directories byte by byte."""
+
+    def __init__(self, directory: str | Path, spark=None):
+        self.directory = Path(directory)
+        self.spark = spark or spark_session()
+        for table, columns in TABLES.items():
+            schema = ", ".join(f"{c} {_SPARK_TYPES[t]}" for c, t in columns.items())
+            if any((self.directory / table).glob("**/*.parquet")):
+                frame = (
+                    self.spark.read.schema(schema)
+                    .option("recursiveFileLookup", "true")
+                    .parquet(str(self.directory / table))
+                )
+            else:
+                frame = self.spark.createDataFrame([], schema)
+            frame.createOrReplaceTempView(table)
+        courts = self.spark.read.parquet(str(self.directory / "courts.parquet"))
+        courts.createOrReplaceTempView("courts_court")
+        self._courts = sorted(
+            (r["path"], r["id"], r["code"], r["name"])
+            for r in courts.select("id", "code", "name", "path").collect()
+        )
+
+    def run(self, sql: str, params: dict[str, date]) -> list[dict]:
+        used = {name: params[name] for name in set(_PARAM.findall(sql))}
+        return [row.asDict() for row in self.spark.sql(sql, args=used).collect()]
+
+    def courts(self, code: str | None = None) -> list[tuple[int, str, str]]:
+        """(id, code, name) of the court ``code`` and every court below it (all if None)."""
+        if code is None:
+            return [(pk, c, name) for _, pk, c, name in self._courts]
+        root = next((path for path, _, c, _ in self._courts if c == code), None)
+        if root is None:
+            return []
+        return [(pk, c, name) for path, pk, c, name in self._courts if path.startswith(root)]

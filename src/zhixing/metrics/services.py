@@ -6,6 +6,7 @@ import re
 from datetime import date, timedelta
 
 from django.db import connection
+from django.db.models import Exists, OuterRef
 
 from zhixing.courts.models import Court
 from zhixing.lib import periods
@@ -31,6 +32,17 @@ def courts_in_scope(court: Court | None, visible: list[int] | None = None) -> li
     return list(qs.order_by("path"))
 
 
+def courts_with_facts(ids: list[int]) -> set[int]:
+    """The courts among ``ids`` that have any case, petition or receipt fact (one index
+    probe per court, not a scan of the facts)."""
+    has = (
+        Exists(CaseFact.objects.filter(court_id=OuterRef("pk")))
+        | Exists(PetitionFact.objects.filter(court_id=OuterRef("pk")))
+        | Exists(ReceiptFact.objects.filter(court_id=OuterRef("pk")))
+    )
+    return set(Court.objects.filter(pk__in=ids).filter(has).values_list("pk", flat=True))
+
+
 def indicator_report(
     window: engine.Window, court: Court | None = None, *, visible: list[int] | None = None
 ) -> dict:
@@ -38,11 +50,7 @@ def indicator_report(
     courts = courts_in_scope(court, visible)
     ids = [c.pk for c in courts]
     sums = engine.compute_sums(run_django, ids, window)
-    with_data = (
-        set(CaseFact.objects.filter(court_id__in=ids).values_list("court_id", flat=True).distinct())
-        | set(PetitionFact.objects.filter(court_id__in=ids).values_list("court_id", flat=True).distinct())
-        | set(ReceiptFact.objects.filter(court_id__in=ids).values_list("court_id", flat=True).distinct())
-    )
+    with_data = courts_with_facts(ids)
     rows = []
     for c in courts:
         if c.pk in with_data:

@@ -19,6 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("--court")
         parser.add_argument("--json", action="store_true")
         parser.add_argument("--parquet", help="用 DuckDB 在 export_facts 导出的 Parquet 目录上计算")
+        parser.add_argument(
+            "--spark", action="store_true", help="与 --parquet 同用：改用 Spark SQL 计算（需安装可选依赖 spark）"
+        )
 
     def handle(self, *args, **o):
         start, end = parse_date(o["start"], "--from"), parse_date(o["end"], "--to")
@@ -27,10 +30,18 @@ class Command(BaseCommand):
             window = engine.Window(start, end, as_of)
         except ValueError as e:
             raise CommandError(str(e), returncode=USAGE) from None
+        if o["spark"] and not o["parquet"]:
+            raise CommandError("--spark 须与 --parquet DIR 同用", returncode=USAGE)
         if o["parquet"]:
-            from zhixing.metrics.national import DuckDBFacts
+            from zhixing.metrics.national import DuckDBFacts, SparkFacts
 
-            facts = DuckDBFacts(o["parquet"])
+            if o["spark"]:
+                try:
+                    facts = SparkFacts(o["parquet"])
+                except ImportError:
+                    raise CommandError("--spark 需要 pyspark：uv sync --extra spark", returncode=USAGE) from None
+            else:
+                facts = DuckDBFacts(o["parquet"])
             if o["court"] and not facts.courts(o["court"]):
                 raise CommandError(f"--court {o['court']!r}：导出数据中没有这个法院", returncode=USAGE)
             report = facts.indicator_report(window, o["court"])
