@@ -20,7 +20,9 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
         parser.add_argument("--parquet", help="用 DuckDB 在 export_facts 导出的 Parquet 目录上计算")
         parser.add_argument(
-            "--spark", action="store_true", help="与 --parquet 同用：改用 Spark SQL 计算（需安装可选依赖 spark）"
+            "--spark",
+            action="store_true",
+            help="与 --parquet 同用：改用 Spark SQL 计算（需安装可选依赖 spark）",
         )
 
     def handle(self, *args, **o):
@@ -39,7 +41,9 @@ class Command(BaseCommand):
                 try:
                     facts = SparkFacts(o["parquet"])
                 except ImportError:
-                    raise CommandError("--spark 需要 pyspark：uv sync --extra spark", returncode=USAGE) from None
+                    raise CommandError(
+                        "--spark 需要 pyspark：uv sync --extra spark", returncode=USAGE
+                    ) from None
             else:
                 facts = DuckDBFacts(o["parquet"])
             if o["court"] and not facts.courts(o["court"]):

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PortalConfig(AppConfig):
+    name = "zhixing.portal"
+    verbose_name = "执行公开"
