@@ -173,3 +173,6 @@ LOGGING = {
     "handlers": {"stderr": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["stderr"], "level": env_str("ZHIXING_LOG_LEVEL", "WARNING")},
 }
+
+# The public 失信 search: searches allowed per address a minute (CREDIT-7: no enumeration).
+ZHIXING_PUBLIC_SEARCH_PER_MINUTE = env_int("ZHIXING_PUBLIC_SEARCH_PER_MINUTE", 20)
