@@ -154,3 +154,21 @@ def kit() -> types.SimpleNamespace:
         case_number=CASE_NUMBER,
         birth=BIRTH,
     )
+
+
+@pytest.fixture
+def listed(personas, make_case):
+    """周某 restricted on 2024-02-01 and listed (G1) on 2024-03-01 in （2024）豫0823执88号."""
+    from zhixing.credit import services
+    from zhixing.credit.services import Document
+
+    case = make_case(events=[{"node": "consumption_restriction", "on": "2024-02-01", "party": "p2"}])
+    services.list_party(
+        personas["wuzhi_officer"],
+        case,
+        party="p2",
+        grounds=["G1"],
+        term_years=None,
+        doc=Document(date(2024, 3, 1), "（2024）豫0823执88号之一", "李院长"),
+    )
+    return case

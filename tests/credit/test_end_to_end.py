@@ -9,15 +9,12 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
-from datetime import date
 
 import pytest
 from django.conf import settings
 from django.test import Client
 
-from zhixing.credit import services
 from zhixing.credit.publish import mask_id_number
-from zhixing.credit.services import Document
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -54,20 +51,6 @@ def session_of(user) -> str:
     client = Client()
     client.force_login(user)
     return client.cookies[settings.SESSION_COOKIE_NAME].value
-
-
-@pytest.fixture
-def listed(personas, make_case):
-    case = make_case(events=[{"node": "consumption_restriction", "on": "2024-02-01", "party": "p2"}])
-    services.list_party(
-        personas["wuzhi_officer"],
-        case,
-        party="p2",
-        grounds=["G1"],
-        term_years=None,
-        doc=Document(date(2024, 3, 1), "（2024）豫0823执88号之一", "李院长"),
-    )
-    return case
 
 
 def test_public_search_needs_no_log_in_and_publishes_the_masked_record(live_server, listed, kit):

@@ -25,21 +25,6 @@ def get(client: Client, path: str, key: str | None):
     return client.get(path, headers={"X-API-Key": key} if key else {})
 
 
-@pytest.fixture
-def listed(personas, make_case):
-    """周某 restricted on 2024-02-01 and listed (G1) on 2024-03-01 in （2024）豫0823执88号."""
-    case = make_case(events=[{"node": "consumption_restriction", "on": "2024-02-01", "party": "p2"}])
-    services.list_party(
-        personas["wuzhi_officer"],
-        case,
-        party="p2",
-        grounds=["G1"],
-        term_years=None,
-        doc=Document(date(2024, 3, 1), "（2024）豫0823执88号之一", "李院长"),
-    )
-    return case
-
-
 def test_screen_one_listed_person(credit_urls, agencies, listed, kit):
     _, key = agencies["railway"]
     r = post(Client(), "/api/screen", {"id": kit.id_number()}, key)
