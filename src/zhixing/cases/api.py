@@ -26,6 +26,7 @@ from zhixing.cases.models import Case, Party
 from zhixing.cases.records import CaseRecord
 from zhixing.courts.models import Court
 from zhixing.flow.deadlines import case_deadlines
+from zhixing.lib.masking import mask_id_region
 
 PAGE_SIZE = 50
 
@@ -67,11 +68,8 @@ def sees_full_data(user, case: Case) -> bool:
 
 
 def mask_id_number(value: str | None) -> str | None:
-    """``410823198503122036`` → ``410823********2036``: the region stays (it says which
-    court's area), the birth date and sequence go."""
-    if not value:
-        return value
-    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+    """``410823198503122036`` → ``410823********2036`` (lib.masking, staff policy)."""
+    return mask_id_region(value) if value else value
 
 
 def masked(record: CaseRecord) -> CaseRecord:
@@ -98,7 +96,9 @@ def record_for(user, case: Case) -> tuple[CaseRecord, bool]:
     record = load_record(case)
     if any(e.node == "interference_record" for e in record.events):
         events = tuple(
-            e for e in record.events if e.node != "interference_record" or not interference_hidden(user, case, e.data)
+            e
+            for e in record.events
+            if e.node != "interference_record" or not interference_hidden(user, case, e.data)
         )
         record = dataclasses.replace(record, events=events)
     if sees_full_data(user, case):

@@ -9,6 +9,7 @@ from datetime import date
 from zhixing.cases.models import Case, Party
 from zhixing.credit.models import Ground, ListEntry
 from zhixing.lib.identifiers import id_number_birth_date
+from zhixing.lib.masking import mask_id_public
 
 #: Characters that would make a query a pattern; the public search matches exactly.
 WILDCARDS = frozenset("*%_?？＊…")
@@ -20,12 +21,8 @@ class PublicQueryError(ValueError):
     """A query the public search refuses (empty, a pattern, too short)."""
 
 
-def mask_id_number(value: str) -> str:
-    """``410823198503122036`` → ``4108231985****2036`` (issue 8: the month and day of birth
-    are hidden; region, year and the last four stay, as the courts publish them)."""
-    if len(value) != 18:
-        return value
-    return value[:10] + "****" + value[14:]
+#: ``410823198503122036`` → ``4108231985****2036`` (CREDIT-7, lib.masking's public policy).
+mask_id_number = mask_id_public
 
 
 def parse_query(q: str | None) -> tuple[str, str]:

@@ -37,6 +37,7 @@ from docx.shared import Cm, Pt
 from docx.text.paragraph import Paragraph
 
 from zhixing.cases.records import CaseRecord, Event, Party
+from zhixing.lib.masking import mask_id_region
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "doc_templates"
 PLACEHOLDER_RE = re.compile(r"\{\{\s*([^{}\s]+)\s*\}\}")
@@ -99,14 +100,9 @@ def yuan(amount: Decimal | None) -> str:
     return f"{(amount or Decimal(0)):,.2f}元"
 
 
-def mask_id(value: str) -> str:
-    """410823********2036: the region stays, birth date and sequence go (as on case pages)."""
-    return value[:6] + "*" * (len(value) - 10) + value[-4:]
-
-
 def _identity(p: Party, *, full: bool) -> str:
     if p.id_number:
-        return f"，公民身份号码{p.id_number if full else mask_id(p.id_number)}"
+        return f"，公民身份号码{p.id_number if full else mask_id_region(p.id_number)}"
     if p.credit_code:
         return f"，统一社会信用代码{p.credit_code}"
     return ""
@@ -365,7 +361,9 @@ def template_problems(content: bytes, kind: str) -> list[str]:
 
 def mask_foreign_ids(text: str, allowed: set[str]) -> str:
     """Mask every 公民身份号码 in ``text`` that does not belong to a party of the document."""
-    return ID_RE.sub(lambda m: m.group(0) if m.group(0).upper() in allowed else mask_id(m.group(0)), text)
+    return ID_RE.sub(
+        lambda m: m.group(0) if m.group(0).upper() in allowed else mask_id_region(m.group(0)), text
+    )
 
 
 def render(template: bytes, values: dict[str, str | list[str]], allowed_ids: Iterable[str]) -> bytes:
