@@ -122,6 +122,7 @@ def test_no_csp_violations_on_dashboard_and_api_docs(data, open_page):
         "/dashboard/?court=%E8%B1%AB08&period=custom&from=2023-01-01&to=2023-12-31&as_of=2023-12-31&indicator=IND-01"
     )
     expect(p.page.locator("#chart .main-svg").first).to_be_attached()  # Plotly drew the chart
+    expect(p.page.locator("#trend-chart .main-svg").first).to_be_attached()  # and the 12-month trend
     p.goto("/api/docs")
     expect(p.page.locator(".swagger-ui .info").first).to_be_visible()
     p.assert_no_csp_violations()

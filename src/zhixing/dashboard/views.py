@@ -8,17 +8,26 @@ request (the form changing) gets only the body partial.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from zhixing.courts.models import Court
 from zhixing.courts.views import court_choices, court_scope
 from zhixing.dashboard.forms import DashboardForm
+from zhixing.flow import rules as flow_rules
+from zhixing.flow.services import BEFORE_CLOSING, obligation_label
 from zhixing.metrics import engine
-from zhixing.metrics.services import indicator_report, ledger
+from zhixing.metrics.models import ObligationFact
+from zhixing.metrics.services import courts_in_scope, indicator_report, ledger
+from zhixing.reports import campaigns, rankings
+from zhixing.reports.bulletins import active_campaigns
 
 DEFAULT_INDICATOR = "IND-01"
 #: Indicators whose value is an average count, not a share: shown as a plain number.
@@ -68,6 +77,47 @@ def card(ind: engine.Indicator, fig: dict) -> dict:
     }
 
 
+def cases_url(court_code: str, indicator_id: str, part: str, window: engine.Window) -> str:
+    """The reports drill-down (``reports:cases``) behind one figure."""
+    query = {
+        "court": court_code,
+        "indicator": indicator_id,
+        "part": part,
+        "from": window.start.isoformat(),
+        "to": window.end.isoformat(),
+        "as_of": window.as_of.isoformat(),
+    }
+    return f"{reverse('reports:cases')}?{urlencode(query)}"
+
+
+def overdue_by_node(court_ids: list[int] | None, as_of: date) -> dict[str, int]:
+    """Obligations overdue on ``as_of`` per key node (K1…K9), by the flow queue's rule
+    (``flow.services.queue`` status ``overdue``: last day before as_of, not discharged on
+    or before as_of, K1–K5 of a case closed by then left out): one grouped query."""
+    qs = ObligationFact.objects.filter(
+        lapsed=False, due_on__isnull=False, due_on__lt=as_of, trigger_on__lte=as_of
+    ).filter(Q(done_on__isnull=True) | Q(done_on__gt=as_of))
+    if court_ids is not None:
+        qs = qs.filter(court_id__in=court_ids)
+    qs = qs.exclude(key_node__in=BEFORE_CLOSING, case__closed_on__lte=as_of)
+    return dict(qs.values_list("key_node").annotate(n=Count("id")).values_list("key_node", "n"))
+
+
+def node_rows(counts: dict[str, int], court_code: str, as_of: date) -> list[dict]:
+    rows = []
+    for key in flow_rules.catalog():
+        query = {"scope": "court", "court": court_code, "as_of": as_of.isoformat(), "days": 0, "node": key}
+        rows.append(
+            {
+                "key": key,
+                "label": obligation_label(key),
+                "count": counts.get(key, 0),
+                "url": f"{reverse('flow:queue')}?{urlencode(query)}",
+            }
+        )
+    return rows
+
+
 def court_label(court: Court, top_level: int) -> str:
     # Full-width spaces indent lower courts under their parent in the select.
     return "\u3000" * max(0, court.level - top_level) + court.name
@@ -91,6 +141,40 @@ def index(request: HttpRequest) -> HttpResponse:
     choices = court_choices(request.user)
     top = min((c.level for c in choices), default=0)
     names = {c.code: c.name for c in choices}
+    code = court.code if court else ""
+    day = window.as_of
+    today_window = engine.Window(day, day, day)
+    # The day's filings (新收数) and closings (结案数) by the engine's own sums, so the
+    # figure and its drill-down (IND-14 denominator, IND-01 numerator) agree.
+    daily = indicator_report(today_window, court, visible=visible)["total"]["indicators"]
+    scope_ids = None if court is None and visible is None else [c.pk for c in courts_in_scope(court, visible)]
+    trend = rankings.trend(window.end, court, visible=visible, indicators=[chosen.id])
+    running = [
+        c
+        for c in active_campaigns(court, today_window)
+        if visible is None or c.court_id in visible or (court and court.path.startswith(c.court.path))
+    ]
+    campaign = None
+    if running:
+        progress = campaigns.progress(running[0], day, visible=visible)
+        ids = [t["id"] for t in progress["targets"]]
+        campaign = {
+            "name": progress["name"],
+            "pk": running[0].pk,
+            "start": progress["start"],
+            "end": progress["end"],
+            "status": campaigns.STATUS_LABELS[progress["status"]],
+            "targets": [
+                {
+                    **t,
+                    **progress["total"]["indicators"][t["id"]],
+                    "shown": display(by_id[t["id"]], progress["total"]["indicators"][t["id"]]["value"]),
+                    "goal": display(by_id[t["id"]], t["target"]),
+                }
+                for t in progress["targets"]
+                if t["id"] in ids and t["id"] in by_id
+            ],
+        }
     context = {
         "form": form,
         "form_errors": {name: errs for name, errs in form.errors.items()} if form.is_bound else {},
@@ -101,7 +185,31 @@ def index(request: HttpRequest) -> HttpResponse:
         "court_options": [(c.code, court_label(c, top)) for c in choices],
         "catalog": catalog,
         "chosen": chosen,
-        "cards": [card(i, total[i.id]) for i in catalog],
+        "cards": [
+            {
+                **card(i, total[i.id]),
+                "numerator_url": cases_url(code, i.id, "numerator", window),
+                "denominator_url": cases_url(code, i.id, "denominator", window),
+            }
+            for i in catalog
+        ],
+        "day": day,
+        "filed_today": daily["IND-14"]["denominator"],
+        "closed_today": daily["IND-01"]["numerator"],
+        "filed_url": cases_url(code, "IND-14", "denominator", today_window),
+        "closed_url": cases_url(code, "IND-01", "numerator", today_window),
+        "overdue_nodes": node_rows(overdue_by_node(scope_ids, day), code, day),
+        "trend": {
+            "title": f"{chosen.name} · 近12个月",
+            "unit": "天" if chosen.kind == "days" else ("" if chosen.id in PLAIN else "%"),
+            "months": trend["months"],
+            "series": [
+                {"name": c["name"], "values": [chart_value(chosen, v) for v in c["indicators"][chosen.id]]}
+                for c in trend["courts"]
+            ]
+            + [{"name": "合计", "values": [chart_value(chosen, v) for v in trend["total"][chosen.id]]}],
+        },
+        "campaign": campaign,
         "rows": [
             {
                 "code": row["court"],

@@ -15,6 +15,7 @@ class QueueForm(forms.Form):
     as_of = forms.DateField(label="日期", required=False, widget=DATE)
     days = forms.IntegerField(label="提前天数", min_value=0, max_value=366, required=False)
     court = forms.CharField(label="法院代字", max_length=16, required=False)
+    node = forms.CharField(label="关键节点", max_length=8, required=False)
 
 
 class RestraintForm(forms.Form):

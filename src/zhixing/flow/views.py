@@ -49,6 +49,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         )
     except services.FlowError as e:
         error = e.message
+    if data.get("node"):  # the dashboard's overdue-by-node links (K1…K9)
+        items = [i for i in items if i.key_node == data["node"]]
     page = _page(request, items)
     return render(
         request,

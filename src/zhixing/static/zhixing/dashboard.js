@@ -40,7 +40,35 @@
       yaxis: { ticksuffix: suffix, rangemode: "tozero", automargin: true },
       xaxis: { automargin: true },
       shapes: shapes,
-      font: { family: "\"Noto Sans CJK SC\", \"Microsoft YaHei\", \"PingFang SC\", sans-serif", size: 12 },
+      font: { family: "\"WenQuanYi Micro Hei\", \"Noto Sans CJK SC\", \"Microsoft YaHei\", \"PingFang SC\", sans-serif", size: 12 },
+      paper_bgcolor: "rgba(0,0,0,0)",
+      plot_bgcolor: "rgba(0,0,0,0)"
+    };
+    Plotly.react(target, traces, layout, { displayModeBar: false, responsive: true });
+  }
+
+  // The 12-month trend of the chosen indicator: one line per court and the total.
+  function drawTrend() {
+    var data = document.getElementById("trend-data");
+    var target = document.getElementById("trend-chart");
+    if (!data || !target || typeof Plotly === "undefined") {
+      return;
+    }
+    var trend = JSON.parse(data.textContent);
+    var suffix = trend.unit === "%" ? "%" : "";
+    var traces = trend.series.map(function (s) {
+      return {
+        type: "scatter", mode: "lines+markers", name: s.name, x: trend.months, y: s.values,
+        connectgaps: false, line: s.name === "合计" ? { width: 3, color: "#1a202c" } : { width: 1.5 }
+      };
+    });
+    var layout = {
+      margin: { t: 16, r: 16, b: 48, l: 56 },
+      height: 300,
+      yaxis: { ticksuffix: suffix, rangemode: "tozero", automargin: true },
+      xaxis: { type: "category", automargin: true },
+      legend: { orientation: "h" },
+      font: { family: "\"WenQuanYi Micro Hei\", \"Noto Sans CJK SC\", \"Microsoft YaHei\", sans-serif", size: 12 },
       paper_bgcolor: "rgba(0,0,0,0)",
       plot_bgcolor: "rgba(0,0,0,0)"
     };
@@ -63,10 +91,12 @@
   document.addEventListener("DOMContentLoaded", function () {
     toggleCustom();
     draw();
+    drawTrend();
     var form = document.getElementById("dashboard-form");
     if (form) {
       form.addEventListener("change", toggleCustom);
     }
   });
   document.addEventListener("htmx:afterSettle", draw);
+  document.addEventListener("htmx:afterSettle", drawTrend);
 })();
