@@ -163,34 +163,9 @@ def test_a_stale_decision_is_a_conflict(case, personas, leaders):
 
 
 def mount(settings, name: str) -> None:
-    """/flow/ and /api/flow/ while the lead has not mounted them in the root URL map."""
-    import sys
-    import types
+    """The project's URL map mounts /flow/ and /api/flow/; start from fresh URL caches."""
+    from django.urls import clear_url_caches
 
-    from django.urls import Resolver404, clear_url_caches, include, path, resolve
-    from ninja import NinjaAPI
-    from ninja.security import django_auth
-
-    from zhixing import urls as root
-
-    if name not in sys.modules:
-        patterns = list(root.urlpatterns)
-        try:
-            resolve("/api/flow/extensions", urlconf=root)
-        except Resolver404:
-            from zhixing.flow.api import router
-
-            api = NinjaAPI(urls_namespace=name, auth=django_auth, docs_url=None, openapi_url=None)
-            api.add_router("/flow", router)
-            api_patterns, app_name, namespace = api.urls
-            for pattern in api_patterns:
-                pattern.callback.login_required = False
-            patterns.insert(0, path("api/", (api_patterns, app_name, namespace)))
-            patterns.insert(0, path("flow/", include("zhixing.flow.urls")))
-        module = types.ModuleType(name)
-        module.urlpatterns = patterns
-        sys.modules[name] = module
-    settings.ROOT_URLCONF = name
     clear_url_caches()
 
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import io
 import json
-import sys
-import types
 from datetime import date
 
 import pytest
@@ -78,49 +76,11 @@ def facts_of(case: Case) -> list[tuple]:
     )
 
 
-MODULE = "zhixing_flow_supervision_test_urls"
-
-
-def build_urlconf() -> str:
-    """The root URL map plus /flow/ and /api/flow/ while the lead has not mounted them."""
-    if MODULE in sys.modules:
-        return MODULE
-    from django.urls import Resolver404, include, path, resolve
-    from ninja import NinjaAPI
-    from ninja.security import django_auth
-
-    from zhixing import urls as root
-
-    def mounted(url: str) -> bool:
-        try:
-            resolve(url, urlconf=root)
-        except Resolver404:
-            return False
-        return True
-
-    patterns = list(root.urlpatterns)
-    if not mounted("/flow/queue/"):
-        patterns.insert(0, path("flow/", include("zhixing.flow.urls")))
-    if not mounted("/api/flow/queue"):
-        from zhixing.flow.api import router
-
-        api = NinjaAPI(urls_namespace="flow_test_api", auth=django_auth, docs_url=None, openapi_url=None)
-        api.add_router("/flow", router)
-        api_patterns, app_name, namespace = api.urls
-        for pattern in api_patterns:  # the API answers anonymous calls with its own 401
-            pattern.callback.login_required = False
-        patterns.insert(0, path("api/", (api_patterns, app_name, namespace)))
-    module = types.ModuleType(MODULE)
-    module.urlpatterns = patterns
-    sys.modules[MODULE] = module
-    return MODULE
-
-
 @pytest.fixture
 def mounted(settings):
     from django.urls import clear_url_caches
 
-    settings.ROOT_URLCONF = build_urlconf()
+    """The project's URL map, which mounts /flow/ and /api/flow/."""
     clear_url_caches()
     yield
     clear_url_caches()

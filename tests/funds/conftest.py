@@ -53,47 +53,10 @@ def fund_case(import_cases, bundle_case, courts):
     return make
 
 
-def _funds_urlconf():
-    """The site's URLs with the fund API at /api/funds/ and the pages at /funds/ in front —
-    the mounts the lead adds to zhixing/api.py and zhixing/urls.py; with them in place
-    these simply come first. API endpoints answer anonymous calls themselves (401), as
-    ``zhixing.api.urls()`` arranges for the site's API."""
-    import types
-
-    from django.urls import URLPattern, include, path
-    from ninja import NinjaAPI
-    from ninja.security import django_auth
-
-    from zhixing import urls as site
-    from zhixing.funds.api import router
-
-    api = NinjaAPI(auth=django_auth, urls_namespace="funds-test-api", docs_url=None)
-    api.add_router("/", router)
-    patterns, app_name, namespace = api.urls
-    for p in patterns:
-        if isinstance(p, URLPattern):
-            p.callback.login_required = False
-    module = types.ModuleType("funds_test_urls")
-    module.urlpatterns = [
-        path("api/funds/", include((patterns, app_name), namespace=namespace)),
-        path("funds/", include("zhixing.funds.urls")),
-        *site.urlpatterns,
-    ]
-    return module
-
-
-_URLCONF = None
-
-
 @pytest.fixture
 def web(settings):
-    """Route /api/funds/ and /funds/ for the test; returns a client factory logged in as a user."""
+    """A client factory logged in as a user (the project mounts /api/funds/ and /funds/)."""
     from django.test import Client
-
-    global _URLCONF
-    if _URLCONF is None:
-        _URLCONF = _funds_urlconf()
-    settings.ROOT_URLCONF = _URLCONF
 
     def client(user=None) -> Client:
         c = Client()

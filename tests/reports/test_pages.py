@@ -6,25 +6,9 @@ import re
 from datetime import date
 
 import pytest
-from django.urls import NoReverseMatch, include, path, reverse
 
 from zhixing.reports import campaigns, services
 from zhixing.reports.models import Bulletin
-
-# Until the lead mounts ``zhixing.reports.urls`` at /reports/, the tests mount it beside
-# the project's own URLs.
-urlpatterns = [path("reports/", include("zhixing.reports.urls"))]
-
-
-@pytest.fixture(autouse=True)
-def reports_urls(settings):
-    try:
-        reverse("reports:index")
-    except NoReverseMatch:
-        from zhixing import urls
-
-        globals()["urlpatterns"] = [*urls.urlpatterns, path("reports/", include("zhixing.reports.urls"))]
-        settings.ROOT_URLCONF = __name__
 
 
 def login(client, persona):

@@ -3,13 +3,11 @@ input with the error on its field and save nothing, scoping by court."""
 
 from __future__ import annotations
 
-import types
 from datetime import date
 from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from django.urls import include, path
 
 from zhixing.cases.models import Case
 from zhixing.termination.models import Interview, ReviewCampaign, TerminationClosing
@@ -20,28 +18,6 @@ pytestmark = pytest.mark.django_db
 
 A = "（2023）豫0823执1234号"
 TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "zhixing" / "termination" / "templates"
-
-
-def _urlconf():
-    """The project's URLs, plus ours at /termination/ if the lead has not included them yet."""
-    import zhixing.urls as root
-
-    patterns = list(root.urlpatterns)
-    if not any(getattr(p, "namespace", None) == "termination" for p in patterns):
-        patterns.append(path("termination/", include("zhixing.termination.urls")))
-    module = types.ModuleType("termination_test_urls")
-    module.urlpatterns = patterns
-    return module
-
-
-@pytest.fixture(autouse=True)
-def urls(settings):
-    global URLCONF
-    URLCONF = URLCONF or _urlconf()
-    settings.ROOT_URLCONF = URLCONF
-
-
-URLCONF = None
 
 
 @pytest.fixture
