@@ -565,3 +565,33 @@ def test_an_original_after_its_resumption_in_workers(simulated, monkeypatch):
     refresh_all_facts()
     assert facts_snapshot() == imported
     assert CaseFact.objects.exclude(resumed_on=None).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_import_refreshes_postgres_statistics(example_lines, tmp_path, monkeypatch):
+    """``zhixing import`` runs VACUUM (ANALYZE) on the tables it wrote once it imported
+    ``VACUUM_FROM`` cases (PostgreSQL only; the indicator queries need the visibility map)."""
+    bundle = tmp_path / "cases.jsonl"
+    bundle.write_text("\n".join(example_lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(services, "VACUUM_FROM", 5)
+    out = io.StringIO()
+    call_command("import_bundle", str(bundle), "--json", stdout=out)
+    assert json.loads(out.getvalue())["imported"] == 5
+    if not ON_POSTGRES:
+        assert services.vacuum_after_import(5) == []
+        return
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_stat_user_tables WHERE last_vacuum IS NOT NULL AND last_analyze IS NOT NULL"
+            " AND relname IN ('cases_nodeevent', 'metrics_casefact', 'metrics_obligationfact', 'funds_receipt')"
+        )
+        assert sorted(r[0] for r in cursor.fetchall()) == [
+            "cases_nodeevent", "funds_receipt", "metrics_casefact", "metrics_obligationfact",
+        ]  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_small_import_does_not_vacuum(example_lines):
+    assert services.vacuum_after_import(services.VACUUM_FROM - 1) == []

@@ -106,8 +106,11 @@ class NodeEvent(models.Model):
         API = "api", "接口"
         SYSTEM = "system", "系统"
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
-    node = models.CharField("节点", max_length=40, db_index=True)
+    # Indexes: an import writes ~20 events a case, each entry in every index, so each index
+    # here earns its place: (case, on) serves the case's own lookups (no separate case
+    # index), node a plain b-tree (no LIKE-pattern twin), recorded_by only where set.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", db_index=False)
+    node = models.CharField("节点", max_length=40)
     on = models.DateField("日期")
     data = models.JSONField("内容", default=dict, blank=True)
     #: Order of the event in the bundle line / of entry (ties of one day keep it).
@@ -116,7 +119,7 @@ class NodeEvent(models.Model):
     withdrawn = models.BooleanField("撤回", default=False)
     reason = models.TextField("更正理由", blank=True)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.IMPORT)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     objects = AppendOnlyQuerySet.as_manager()
@@ -124,7 +127,12 @@ class NodeEvent(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "节点记录"
         ordering = ["case", "on", "position"]
-        indexes = [models.Index(fields=["case", "on"])]
+        indexes = [
+            models.Index(fields=["case", "on"]),
+            models.Index(fields=["node"], name="cases_event_node"),
+            # PROTECT looks the user's events up before a user is deleted; imported events have none.
+            models.Index(fields=["recorded_by"], condition=models.Q(recorded_by__isnull=False), name="cases_event_recorder"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.node} {self.on}"

@@ -6,7 +6,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from zhixing.cases.services import import_bundle
+from zhixing.cases.services import import_bundle, vacuum_after_import
 from zhixing.cmdutil import USAGE, emit_json, progress_printer
 from zhixing.courts.services import CourtError, import_courts
 
@@ -37,6 +37,7 @@ class Command(BaseCommand):
             report = import_bundle(stream, progress=show)
         if show:
             print(file=sys.stderr)
+        vacuum_after_import(report.imported)
         if options["json"]:
             emit_json(self, report.as_json())
         else:
