@@ -102,3 +102,18 @@ def test_the_worker_command(sim, wuzhi_case):
     )
     body = json.loads(out.getvalue())
     assert (body["sent"], body["answers"], body["done"], body["stuck_total"]) == (1, 1, 1, 0)
+
+
+def test_the_daily_job_queues_in_bulk_with_notice_numbers_in_sequence(wuzhi_case, personas):
+    first = services.request_inquiry(personas["wuzhi_officer"], wuzhi_case, party="p3", categories=["存款"])
+    assert services.run_daily(date(2026, 1, 8))["new_case"] == 1
+    made = InquiryRequest.objects.get(origin=Origin.NEW_CASE)
+    assert first.notice_number.endswith("查询通知书第1号") and made.notice_number.endswith("查询通知书第2号")
+    assert (made.notice_number, made.notice_seal) == services._notice(wuzhi_case, made.kind, made.request_id,
+                                                                      date(2026, 1, 8), 2)  # fmt: skip
+    assert made.outbox.state == "pending" and made.dedup_key == f"new:{made.party_id}"
+    # A key queued meanwhile by another run (here: twice in one chunk) goes one by one: made once.
+    p3 = wuzhi_case.parties.get(local_id="p3")
+    assert services._ensure_many([(p3, "k-1"), (p3, "k-1")], Origin.REQUERY, date(2026, 1, 9)) == 1
+    assert services._ensure_many([(p3, "k-1")], Origin.REQUERY, date(2026, 1, 9)) == 0
+    assert InquiryRequest.objects.filter(dedup_key="k-1").count() == 1

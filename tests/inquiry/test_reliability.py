@@ -99,20 +99,19 @@ def test_faults_20_percent_errors_delays_duplicates_and_a_simulator_restart(sim,
 
 def test_a_worker_killed_between_sending_and_recording_sends_no_second_deduction(sim, batch, monkeypatch):
     sim.faults(result_delay_max=0.05, duplicate_rate=0.3)
-    real = services._release
+    real = services._mark_sent
     calls = {"n": 0}
 
-    def killed(m, **fields):
-        if fields.get("state") == OutboxState.SENT:
-            calls["n"] += 1
-            if calls["n"] == 3:
-                raise KeyboardInterrupt("worker killed")
-        return real(m, **fields)
+    def killed(accepted, now, policy):
+        calls["n"] += 1
+        if calls["n"] == 2:  # the second batch was delivered, the worker dies before noting it
+            raise KeyboardInterrupt("worker killed")
+        return real(accepted, now, policy)
 
-    monkeypatch.setattr(services, "_release", killed)
+    monkeypatch.setattr(services, "_mark_sent", killed)
     with pytest.raises(KeyboardInterrupt):
         services.work_once(100, policy=POLICY)
-    monkeypatch.setattr(services, "_release", real)
+    monkeypatch.setattr(services, "_mark_sent", real)
     # The batch was delivered but not all of it recorded as sent; the rows stay leased.
     orphans = set(
         OutboxMessage.objects.filter(state=OutboxState.PENDING)
@@ -197,3 +196,32 @@ def test_a_request_the_far_side_forgot_is_sent_again(sim, wuzhi_case):
     assert counts["resent"] >= 1 and counts["done"] == 1
     r.refresh_from_db()
     assert r.status == Status.DONE and r.outbox.attempts == 2
+
+
+def test_a_worker_killed_around_a_bulk_batch_of_answers_loses_nothing(sim, batch, monkeypatch):
+    """The poll path lands a batch's answers with one ``apply_answers_many``: killed after
+    it committed (before the rows were released) or before it ran, the next worker
+    finds every answer once."""
+    sim.faults(result_delay_max=0.05, duplicate_rate=0.5, error_rate=0.1, late_error_rate=0.1)
+    real = services.apply_answers_many
+    calls = {"n": 0}
+
+    def crash(items):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            real(items)
+            raise KeyboardInterrupt("worker killed after a batch, before releasing")
+        if calls["n"] == 4:
+            raise KeyboardInterrupt("worker killed before a batch")
+        return real(items)
+
+    monkeypatch.setattr(services, "apply_answers_many", crash)
+    for _ in range(2):
+        try:
+            drain(rounds=100, policy=POLICY)
+        except KeyboardInterrupt:
+            time.sleep(POLICY.lease + 0.1)
+    monkeypatch.setattr(services, "apply_answers_many", real)
+    drain(rounds=3000, policy=POLICY)
+    assert calls["n"] >= 4
+    _assert_nothing_lost_nothing_twice(sim, batch)

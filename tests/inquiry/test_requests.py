@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from zhixing.inquiry import services
@@ -139,6 +139,7 @@ answer_values = st.one_of(
 )
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow])  # a loaded shared machine, not our slowness
 @given(
     st.dictionaries(
         st.sampled_from(["category", "status", "assets", "amount", "answered_on", "message", "x"]),

@@ -36,6 +36,7 @@ import json
 import random
 import threading
 import time
+import urllib.parse
 import urllib.request
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -256,13 +257,15 @@ class Service:
         while not stop.wait(interval):
             for url, item, times in self.due_callbacks():
                 body = json.dumps({"items": [item]}, ensure_ascii=False).encode()
+                # A court's address has its code in it (…/callback/豫0823): percent-encode it.
+                url = urllib.parse.quote(url, safe=":/?&=%#@")
                 for _ in range(times):
                     try:
                         req = urllib.request.Request(url, data=body, method="POST", headers={
                             "Content-Type": "application/json", "X-Signature": self.sign(body)})  # fmt: skip
                         urllib.request.urlopen(req, timeout=5).read()
                         self.stats["callbacks"] += 1
-                    except OSError:
+                    except (OSError, ValueError):
                         pass  # the court's side polls as well: a lost callback loses nothing
 
     def rate_limited(self) -> bool:

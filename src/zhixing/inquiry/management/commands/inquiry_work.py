@@ -1,12 +1,16 @@
-"""zhixing inquiry_work [--once] [--batch N] [--idle S] [--max-seconds S] [--json]: the
-delivery worker of online inquiries — drains the outbox (sends pending requests in
+"""zhixing inquiry_work [--once] [--batch N] [--idle S] [--max-seconds S] [--workers N] [--json]:
+the delivery worker of online inquiries — drains the outbox (sends pending requests in
 batches, polls sent ones, applies answers), retrying with backoff. Runs until
 interrupted, or with ``--once`` / ``--until-idle`` returns when nothing is due. Several
-workers may run at once: each claims rows with a conditional UPDATE (a lease)."""
+workers may run at once: each claims rows with a conditional UPDATE (a lease), on
+PostgreSQL skipping rows another worker is claiming (disjoint batches). ``--workers N``
+starts N − 1 more worker processes with the same options and adds up their counts."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 from collections import Counter
 
@@ -40,6 +44,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--lease", type=float, default=DEFAULT.lease)
         parser.add_argument("--callback-url", default="", help="请对方回调的地址（可选；始终同时轮询）")
+        parser.add_argument("--workers", type=int, default=1, help="工作进程数（本进程之外另起 N−1 个）")
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **o):
@@ -49,7 +54,40 @@ class Command(BaseCommand):
             callback_url=o["callback_url"],
         )  # fmt: skip
         total: Counter = Counter()
+        children = [self._spawn(o) for _ in range(max(o["workers"], 1) - 1)]
         started = time.monotonic()
+        try:
+            self._loop(o, policy, total, started)
+        finally:
+            if not (o["once"] or o["until_idle"] or o["max_seconds"]):
+                for child in children:  # an endless worker was interrupted: so are its helpers
+                    child.terminate()
+            for child in children:
+                out, _ = child.communicate()
+                if child.returncode == 0 and out.strip():
+                    total.update(json.loads(out.strip().splitlines()[-1]))
+        total.pop("stuck_total", None)
+        stuck = OutboxMessage.objects.filter(state=OutboxState.STUCK).count()
+        if o["json"]:
+            self.stdout.write(json.dumps({**total, "stuck_total": stuck}, ensure_ascii=False))
+        else:
+            parts = "，".join(f"{k} {v}" for k, v in sorted(total.items()))
+            self.stdout.write(f"网络查控：{parts or '无到期任务'}；滞留 {stuck} 条")
+
+    @staticmethod
+    def _spawn(o) -> subprocess.Popen:
+        """One more worker process with the same options (its counts as JSON on stdout)."""
+        argv = [sys.executable, "-m", "zhixing.cli", "inquiry_work", "--json", "--workers", "1"]
+        for flag in ("once", "until_idle"):
+            if o[flag]:
+                argv.append("--" + flag.replace("_", "-"))
+        for name in ("batch", "idle", "max_seconds", "poll_first", "poll_max", "backoff_base", "backoff_max",
+                     "max_failures", "stuck_after", "lease", "callback_url"):  # fmt: skip
+            argv += ["--" + name.replace("_", "-"), str(o[name])]
+        return subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
+
+    @staticmethod
+    def _loop(o, policy: Policy, total: Counter, started: float) -> None:
         while True:
             if not connection.in_atomic_block:  # a long-running worker drops dead connections
                 close_old_connections()
@@ -68,9 +106,3 @@ class Command(BaseCommand):
                 ):
                     break
                 time.sleep(o["idle"])
-        stuck = OutboxMessage.objects.filter(state=OutboxState.STUCK).count()
-        if o["json"]:
-            self.stdout.write(json.dumps({**total, "stuck_total": stuck}, ensure_ascii=False))
-        else:
-            parts = "，".join(f"{k} {v}" for k, v in sorted(total.items()))
-            self.stdout.write(f"网络查控：{parts or '无到期任务'}；滞留 {stuck} 条")
