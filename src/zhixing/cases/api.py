@@ -10,6 +10,7 @@ import dataclasses
 from datetime import date
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -34,9 +35,10 @@ PAGE_SIZE = 50
 
 
 def search_cases(user, *, q: str = "", court: str = "", is_open: bool | None = None) -> QuerySet[Case]:
-    """The cases ``user`` may see, narrowed by a search text (part of a case number or
-    party name, or a whole ID number / credit code), a court code (that court's subtree)
-    and open/closed (a closing recorded or not). Newest filings first."""
+    """The cases ``user`` may see, narrowed by a search text (a case number or party
+    name starting with it or, failing that, containing it; a whole ID number / credit
+    code), a court code (that court's subtree) and open/closed (a closing recorded or
+    not). Newest filings first."""
     qs = Case.objects.visible_to(user).select_related("court")
     if court:
         scope = Court.objects.filter(code=court).first()
@@ -46,12 +48,41 @@ def search_cases(user, *, q: str = "", court: str = "", is_open: bool | None = N
         qs = qs.filter(closed_on__isnull=is_open)
     q = q.strip()
     if q:
-        text = normalise(q)
-        parties = Party.objects.filter(case=OuterRef("pk")).filter(
-            Q(name__icontains=q) | Q(id_number__iexact=q) | Q(credit_code__iexact=q)
-        )
-        qs = qs.filter(Q(case_number__icontains=text) | Exists(parties))
+        # The indexed matches first; only a text no case starts with (a fragment such
+        # as 执1301 or 农业合作社) is looked for anywhere in numbers and names, a scan.
+        found = qs.filter(search_q(q))
+        qs = found if found.exists() else qs.filter(contains_q(q))
     return qs.order_by("-filed_on", "case_number")
+
+
+def _prefix(field: str, text: str) -> Q:
+    """``field`` starts with ``text``, as an index range: PostgreSQL reads ``LIKE 'x%'``
+    from Django's ``varchar_pattern_ops`` index; SQLite's LIKE ignores case and so uses no
+    index, hence the range on SQLite, where text compares as UTF-8 bytes (every string
+    starting with ``text`` lies in [text, text + U+10FFFF))."""
+    q = Q(**{f"{field}__startswith": text})
+    if connection.vendor == "sqlite":
+        q &= Q(**{f"{field}__gte": text, f"{field}__lt": text + "\U0010ffff"})
+    return q
+
+
+def search_q(q: str) -> Q:
+    """The cases a search text finds, each way by an index (issue 11: no scan of a
+    million cases or parties): a case number starting with the text (half-width
+    brackets accepted), a party name starting with it, or a whole ID number or credit
+    code (a trailing x matches X)."""
+    upper = q.upper()
+    parties = Party.objects.filter(_prefix("name", q) | Q(id_number=upper) | Q(credit_code=upper))
+    return _prefix("case_number", normalise(q)) | Q(pk__in=parties.values("case_id"))
+
+
+def contains_q(q: str) -> Q:
+    """Part of a case number or party name, or a whole ID number / credit code in any
+    letter case: every case row is looked at (no index serves an infix)."""
+    parties = Party.objects.filter(case=OuterRef("pk")).filter(
+        Q(name__icontains=q) | Q(id_number__iexact=q) | Q(credit_code__iexact=q)
+    )
+    return Q(case_number__icontains=normalise(q)) | Exists(parties)
 
 
 def visible_case(user, case_number: str) -> Case:

@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.db import connection
+
 from zhixing.courts.models import Court
 from zhixing.metrics import engine
-from zhixing.metrics.services import run_django
+from zhixing.metrics.services import _PARAM, run_django
 from zhixing.reports.windows import previous_window, trend_windows
 
 #: indicators.md §5: a shorter average duration (IND-07) and fewer overdue key nodes per
@@ -202,6 +204,98 @@ def _sums_list(group: Peers, window: engine.Window, by_court: dict | None = None
     return [sums[c.pk] for c in group.courts]
 
 
+# -- several windows in one pass -------------------------------------------------------------
+
+
+def sum_names(indicator_ids: Iterable[str] | None = None) -> set[str]:
+    """The engine sums the given indicators' figures read (every indicator when None);
+    ``accepted`` is ``new`` + ``carried`` (``engine.compute_sums``)."""
+    names = set()
+    for ind in engine.catalog():
+        if indicator_ids is None or ind.id in indicator_ids:
+            names |= {ind.numerator, ind.denominator}
+    if "accepted" in names:
+        names |= {"new", "carried"}
+    return names
+
+
+def _statements(courts: str, names: set[str]) -> list[str]:
+    """The ``ranges`` statements of ``engine.queries`` narrowed to the statements (and, for
+    the case facts, the sums) that ``names`` need: a trend of IND-01 need not read the
+    3-year cohort twelve times. Same conditions, same ranges."""
+    case_names = [n for n in [*engine.CASE_SUMS, *engine.CASE_VALUE_SUMS] if n in names]
+    groups: dict[str, list[str]] = {r: [] for r in engine.CASE_RANGES}
+    for name in case_names:
+        for r in engine.SUM_RANGES.get(name, ("closed",)):
+            groups[r].append(name)
+    out = [
+        engine._case_select(courts, group, f" AND {engine.CASE_RANGES[r]}")
+        for r, group in groups.items()
+        if group
+    ]
+    if "overdue" in names:
+        out.append(engine.overdue_query(courts, engine._obligation_range(courts)))
+    if names & engine.PETITION_SUMS.keys():
+        out.append(engine.petition_query(courts, engine.PETITION_RANGE))
+    if names & engine.RECEIPT_SUMS.keys():
+        out.append(engine.receipt_query(courts, engine.RECEIPT_RANGE))
+    return out
+
+
+def _over_windows(sql: str, count: int) -> str:
+    """One engine statement for ``count`` windows at once: the windows become a small
+    table ``w`` (k, f, t, a, f3) joined to the facts, each named date ``:x`` becomes
+    ``w.x`` and the rows are grouped by window too. Every condition is the engine's own,
+    evaluated with each window's dates, so a window's sums are what ``compute_sums`` gives
+    for it alone; the index ranges are read per window row (``CROSS JOIN`` keeps ``w``
+    the outer loop on SQLite)."""
+    table = " UNION ALL ".join(
+        ["SELECT 0 AS k, %s AS f, %s AS t, %s AS a, %s AS f3"]
+        + [f"SELECT {k}, %s, %s, %s, %s" for k in range(1, count)]
+    )
+    sql = _PARAM.sub(lambda m: f"w.{m.group(1)}", sql)
+    for old, new in (
+        ("SELECT ", "SELECT w.k AS window_k, "),
+        (" FROM ", f" FROM ({table}) w CROSS JOIN "),
+        (" GROUP BY ", " GROUP BY w.k, "),
+    ):
+        assert sql.count(old) == 1, (old, sql)
+        sql = sql.replace(old, new)
+    return sql
+
+
+def window_sums(
+    court_ids: Sequence[int], windows: Sequence[engine.Window], names: set[str] | None = None
+) -> list[dict[int, dict[str, int]]]:
+    """For each window, per court id, the engine sums ``names`` (default: all) — what
+    ``engine.compute_sums(run_django, court_ids, window)`` gives, restricted to ``names``
+    — with one statement per fact range for all the windows together instead of one per
+    window (tests/reports/test_trend.py compares them)."""
+    result: list[dict[int, dict[str, int]]] = [{} for _ in windows]
+    if not court_ids or not windows:
+        return result
+    names = sum_names() if names is None else set(names)
+    if "accepted" in names:
+        names |= {"new", "carried"}
+    courts = ", ".join(str(int(pk)) for pk in court_ids)
+    params = [d for w in windows for d in (w.start, w.end, w.as_of, w.three_years_from)]
+    with connection.cursor() as cursor:
+        for sql in _statements(courts, names):
+            cursor.execute(_over_windows(sql, len(windows)), params)
+            columns = [c[0] for c in cursor.description]
+            for row in cursor.fetchall():
+                values = dict(zip(columns, row, strict=True))
+                bucket = result[int(values.pop("window_k"))].setdefault(values.pop("court_id"), {})
+                for key, value in values.items():
+                    if key in names:
+                        bucket[key] = bucket.get(key, 0) + int(value or 0)
+    if "accepted" in names:
+        for per_court in result:
+            for bucket in per_court.values():
+                bucket["accepted"] = bucket.get("new", 0) + bucket.get("carried", 0)
+    return result
+
+
 # -- trend ----------------------------------------------------------------------------------
 
 
@@ -216,14 +310,20 @@ def trend(
 ) -> dict:
     """Each indicator's value per calendar month for the ``months`` months ending with
     DATE's month (``windows.trend_windows``: each month as of its month end, the current
-    month to DATE), for every peer and for all of them together."""
+    month to DATE), for every peer and for all of them together. The months' sums come
+    from one pass (``window_sums``), limited to the sums the indicators read."""
     group = peers(parent, level, visible)
     wanted = [ind.id for ind in engine.catalog() if indicators is None or ind.id in indicators]
     windows = trend_windows(day, months)
+    paths = dict(Court.objects.filter(pk__in=group.scope_ids).values_list("pk", "path"))
+    by_window = window_sums(group.scope_ids, windows, sum_names(wanted))
     total: dict[str, list] = {i: [] for i in wanted}
     per_court: dict[str, dict[str, list]] = {c.code: {i: [] for i in wanted} for c in group.courts}
-    for w in windows:
-        sums = _sums_list(group, w)
+    for by_court in by_window:
+        sums = [
+            engine.add_sums(s for pk, s in by_court.items() if paths.get(pk, "").startswith(peer.path))
+            for peer in group.courts
+        ]
         for court, s in zip(group.courts, sums, strict=True):
             figs = engine.figures(s)
             for i in wanted:

@@ -1,0 +1,129 @@
+"""The command centre's cache (issue 11): figures are served from the cache until the
+facts or the courts change, and every way of changing them moves the stamp."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from zhixing.cases.models import Case
+from zhixing.dashboard.cache import FactCache, current_stamp
+from zhixing.metrics.models import ObligationFact
+
+DAY = "period=custom&from=2024-01-01&to=2024-06-01&as_of=2024-06-01"
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def centre(user) -> str:
+    client = Client()
+    client.force_login(user)
+    response = client.get(f"/dashboard/?{DAY}")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def without_csrf(html: str) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+
+
+def filed_today(html: str) -> int:
+    return int(re.search(r'id="filed-today" href="[^"]*">(\d+)</a>', html)[1])
+
+
+def test_stamp_moves_on_every_kind_of_write(courts, import_cases, bundle_case):
+    from zhixing.cases.loader import load_record
+    from zhixing.courts.services import import_courts
+    from zhixing.metrics.facts import refresh_facts
+
+    seen = [current_stamp()]
+
+    def moved() -> bool:
+        seen.append(current_stamp())
+        return seen[-1] != seen[-2]
+
+    assert moved() is False  # reading moves nothing
+    assert import_cases(bundle_case(court_code="豫0823", filed_on="2024-06-01")).imported == 1
+    assert moved()
+    case = Case.objects.get()
+    refresh_facts([(case.pk, load_record(case))])
+    assert moved()
+    ObligationFact.objects.filter(case=case).update(done_on=date(2024, 6, 2))
+    assert moved()
+    ObligationFact.objects.filter(case=case).delete()
+    assert moved()
+    import_courts(['{"code": "豫0882", "name": "沁阳市人民法院"}'])
+    assert moved()
+    Case.objects.all().delete()  # the facts go with their case
+    assert moved()
+
+
+def test_a_node_recorded_on_a_page_moves_the_stamp(courts, import_cases, bundle_case, personas):
+    from zhixing.flow.services import record_event
+
+    import_cases(bundle_case(court_code="豫0823", filed_on="2024-06-01", events=[]))
+    before = current_stamp()
+    case = Case.objects.get()
+    record_event(case, "handler_assigned", date(2024, 6, 3), {"handler": "王某"},
+                 user=personas["wuzhi_officer"], expected_version=case.version)  # fmt: skip
+    assert current_stamp() != before
+
+
+def test_cached_page_is_the_same_page_and_follows_an_import(courts, import_cases, bundle_case, personas):
+    chief = personas["jiaozuo_chief"]
+    import_cases(bundle_case(court_code="豫0823", seq=1, filed_on="2024-06-01"))
+    cache.clear()
+    first = centre(chief)
+    assert filed_today(first) == 1
+    # Served again: the same page, and no engine statement.
+    client = Client()
+    client.force_login(chief)
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(f"/dashboard/?{DAY}").content.decode()
+    assert without_csrf(again) == without_csrf(first)
+    assert not any("metrics_casefact" in q["sql"] or "metrics_obligationfact" in q["sql"] for q in queries)
+    # A case imported afterwards shows at once.
+    import_cases(bundle_case(court_code="豫0825", seq=2, filed_on="2024-06-01"))
+    assert filed_today(centre(chief)) == 2
+    # The same figures as without the cache.
+    cached = centre(chief)
+    cache.clear()
+    assert without_csrf(centre(chief)) == without_csrf(cached)
+
+
+def test_a_missing_trigger_means_no_cache(courts):
+    figures = FactCache()
+    assert figures.stamp is not None
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("DROP TRIGGER metrics_obligationfact_stamp_update")
+        else:
+            cursor.execute("DROP TRIGGER metrics_obligationfact_stamp ON metrics_obligationfact")
+    assert FactCache().stamp is None
+
+
+def test_no_stamp_row_means_no_cache(courts):
+    from zhixing.dashboard.models import FactStamp
+
+    FactStamp.objects.all().delete()
+    calls = []
+    figures = FactCache()
+    for _ in range(2):
+        figures.get("x", (1,), lambda: calls.append(1))
+    assert calls == [1, 1]
+    FactStamp.objects.create(pk=1, value=5)
+    figures = FactCache()
+    for _ in range(2):
+        figures.get("x", (1,), lambda: calls.append(1) or "v")
+    assert calls == [1, 1, 1]
