@@ -81,20 +81,30 @@ def peers(parent: Court | None, level: int | None = None, visible: Iterable[int]
 
 
 def peer_sums(
-    group: Peers, window: engine.Window, by_court: dict[int, dict[str, int]] | None = None
+    group: Peers,
+    window: engine.Window,
+    by_court: dict[int, dict[str, int]] | None = None,
+    paths: dict[int, str] | None = None,
 ) -> dict[int, dict[str, int]]:
     """Per peer id, the engine sums of its subtree (visible courts only). ``by_court``:
     the window's per-court sums if the caller has them already (a superset of the
-    peers' subtrees is fine), saving the queries."""
+    peers' subtrees is fine), saving the queries; ``paths``: ``scope_paths(group)``, for a
+    caller summing many windows."""
     if by_court is None:
         by_court = engine.compute_sums(run_django, group.scope_ids, window)
-    paths = dict(Court.objects.filter(pk__in=group.scope_ids).values_list("pk", "path"))
+    if paths is None:
+        paths = scope_paths(group)
     out = {}
     for peer in group.courts:
         out[peer.pk] = engine.add_sums(
             s for pk, s in by_court.items() if paths.get(pk, "").startswith(peer.path)
         )
     return out
+
+
+def scope_paths(group: Peers) -> dict[int, str]:
+    """Court id → tree path, for the courts in the group's scope."""
+    return dict(Court.objects.filter(pk__in=group.scope_ids).values_list("pk", "path"))
 
 
 # -- ranking ----------------------------------------------------------------------------------
@@ -199,8 +209,10 @@ def ranking(
     }
 
 
-def _sums_list(group: Peers, window: engine.Window, by_court: dict | None = None) -> list[dict[str, int]]:
-    sums = peer_sums(group, window, by_court)
+def _sums_list(
+    group: Peers, window: engine.Window, by_court: dict | None = None, paths: dict[int, str] | None = None
+) -> list[dict[str, int]]:
+    sums = peer_sums(group, window, by_court, paths)
     return [sums[c.pk] for c in group.courts]
 
 
@@ -315,15 +327,12 @@ def trend(
     group = peers(parent, level, visible)
     wanted = [ind.id for ind in engine.catalog() if indicators is None or ind.id in indicators]
     windows = trend_windows(day, months)
-    paths = dict(Court.objects.filter(pk__in=group.scope_ids).values_list("pk", "path"))
+    paths = scope_paths(group)
     by_window = window_sums(group.scope_ids, windows, sum_names(wanted))
     total: dict[str, list] = {i: [] for i in wanted}
     per_court: dict[str, dict[str, list]] = {c.code: {i: [] for i in wanted} for c in group.courts}
-    for by_court in by_window:
-        sums = [
-            engine.add_sums(s for pk, s in by_court.items() if paths.get(pk, "").startswith(peer.path))
-            for peer in group.courts
-        ]
+    for w, by_court in zip(windows, by_window, strict=True):
+        sums = _sums_list(group, w, by_court, paths)
         for court, s in zip(group.courts, sums, strict=True):
             figs = engine.figures(s)
             for i in wanted:
