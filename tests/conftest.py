@@ -199,3 +199,13 @@ def personas(courts) -> dict:
         "wenxian_officer": user("wenxian_officer", "豫0825", Role.OFFICER),
         "courtless": user("courtless", None, Role.OFFICER),
     }
+
+
+@pytest.fixture(autouse=True)
+def dashboard_refresh_in_line(monkeypatch):
+    """The command centre recomputes stale figures in a background thread
+    (dashboard.cache.in_background); in tests it runs in line, inside the test's
+    transaction, so what a test sees next does not depend on thread timing."""
+    from zhixing.dashboard import cache
+
+    monkeypatch.setattr(cache, "in_background", lambda work: work())

@@ -176,3 +176,8 @@ LOGGING = {
 
 # The public 失信 search: searches allowed per address a minute (CREDIT-7: no enumeration).
 ZHIXING_PUBLIC_SEARCH_PER_MINUTE = env_int("ZHIXING_PUBLIC_SEARCH_PER_MINUTE", 20)
+
+# The command centre: seconds a figure computed before the last write may still be shown
+# (marked with its time, and recomputed behind the reader) instead of making the reader
+# wait for it (dashboard.cache).
+ZHIXING_DASHBOARD_MAX_STALE = env_int("ZHIXING_DASHBOARD_MAX_STALE", 24 * 3600)

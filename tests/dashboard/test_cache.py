@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -93,9 +94,15 @@ def test_cached_page_is_the_same_page_and_follows_an_import(courts, import_cases
         again = client.get(f"/dashboard/?{DAY}").content.decode()
     assert without_csrf(again) == without_csrf(first)
     assert not any("metrics_casefact" in q["sql"] or "metrics_obligationfact" in q["sql"] for q in queries)
-    # A case imported afterwards shows at once.
+    # A case imported afterwards: the next page shows the figures it has, marked with
+    # their time and recomputed behind it; the page after shows the new ones.
     import_cases(bundle_case(court_code="豫0825", seq=2, filed_on="2024-06-01"))
-    assert filed_today(centre(chief)) == 2
+    stale = centre(chief)
+    assert filed_today(stale) == 1
+    assert "正在重新统计" in stale and 'hx-trigger="every 3s"' in stale
+    fresh = centre(chief)
+    assert filed_today(fresh) == 2
+    assert "正在重新统计" not in fresh
     # The same figures as without the cache.
     cached = centre(chief)
     cache.clear()
@@ -127,3 +134,75 @@ def test_no_stamp_row_means_no_cache(courts):
     for _ in range(2):
         figures.get("x", (1,), lambda: calls.append(1) or "v")
     assert calls == [1, 1, 1]
+
+
+def test_figures_too_old_are_computed_while_the_reader_waits(courts, settings):
+    from zhixing.dashboard.models import FactStamp
+
+    calls = []
+    FactCache().get("x", (1,), lambda: calls.append("first") or 1)
+    FactStamp.objects.filter(pk=1).update(value=F("value") + 1)
+    settings.ZHIXING_DASHBOARD_MAX_STALE = 0
+    figures = FactCache()
+    assert figures.get("x", (1,), lambda: calls.append("second") or 2) == 2
+    assert figures.stale_at is None
+    assert calls == ["first", "second"]
+
+
+def test_one_refresh_at_a_time(courts, monkeypatch):
+    from zhixing.dashboard import cache as dashboard_cache
+    from zhixing.dashboard.models import FactStamp
+
+    FactCache().get("x", (1,), lambda: 1)
+    FactStamp.objects.filter(pk=1).update(value=F("value") + 1)
+    started = []
+    monkeypatch.setattr(dashboard_cache, "in_background", started.append)
+    first, second = FactCache(), FactCache()
+    assert first.get("x", (1,), lambda: 2) == 1
+    assert second.get("x", (1,), lambda: 3) == 1
+    assert first.stale_at is not None and len(started) == 1
+    started[0]()  # the refresh lands; the next reader gets it, current
+    third = FactCache()
+    assert third.get("x", (1,), lambda: 4) == 2 and third.stale_at is None
+    # And a refresh may start again after the next write.
+    FactStamp.objects.filter(pk=1).update(value=F("value") + 1)
+    assert FactCache().get("x", (1,), lambda: 5) == 2
+    assert len(started) == 2
+
+
+def test_a_failed_refresh_keeps_the_old_figures(courts, monkeypatch):
+    from zhixing.dashboard import cache as dashboard_cache
+    from zhixing.dashboard.models import FactStamp
+
+    FactCache().get("x", (1,), lambda: 1)
+    FactStamp.objects.filter(pk=1).update(value=F("value") + 1)
+    started = []
+    monkeypatch.setattr(dashboard_cache, "in_background", started.append)
+
+    def broken():
+        raise RuntimeError("database went away")
+
+    assert FactCache().get("x", (1,), broken) == 1
+    with pytest.raises(RuntimeError):
+        started[0]()
+    # The busy mark is gone, so the next reader tries again.
+    assert FactCache().get("x", (1,), lambda: 2) == 1
+    assert len(started) == 2
+
+
+def test_background_work_runs_in_its_own_thread(monkeypatch):
+    import threading
+
+    from zhixing.dashboard import cache as dashboard_cache
+
+    monkeypatch.undo()  # the real in_background, not the suite's in-line one
+    seen = []
+    done = threading.Event()
+
+    def work():
+        seen.append(threading.current_thread().name)
+        done.set()
+
+    dashboard_cache.in_background(work)
+    assert done.wait(5)
+    assert seen == ["dashboard-refresh"]

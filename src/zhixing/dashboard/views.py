@@ -262,6 +262,8 @@ def index(request: HttpRequest) -> HttpResponse:
         # A case with several tags is one row per tag (indicators.md §10): no grand total.
         "ledger": [{**r, "court_name": names.get(r["court"], r["court"])} for r in backlog["rows"]],
         "title": "指挥中心",
+        # Figures computed before the last write, being recomputed (dashboard.cache).
+        "stale_at": figures.stale_at,
     }
     if request.htmx:
         return render(request, "dashboard/_body.html", context)
