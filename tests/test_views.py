@@ -158,6 +158,21 @@ def test_a_search_counts_no_further_than_the_cap(example, personas, monkeypatch)
     assert "共 5 件" in html and "只列出" not in html
 
 
+@pytest.mark.parametrize("query", ["李", "武陟县", "（2023）豫0823执1", "不存在"])
+def test_a_common_name_is_listed_and_counted_as_the_general_search(example, personas, monkeypatch, query):
+    """Both ways of ``search_listing`` give the same cases in the same order as
+    ``search_cases``; COMMON at 1 makes every name common."""
+    from zhixing.cases import api
+
+    officer = personas["wuzhi_officer"]
+    general = [c.case_number for c in api.search_cases(officer, q=query)]
+    monkeypatch.setattr(api, "COMMON", 1)
+    listed, counted = api.search_listing(officer, q=query)
+    assert [c.case_number for c in listed] == general
+    assert counted.count() == len(general)
+    assert f"共 {len(general)} 件" in text(client_for(officer).get(f"/cases/?q={query}"))
+
+
 def test_open_filter(example, personas):
     html = text(client_for(personas["wuzhi_officer"]).get("/cases/?open=1"))
     assert "共 2 件" in html and C in html and D in html

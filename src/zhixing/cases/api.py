@@ -34,11 +34,44 @@ PAGE_SIZE = 50
 # -- lookups shared with the pages ----------------------------------------------------------
 
 
+#: From this many parties matching a search text on, the text is common (a name such as
+#: 林某 in a province's million cases): see ``search_listing``.
+COMMON = 2000
+
+
 def search_cases(user, *, q: str = "", court: str = "", is_open: bool | None = None) -> QuerySet[Case]:
     """The cases ``user`` may see, narrowed by a search text (a case number or party
     name starting with it or, failing that, containing it; a whole ID number / credit
     code), a court code (that court's subtree) and open/closed (a closing recorded or
     not). Newest filings first."""
+    return _found(_scoped(user, court, is_open), q.strip())
+
+
+def search_listing(
+    user, *, q: str = "", court: str = "", is_open: bool | None = None
+) -> tuple[QuerySet[Case], QuerySet]:
+    """The cases of ``search_cases`` as two querysets: one to read a page from and one
+    to count (capped: ``views.CappedPaginator``), each the fast way for the text.
+
+    Why two: a text matching few parties is read from the party index (the matches' ids,
+    then their cases). A common name (``COMMON`` parties or more: 林某 among a province's
+    million cases) matches too many cases to fetch and sort them all for the newest fifty,
+    so its page walks the cases newest first (the filing-day index), testing each case's
+    parties by their case index, and stops after a page. That walk is the slow way to
+    count, so the count reads the party index joined to the cases in scope and stops at
+    the cap. A common name that also starts a case number or is a whole ID number or
+    credit code takes the general form."""
+    qs, q = _scoped(user, court, is_open), q.strip()
+    if q:
+        named = Party.objects.filter(_prefix("name", q)).order_by()  # no sort to count
+        if named[:COMMON].count() >= COMMON and not qs.filter(_other_q(q)).exists():
+            walk = qs.filter(Exists(named.filter(case=OuterRef("pk")))).order_by("-filed_on", "case_number")
+            return walk, qs.filter(_prefix("parties__name", q)).values("pk").distinct()
+    found = _found(qs, q)
+    return found, found
+
+
+def _scoped(user, court: str, is_open: bool | None) -> QuerySet[Case]:
     qs = Case.objects.visible_to(user).select_related("court")
     if court:
         scope = Court.objects.filter(code=court).first()
@@ -46,7 +79,10 @@ def search_cases(user, *, q: str = "", court: str = "", is_open: bool | None = N
         qs = qs.in_subtree(scope) if scope is not None else qs.none()
     if is_open is not None:
         qs = qs.filter(closed_on__isnull=is_open)
-    q = q.strip()
+    return qs
+
+
+def _found(qs: QuerySet[Case], q: str) -> QuerySet[Case]:
     if q:
         # The indexed matches first; only a text no case starts with (a fragment such
         # as 执1301 or 农业合作社) is looked for anywhere in numbers and names, a scan.
@@ -55,15 +91,23 @@ def search_cases(user, *, q: str = "", court: str = "", is_open: bool | None = N
     return qs.order_by("-filed_on", "case_number")
 
 
+def _other_q(q: str) -> Q:
+    """What ``search_q`` matches besides a name: a case number starting with ``q``, a party
+    with this whole ID number or credit code."""
+    upper = q.upper()
+    ids = Party.objects.filter(Q(id_number=upper) | Q(credit_code=upper)).values("case_id")
+    return _prefix("case_number", normalise(q)) | Q(pk__in=ids)
+
+
 def _prefix(field: str, text: str) -> Q:
     """``field`` starts with ``text``, as an index range: PostgreSQL reads ``LIKE 'x%'``
     from Django's ``varchar_pattern_ops`` index; SQLite's LIKE ignores case and so uses no
     index, hence the range on SQLite, where text compares as UTF-8 bytes (every string
     starting with ``text`` lies in [text, text + U+10FFFF))."""
-    q = Q(**{f"{field}__startswith": text})
     if connection.vendor == "sqlite":
-        q &= Q(**{f"{field}__gte": text, f"{field}__lt": text + "\U0010ffff"})
-    return q
+        # The range alone: a LIKE beside it would be tested on every row of the range.
+        return Q(**{f"{field}__gte": text, f"{field}__lt": text + "\U0010ffff"})
+    return Q(**{f"{field}__startswith": text})
 
 
 def search_q(q: str) -> Q:
@@ -71,9 +115,8 @@ def search_q(q: str) -> Q:
     million cases or parties): a case number starting with the text (half-width
     brackets accepted), a party name starting with it, or a whole ID number or credit
     code (a trailing x matches X)."""
-    upper = q.upper()
-    parties = Party.objects.filter(_prefix("name", q) | Q(id_number=upper) | Q(credit_code=upper))
-    return _prefix("case_number", normalise(q)) | Q(pk__in=parties.values("case_id"))
+    names = Party.objects.filter(_prefix("name", q)).values("case_id")
+    return _other_q(q) | Q(pk__in=names)
 
 
 def contains_q(q: str) -> Q:
