@@ -205,7 +205,9 @@ def personas(courts) -> dict:
 def dashboard_refresh_in_line(monkeypatch):
     """The command centre recomputes stale figures in a background thread
     (dashboard.cache.in_background); in tests it runs in line, inside the test's
-    transaction, so what a test sees next does not depend on thread timing."""
+    transaction, so what a test sees next does not depend on thread timing; and at once
+    after a write, not a minute later."""
     from zhixing.dashboard import cache
 
     monkeypatch.setattr(cache, "in_background", lambda work: work())
+    monkeypatch.setattr(cache, "REFRESH_AFTER", 0)

@@ -206,3 +206,24 @@ def test_background_work_runs_in_its_own_thread(monkeypatch):
     dashboard_cache.in_background(work)
     assert done.wait(5)
     assert seen == ["dashboard-refresh"]
+
+
+def test_a_refresh_waits_until_the_figures_are_a_minute_old(courts, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from zhixing.dashboard import cache as dashboard_cache
+    from zhixing.dashboard.models import FactStamp
+
+    monkeypatch.setattr(dashboard_cache, "REFRESH_AFTER", 60)
+    started = []
+    monkeypatch.setattr(dashboard_cache, "in_background", started.append)
+    FactCache().get("x", (1,), lambda: 1)
+    FactStamp.objects.filter(pk=1).update(value=F("value") + 1)
+    assert FactCache().get("x", (1,), lambda: 2) == 1
+    assert started == []  # computed just now: shown as it is, marked stale
+    later = timezone.now() + timedelta(seconds=61)
+    monkeypatch.setattr(dashboard_cache.timezone, "now", lambda: later)
+    assert FactCache().get("x", (1,), lambda: 2) == 1
+    assert len(started) == 1
