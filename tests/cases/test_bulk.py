@@ -12,7 +12,8 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
-from hypothesis import given
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from zhixing.cases import bulk
@@ -40,12 +41,18 @@ event_rows = st.tuples(
 )
 
 
+#: The strategy draws nested JSON: on a loaded machine a draw can take over a second, which is
+#: no fault of the code under test.
+ROWS = hypothesis_settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
 def generic(table: bulk.Table, row) -> str:
     """What the one type-testing encoder gives for the row and the table's fillers."""
     encode = [bulk._copy_json if f == "data" else bulk._copy_value for f in table.names]
     return "\t".join(e(v) for e, v in zip(encode, (*row, *table.extra), strict=True)) + "\n"
 
 
+@ROWS
 @given(st.lists(event_rows, max_size=5))
 def test_the_column_encoders_give_what_the_generic_one_gives(rows):
     table = bulk.Table(NodeEvent, EVENT_COLUMNS, "postgresql")
@@ -74,3 +81,30 @@ def test_copy_payload_reads_back_as_written(bundle_case):
         "field_investigation", date(2024, 2, 29), {"note": "a\tb\\c\n执"}, False, "import", at,
     )  # fmt: skip
     assert (e.supersedes_id, e.recorded_by_id, e.reason) == (None, None, "")
+
+
+# -- remembered encodings: what the plain encoders give ------------------------------------------------
+
+
+def test_a_remembered_day_or_timestamp_is_what_isoformat_gives():
+    from datetime import timedelta, timezone
+
+    iso, day = bulk._iso_memo(), bulk._copy_day_memo()
+    at = datetime(2024, 5, 6, 7, 8, 9, 123, tzinfo=UTC)
+    same_instant = at.astimezone(timezone(timedelta(hours=8)))  # equal to ``at``, other text
+    values = [date(2023, 1, 3), at, at, same_instant, at, date(2023, 1, 3), None, datetime(2024, 1, 1)]
+    assert [iso(v) for v in values] == [bulk._iso(v) for v in values]
+    assert [day(v) for v in values] == [bulk._copy_day(v) for v in values]
+    assert iso(same_instant) == "2024-05-06T15:08:09.000123+08:00"
+
+
+@ROWS
+@given(st.lists(event_rows, max_size=5))
+def test_sqlite_rows_are_the_plainly_converted_rows(rows):
+    table = bulk.Table(NodeEvent, EVENT_COLUMNS, "sqlite")
+    plain = [
+        [bulk._iso(v) if name in ("on", "recorded_at") else bulk._json(v) if name == "data" else v
+         for name, v in zip(table.names, (*row, *table.extra), strict=True)]
+        for row in rows
+    ]  # fmt: skip
+    assert table.rows(rows) == plain

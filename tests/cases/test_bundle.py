@@ -905,3 +905,56 @@ def test_fingerprint_of_variations_ignores_presentation(bundle_case, variation, 
 def test_resumed_on_is_not_part_of_the_canonical_form(example_cases):
     record = parse_case(example_cases[0], today=TODAY)
     assert fingerprint(replace(record, resumed_on=date(2023, 9, 1))) == fingerprint(record)
+
+
+# -- the fast paths of parsing (cases/bundle.py): what the general rules give --------------------------
+
+
+@pytest.mark.parametrize(
+    ("values", "index"), [(["存款", "黄金"], 1), ([None, "存款"], 0), (["存款", ["存款"]], 1), ([{"a": 1}], 0)]
+)
+def test_a_list_of_choices_fails_at_its_first_bad_item_as_one_choice_does(values, index):
+    from zhixing.cases.bundle import _choice, _each_choice
+    from zhixing.flow.nodes import INQUIRY_CATEGORIES
+
+    with pytest.raises(BundleError) as single:
+        _choice(values[index], f"x.categories[{index}]", INQUIRY_CATEGORIES)
+    with pytest.raises(BundleError) as each:
+        _each_choice(values, "x.categories", INQUIRY_CATEGORIES)
+    assert (each.value.field, each.value.message) == (single.value.field, single.value.message)
+    _each_choice(["存款", "车辆"], "x.categories", INQUIRY_CATEGORIES)  # all allowed: no error
+
+
+def test_a_date_read_before_is_the_same_date_and_a_bad_one_stays_bad(bundle_case):
+    from zhixing.cases.bundle import _date
+
+    assert _date("2023-03-05", "a") == _date("2023-03-05", "b") == date(2023, 3, 5)
+    for _ in range(2):  # not remembered: the second time is the same error
+        with pytest.raises(BundleError) as caught:
+            _date("2023-02-30", "x.on")
+        assert (caught.value.field, caught.value.message) == ("x.on", "日期 2023-02-30 不存在")
+    case = bundle_case()
+    case["events"][1]["on"] = "2023-3-05"  # after the same day in its right form was read
+    assert rejected(case).field == "events[1].on"
+
+
+def test_an_event_keeps_its_other_fields_in_their_order(bundle_case):
+    case = bundle_case()
+    case["events"].append({"note": "见笔录", "on": "2023-03-05", "party": "p2", "node": "fine", "amount": "10.00"})
+    event = next(e for e in parse_case(case, today=TODAY).events if e.node == "fine")
+    assert list(event.data.items()) == [("note", "见笔录"), ("party", "p2"), ("amount", "10.00")]
+
+
+def test_an_event_that_is_not_an_object(bundle_case):
+    case = bundle_case()
+    case["events"].insert(1, ["field_investigation", "2023-03-05"])
+    error = rejected(case)
+    assert (error.field, error.message) == ("events[1]", "应为对象")
+
+
+def test_a_party_with_an_id_number_holds_the_birth_date_it_carries(bundle_case):
+    given = bundle_case(parties=[bundle_case.applicant(birth_date="1985-03-12"), bundle_case.debtor()])
+    plain = bundle_case(parties=[bundle_case.applicant(), bundle_case.debtor()])  # born 1985-03-12
+    a, b = (parse_case(c, today=TODAY).parties[0] for c in (given, plain))
+    assert a == b and a.birth_date == date(1985, 3, 12)
+    assert "birth_date" not in case_to_bundle(parse_case(given, today=TODAY))["parties"][0]

@@ -25,6 +25,42 @@ def _iso(value):
     return None if value is None else value.isoformat()
 
 
+#: date → ISO text, shared by every table of a process: an import's dates repeat heavily (a few
+#: thousand distinct days for a million rows), and a repeated text is also one object in a pickle.
+#: Keyed by plain dates only: two equal aware datetimes can differ in their offset, so in text.
+_DAYS: dict[date, str] = {}
+_DAYS_MAX = 200_000  # ~550 years of days: bounded whatever a process is fed
+
+
+def _day_text(value: date) -> str:
+    text = _DAYS.get(value)
+    if text is None:
+        if len(_DAYS) >= _DAYS_MAX:
+            _DAYS.clear()
+        text = _DAYS[value] = value.isoformat()
+    return text
+
+
+def _iso_memo():
+    """``_iso`` for one column of a ``Table``, with memory: a plain date through ``_DAYS``,
+    and the last datetime by identity (an import stamps every row of a chunk with one ``now``
+    object, so it is encoded once per chunk instead of once per row)."""
+    last: list = [None, None]
+
+    def iso(value):
+        if value is None:
+            return None
+        if type(value) is date:
+            return _day_text(value)
+        if value is last[0]:
+            return last[1]
+        text = value.isoformat()
+        last[0], last[1] = value, text
+        return text
+
+    return iso
+
+
 def _json(value):
     return None if value is None else orjson.dumps(value).decode()
 
@@ -149,6 +185,16 @@ def _copy_day(value) -> str:
     return "\\N" if value is None else value.isoformat() if isinstance(value, date) else _copy_value(value)
 
 
+def _copy_day_memo():
+    """``_copy_day`` with the memory of ``_iso_memo`` (ISO text needs no COPY escaping)."""
+    iso = _iso_memo()
+
+    def day(value) -> str:
+        return "\\N" if value is None else iso(value) if isinstance(value, date) else _copy_value(value)
+
+    return day
+
+
 def _copy_encoder(field: models.Field):
     target = field.target_field if field.is_relation else field
     if isinstance(field, models.JSONField):
@@ -158,7 +204,7 @@ def _copy_encoder(field: models.Field):
     if isinstance(target, models.IntegerField):  # the auto fields and every integer kind
         return _copy_int
     if isinstance(target, models.DateField):  # DateTimeField too
-        return _copy_day
+        return _copy_day_memo()
     return _copy_value
 
 
@@ -186,7 +232,9 @@ class Table:
             self._suffix = "".join("\t" + v for v in filled) + "\n"
         else:
             self._convert = [
-                (i, c) for i, f in enumerate(fields) if (c := _converter(f, self.vendor)) is not None
+                (i, _iso_memo() if c is _iso else c)
+                for i, f in enumerate(fields)
+                if (c := _converter(f, self.vendor)) is not None
             ]
 
     def rows(self, rows: Sequence[Sequence[Any]]):

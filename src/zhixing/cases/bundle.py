@@ -85,7 +85,17 @@ class BundleError(ValueError):
 # -- value parsers -------------------------------------------------------------------
 
 
+#: Date texts already parsed (only valid ones): a bundle's dates repeat heavily, and the
+#: regular expression and ``fromisoformat`` were a tenth of parsing a line.
+_DATES: dict[str, date] = {}
+_DATES_MAX = 200_000  # bounded whatever a process is fed
+
+
 def _date(value: Any, path: str, *, required: bool = True) -> date | None:
+    if type(value) is str:
+        known = _DATES.get(value)
+        if known is not None:
+            return known
     if value is None:
         if required:
             raise BundleError(path, "缺少日期（格式 YYYY-MM-DD）")
@@ -93,9 +103,14 @@ def _date(value: Any, path: str, *, required: bool = True) -> date | None:
     if not isinstance(value, str) or not _DATE_RE.fullmatch(value):
         raise BundleError(path, f"日期格式应为 YYYY-MM-DD，实际为 {value!r}")
     try:
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
     except ValueError:
         raise BundleError(path, f"日期 {value} 不存在") from None
+    if type(value) is str:  # not a str subclass: its equality could differ
+        if len(_DATES) >= _DATES_MAX:
+            _DATES.clear()
+        _DATES[value] = parsed
+    return parsed
 
 
 def _amount(value: Any, path: str, *, required: bool = True, positive: bool = False) -> Decimal | None:
@@ -152,6 +167,15 @@ def _choice(value: Any, path: str, allowed: tuple[str, ...], *, required: bool =
     if value not in allowed:
         raise BundleError(path, f"{value!r} 不是可选值之一：{'、'.join(allowed)}")
     return value
+
+
+def _each_choice(values: list, path: str, allowed: tuple[str, ...]) -> None:
+    """``_choice`` for every item of ``values`` (item paths ``path[j]``), building an item's
+    path only for the item that fails (a tuple, not a set: an unhashable item is simply not
+    allowed)."""
+    for j, value in enumerate(values):
+        if value not in allowed:
+            _choice(value, f"{path}[{j}]", allowed)
 
 
 def _list(value: Any, path: str) -> list:
@@ -224,8 +248,7 @@ def parse_case(obj: Any, *, today: date | None = None) -> CaseRecord:
     recovered = _amount(obj.get("recovered_amount"), "recovered_amount", required=False) or Decimal("0.00")
 
     tags = _list(obj.get("tags"), "tags")
-    for i, tag in enumerate(tags):
-        _choice(tag, f"tags[{i}]", TAGS)
+    _each_choice(tags, "tags", TAGS)
 
     parties = _parties(obj.get("parties"), today)
     party_ids = {p.id for p in parties}
@@ -305,8 +328,7 @@ def _parties(value: Any, today: date | None) -> tuple[Party, ...]:
         if birth is not None and kind != PartyKind.PERSON:
             raise BundleError(f"{path}.birth_date", "出生日期只适用于自然人")
         special = _list(raw.get("special"), f"{path}.special")
-        for j, s in enumerate(special):
-            _choice(s, f"{path}.special[{j}]", SPECIAL_STATUSES)
+        _each_choice(special, f"{path}.special", SPECIAL_STATUSES)
         parties.append(
             Party(
                 id=pid,
@@ -333,31 +355,32 @@ def _parties(value: Any, today: date | None) -> tuple[Party, ...]:
         raise BundleError("parties", "至少需要一名申请执行人")
     if PartyRole.DEBTOR not in roles:
         raise BundleError("parties", "至少需要一名被执行人")
-    # Keep only an explicit birth date in the record when no ID number carries it, so
-    # export gives back what came in.
-    return tuple(p if p.id_number is None else _without_birth(p) for p in parties)
-
-
-def _without_birth(p: Party) -> Party:
-    from dataclasses import replace
-
-    return replace(p, birth_date=id_number_birth_date(p.id_number))
+    # A party with an ID number already holds the birth date the number carries (a given
+    # one must equal it), which export leaves out: export gives back what came in.
+    return tuple(parties)
 
 
 def _events(value: Any, filed_on: date, party_ids: set[str]) -> tuple[Event, ...]:
     items = _list(value, "events")
     parsed: list[tuple[date, int, str, dict]] = []
     for i, raw in enumerate(items):
+        # The common path takes a date seen before from ``_DATES`` and copies the event's fields
+        # in C; anything unusual goes through the general checks, so every rule and message stays.
         path = f"events[{i}]"
-        raw = _obj(raw, path)
+        if not isinstance(raw, dict):
+            _obj(raw, path)
         code = raw.get("node")
         spec = N.NODES.get(code) if isinstance(code, str) else None
         if spec is None:
             raise BundleError(f"{path}.node", f"未知的节点代码 {code!r}")
-        on = _date(raw.get("on"), f"{path}.on")
+        on = raw.get("on")
+        on = _DATES.get(on) if type(on) is str else None
+        if on is None:
+            on = _date(raw.get("on"), f"{path}.on")
         if on < filed_on and code != "clue_received":
             raise BundleError(f"{path}.on", f"节点日期 {on} 早于立案日期 {filed_on}")
-        data = {k: v for k, v in raw.items() if k not in ("node", "on")}
+        data = dict(raw)  # the event's own fields, in their order: all but node and on (both present)
+        del data["node"], data["on"]
         for name in spec.required:
             if name not in data or (data[name] is None and name != "term_years"):
                 raise BundleError(f"{path}.{name}", f"节点 {code} 缺少字段 {name}")
@@ -367,27 +390,20 @@ def _events(value: Any, filed_on: date, party_ids: set[str]) -> tuple[Event, ...
     _check_references(parsed, party_ids)
     _check_intervals(parsed)
     parsed.sort(key=lambda t: (t[0], t[1]))
-    return tuple(
-        Event(node=code, on=on, seq=seq, data=data) for seq, (on, _, code, data) in enumerate(parsed)
-    )
+    return tuple(Event(code, on, seq, data) for seq, (on, _, code, data) in enumerate(parsed))
 
 
 def _event_values(code: str, data: dict, path: str, party_ids: set[str]) -> None:
-    for key in ("by", "note", "handler", "reason", "person", "content"):
-        if key in data:
-            _str(data[key], f"{path}.{key}", required=False)
-    for key in ("party", "clue", "asset", "id", "listing"):
-        if key in data and data[key] is not None:
-            _ref(data[key], f"{path}.{key}")
-    if "party" in data and data["party"] is not None and data["party"] not in party_ids:
-        raise BundleError(f"{path}.party", f"当事人 {data['party']!r} 在本案中不存在")
+    if data:  # most events carry no field besides node and on
+        _common_values(data, path, party_ids)
+    if code not in _VALUE_NODES:
+        return
     if code == "property_report":
         _choice(data["status"], f"{path}.status", N.REPORT_STATUSES)
     elif code == "online_inquiry":
         _choice(data["system"], f"{path}.system", N.INQUIRY_SYSTEMS)
         categories = _list(data["categories"], f"{path}.categories")
-        for j, c in enumerate(categories):
-            _choice(c, f"{path}.categories[{j}]", N.INQUIRY_CATEGORIES)
+        _each_choice(categories, f"{path}.categories", N.INQUIRY_CATEGORIES)
         for j, item in enumerate(_list(data["found"], f"{path}.found")):
             item = _obj(item, f"{path}.found[{j}]")
             _ref(item.get("asset"), f"{path}.found[{j}].asset")
@@ -408,8 +424,7 @@ def _event_values(code: str, data: dict, path: str, party_ids: set[str]) -> None
         grounds = _list(data["grounds"], f"{path}.grounds")
         if not grounds:
             raise BundleError(f"{path}.grounds", "纳入失信名单须至少有一项情形（CREDIT-1）")
-        for j, g in enumerate(grounds):
-            _choice(g, f"{path}.grounds[{j}]", N.CREDIT_GROUNDS)
+        _each_choice(grounds, f"{path}.grounds", N.CREDIT_GROUNDS)
         term = data.get("term_years")
         if term is not None and (isinstance(term, bool) or not isinstance(term, int) or term <= 0):
             raise BundleError(f"{path}.term_years", "失信期限应为正整数年或 null")
@@ -421,6 +436,25 @@ def _event_values(code: str, data: dict, path: str, party_ids: set[str]) -> None
         months = data["months"]
         if isinstance(months, bool) or not isinstance(months, int) or months <= 0:
             raise BundleError(f"{path}.months", "延长期限应为正整数月（DL-13）")
+
+
+#: The nodes with fields of their own to check (the branches of ``_event_values``).
+_VALUE_NODES = frozenset({
+    "property_report", "online_inquiry", "restraint", "restraint_renewed", "deduction", "auction",
+    "credit_listing", "applicant_interview", "exclusion_start", "exclusion_end", "extension_approved",
+})  # fmt: skip
+
+
+def _common_values(data: dict, path: str, party_ids: set[str]) -> None:
+    """The fields any node may carry."""
+    for key in ("by", "note", "handler", "reason", "person", "content"):
+        if key in data:
+            _str(data[key], f"{path}.{key}", required=False)
+    for key in ("party", "clue", "asset", "id", "listing"):
+        if key in data and data[key] is not None:
+            _ref(data[key], f"{path}.{key}")
+    if "party" in data and data["party"] is not None and data["party"] not in party_ids:
+        raise BundleError(f"{path}.party", f"当事人 {data['party']!r} 在本案中不存在")
 
 
 def _check_references(parsed: list[tuple[date, int, str, dict]], party_ids: set[str]) -> None:
