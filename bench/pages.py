@@ -262,12 +262,12 @@ def run(args) -> None:
         values = pick[kind][: args.repeat]
 
         def indexed(values=values):
-            from zhixing.cases.api import search_cases
+            from zhixing.cases.api import search_listing
             from zhixing.cases.views import CappedPaginator
 
             for v in values:
-                qs = search_cases(people["leader"], q=v)
-                CappedPaginator(qs, 50).count, list(qs[:50])
+                qs, counted = search_listing(people["leader"], q=v)
+                CappedPaginator(qs, 50, counted).count, list(qs[:50])
 
         def scan(values=values):
             for v in values:
