@@ -432,9 +432,16 @@ def _write_batch(pending: list[Prepared], report: ImportReport, courts: dict[str
         ids = [p.pk for p in fresh]
         originals = {p.original for p in fresh if p.original}
         if originals:
-            # A 恢复执行 case changes its original's facts (K8 drop, ledger).
-            stored = Case.objects.filter(case_number__in=originals).exclude(pk__in=ids)
-            refresh_facts(list(load_records(stored)))
+            # A 恢复执行 case changes its original's facts (K8 drop, ledger). The batch's own
+            # cases left out in Python: ``exclude(pk__in=ids)`` prepares each of the ids.
+            written = set(ids)
+            stored = [
+                pk
+                for pk in Case.objects.filter(case_number__in=originals).values_list("pk", flat=True)
+                if pk not in written
+            ]
+            if stored:
+                refresh_facts(list(load_records(stored)))
         report.imported += len(fresh)
 
 
