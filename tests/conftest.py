@@ -201,6 +201,19 @@ def personas(courts) -> dict:
     }
 
 
+@pytest.fixture(autouse=True, scope="session")
+def dashboard_cache_in_memory():
+    """The command centre keeps its figures in files beside a SQLite database by default
+    (ZHIXING_DASHBOARD_CACHE); the tests keep them in memory, so that nothing outlives the
+    run or passes between the xdist workers. tests/dashboard/test_cache.py tests the files."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    memory = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "zhixing-dashboard"}
+    with override_settings(CACHES={**settings.CACHES, "dashboard": memory}):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def dashboard_refresh_in_line(monkeypatch):
     """The command centre recomputes stale figures in a background thread

@@ -181,3 +181,25 @@ ZHIXING_PUBLIC_SEARCH_PER_MINUTE = env_int("ZHIXING_PUBLIC_SEARCH_PER_MINUTE", 2
 # (marked with its time, and recomputed behind the reader) instead of making the reader
 # wait for it (dashboard.cache).
 ZHIXING_DASHBOARD_MAX_STALE = env_int("ZHIXING_DASHBOARD_MAX_STALE", 24 * 3600)
+
+# Where the command centre keeps its figures (dashboard.cache): a directory, so that a
+# restarted server, and every process of the server, shows them at once instead of
+# recomputing them (seconds for a 中院 at a million cases); or "memory" (per process, lost
+# on restart). Default: a directory beside a SQLite database file, else memory.
+_db = DATABASES["default"]
+_sqlite_file = _db["ENGINE"] == "django.db.backends.sqlite3" and str(_db["NAME"]) not in ("", ":memory:")
+ZHIXING_DASHBOARD_CACHE = env_str("ZHIXING_DASHBOARD_CACHE", f"{_db['NAME']}.cache" if _sqlite_file else "memory")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "dashboard": (
+        {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "zhixing-dashboard"}
+        if ZHIXING_DASHBOARD_CACHE == "memory"
+        # Culling lists the directory on every write past MAX_ENTRIES: a court's figures are
+        # a few per scope and window, so 20,000 is never reached in practice.
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": ZHIXING_DASHBOARD_CACHE,
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
+    ),
+}

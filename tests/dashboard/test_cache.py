@@ -7,7 +7,7 @@ import re
 from datetime import date
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.db.models import F
 from django.test import Client
@@ -22,9 +22,9 @@ DAY = "period=custom&from=2024-01-01&to=2024-06-01&as_of=2024-06-01"
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    cache.clear()
+    caches["dashboard"].clear()
     yield
-    cache.clear()
+    caches["dashboard"].clear()
 
 
 def centre(user) -> str:
@@ -84,7 +84,7 @@ def test_a_node_recorded_on_a_page_moves_the_stamp(courts, import_cases, bundle_
 def test_cached_page_is_the_same_page_and_follows_an_import(courts, import_cases, bundle_case, personas):
     chief = personas["jiaozuo_chief"]
     import_cases(bundle_case(court_code="豫0823", seq=1, filed_on="2024-06-01"))
-    cache.clear()
+    caches["dashboard"].clear()
     first = centre(chief)
     assert filed_today(first) == 1
     # Served again: the same page, and no engine statement.
@@ -105,7 +105,7 @@ def test_cached_page_is_the_same_page_and_follows_an_import(courts, import_cases
     assert "正在重新统计" not in fresh
     # The same figures as without the cache.
     cached = centre(chief)
-    cache.clear()
+    caches["dashboard"].clear()
     assert without_csrf(centre(chief)) == without_csrf(cached)
 
 
@@ -134,6 +134,40 @@ def test_no_stamp_row_means_no_cache(courts):
     for _ in range(2):
         figures.get("x", (1,), lambda: calls.append(1) or "v")
     assert calls == [1, 1, 1]
+
+
+def test_the_first_stamp_is_not_cached(courts):
+    """0, what migration 0001 starts every database with, is not a random stamp: an entry
+    kept under it in a shared directory could belong to another database."""
+    from zhixing.dashboard.models import FactStamp
+
+    FactStamp.objects.filter(pk=1).update(value=0)
+    assert current_stamp() is None
+    FactStamp.objects.filter(pk=1).update(value=-7)
+    assert current_stamp() == -7
+
+
+def test_figures_kept_in_files_outlive_the_process(courts, tmp_path, settings):
+    """ZHIXING_DASHBOARD_CACHE as a directory (the default beside a SQLite file): a restarted
+    server serves the figures it computed before, without computing them again."""
+    from django.core.cache.backends.filebased import FileBasedCache
+
+    settings.CACHES = {
+        **settings.CACHES,
+        "dashboard": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(tmp_path)},
+    }
+    assert isinstance(caches["dashboard"], FileBasedCache)
+    assert FactCache().get("x", (1,), lambda: {"IND-01": "0.5"}) == {"IND-01": "0.5"}
+    assert len(list(tmp_path.glob("*.djcache"))) == 1
+    caches.close_all()
+    del caches["dashboard"]  # a new process: nothing of the cache in memory
+
+    def not_again():
+        raise AssertionError("computed again")
+
+    figures = FactCache()
+    assert figures.get("x", (1,), not_again) == {"IND-01": "0.5"}
+    assert figures.stale_at is None
 
 
 def test_figures_too_old_are_computed_while_the_reader_waits(courts, settings):

@@ -13,9 +13,15 @@ request after a write: a leader's figures over a million cases take seconds to c
 the leader would wait on almost every visit. Instead an entry computed under an older
 stamp is served at once, marked with the time it was computed, and recomputed in a
 background thread (one per entry at a time, at most once a minute: ``REFRESH_AFTER``);
-the page polls and swaps in the new figures (``stale_at``). Only an entry older than ``ZHIXING_DASHBOARD_MAX_STALE`` seconds, or none
-at all, is computed while the reader waits. Django's default cache (per process) holds
-the entries.
+the page polls and swaps in the new figures (``stale_at``). Only an entry older than
+``ZHIXING_DASHBOARD_MAX_STALE`` seconds, or none at all, is computed while the reader waits.
+
+The entries live in Django's "dashboard" cache (settings ``ZHIXING_DASHBOARD_CACHE``): files
+beside a SQLite database by default, so a restarted server, and each of its processes, serves
+them at once. The stamp is a random 63-bit number, moved on every write, so an entry from
+another database (a shared directory, a database restored or rebuilt) does not match
+its stamp; only the stamp 0 of a database nothing was ever written to is not random, and is
+not cached.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection, connections
 from django.utils import timezone
 
@@ -65,7 +71,12 @@ def current_stamp() -> int | None:
         cursor.execute(check[0])
         if cursor.fetchone()[0] != check[1]:
             return None
-    return FactStamp.objects.filter(pk=1).values_list("value", flat=True).first()
+    stamp = FactStamp.objects.filter(pk=1).values_list("value", flat=True).first()
+    return stamp or None  # 0: the value migration 0001 starts with, the same in every database
+
+
+def _cache():
+    return caches["dashboard"]
 
 
 def in_background(work: Callable[[], None]) -> None:
@@ -97,6 +108,7 @@ class FactCache:
             return compute()
         digest = hashlib.sha256(repr((name, key)).encode()).hexdigest()
         full = f"zhixing:dashboard:{digest}"
+        cache = _cache()
         entry = cache.get(full)
         now = timezone.now()
         if entry is not None:
@@ -115,6 +127,7 @@ class FactCache:
         return value
 
     def _refresh(self, full: str, compute: Callable[[], T]) -> None:
+        cache = _cache()
         if not cache.add(f"{full}:busy", 1, BUSY_SECONDS):
             return  # another request is already recomputing it
 
