@@ -103,8 +103,8 @@ def test_a_remembered_day_or_timestamp_is_what_isoformat_gives():
 def test_sqlite_rows_are_the_plainly_converted_rows(rows):
     table = bulk.Table(NodeEvent, EVENT_COLUMNS, "sqlite")
     plain = [
-        [bulk._iso(v) if name in ("on", "recorded_at") else bulk._json(v) if name == "data" else v
-         for name, v in zip(table.names, (*row, *table.extra), strict=True)]
+        tuple(bulk._iso(v) if name in ("on", "recorded_at") else bulk._json(v) if name == "data" else v
+              for name, v in zip(table.names, (*row, *table.extra), strict=True))
         for row in rows
     ]  # fmt: skip
     assert table.rows(rows) == plain
