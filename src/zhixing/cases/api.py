@@ -66,6 +66,10 @@ def search_listing(
         named = Party.objects.filter(_prefix("name", q)).order_by()  # no sort to count
         if named[:COMMON].count() >= COMMON and not qs.filter(_other_q(q)).exists():
             walk = qs.filter(Exists(named.filter(case=OuterRef("pk")))).order_by("-filed_on", "case_number")
+            if connection.vendor == "postgresql":
+                # A semi-join: PostgreSQL read the join below from the party case index,
+                # testing every party's name (157 ms at a million cases, against 12 ms).
+                return walk, qs.filter(pk__in=named.values("case_id")).values("pk")
             return walk, qs.filter(_prefix("parties__name", q)).values("pk").distinct()
     found = _found(qs, q)
     return found, found
@@ -94,9 +98,27 @@ def _found(qs: QuerySet[Case], q: str) -> QuerySet[Case]:
 def _other_q(q: str) -> Q:
     """What ``search_q`` matches besides a name: a case number starting with ``q``, a party
     with this whole ID number or credit code."""
+    return _any_of(_prefix("case_number", normalise(q)), [_holders(q)])
+
+
+def _holders(q: str) -> QuerySet:
+    """The ids of the cases with a party whose whole ID number or credit code is ``q``."""
     upper = q.upper()
-    ids = Party.objects.filter(Q(id_number=upper) | Q(credit_code=upper)).values("case_id")
-    return _prefix("case_number", normalise(q)) | Q(pk__in=ids)
+    return Party.objects.filter(Q(id_number=upper) | Q(credit_code=upper)).values("case_id").order_by()
+
+
+def _any_of(numbered: Q, case_ids: list[QuerySet]) -> Q:
+    """A case matching ``numbered`` (a condition on the case's own columns) or with its id
+    in one of ``case_ids``. SQLite reads each term of the OR from its own index ("MULTI-INDEX
+    OR"); PostgreSQL plans an OR of IN-subqueries as a filter tested on every case row
+    (1.1–1.6 s at a million cases), so there the ids are one UNION ALL subquery (0.4 ms)."""
+    if connection.vendor == "postgresql":
+        own = Case.objects.filter(numbered).values("pk").order_by()
+        return Q(pk__in=own.union(*case_ids, all=True))
+    found = numbered
+    for ids in case_ids:
+        found |= Q(pk__in=ids)
+    return found
 
 
 def _prefix(field: str, text: str) -> Q:
@@ -115,8 +137,8 @@ def search_q(q: str) -> Q:
     million cases or parties): a case number starting with the text (half-width
     brackets accepted), a party name starting with it, or a whole ID number or credit
     code (a trailing x matches X)."""
-    names = Party.objects.filter(_prefix("name", q)).values("case_id")
-    return _other_q(q) | Q(pk__in=names)
+    names = Party.objects.filter(_prefix("name", q)).values("case_id").order_by()
+    return _any_of(_prefix("case_number", normalise(q)), [_holders(q), names])
 
 
 def contains_q(q: str) -> Q:
