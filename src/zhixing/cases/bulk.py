@@ -115,40 +115,9 @@ def _fillers(model: type[models.Model], names: Sequence[str]) -> tuple[list[str]
 def insert(model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """Insert ``rows`` (tuples ordered like ``names``) into ``model``'s table. Dict and
     list values are JSON; the caller is inside a transaction."""
-    if not rows:
-        return
-    extra_names, extra_values = _fillers(model, names)
-    if extra_names:
-        names = [*names, *extra_names]
-        rows = [(*row, *extra_values) for row in rows]
-    table = model._meta.db_table
-    fields = [model._meta.get_field(n) for n in names]
-    cols = [f.column for f in fields]
-    quoted = ", ".join(connection.ops.quote_name(c) for c in cols)
-    convert = [
-        (i, _iso_memo() if c is _iso else c)
-        for i, f in enumerate(fields)
-        if (c := _converter(f, connection.vendor)) is not None
-    ]
-    if convert:
-        converted = []
-        for row in rows:
-            row = list(row)
-            for i, c in convert:
-                row[i] = c(row[i])
-            converted.append(row)
-        rows = converted
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            raw = cursor.cursor  # the psycopg cursor: COPY is not in the DB-API
-            with raw.copy(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        return
-    placeholders = ", ".join(["%s"] * len(cols))
-    sql = f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({placeholders})"
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    if rows:
+        table = Table(model, names)
+        table.write([table.rows(rows)])
 
 
 # -- prepared rows: converted where they are made (a worker process), written by one writer ---------
@@ -283,7 +252,9 @@ class Table:
                 rows = [row for payload in payloads for row in payload]
                 # sqlite3's own executemany, past Django's wrapper: that one tees the rows to
                 # peek at the first and rewrites the placeholders on every call (5 % of the
-                # writer's time in an import), and its error translation is not needed for an
-                # insert of rows the workers checked (a constraint error still raises).
-                sqlite3.Cursor.executemany(cursor.cursor, f"INSERT INTO {table} ({quoted}) VALUES ({placeholders})", rows)
+                # writer's time in an import). Errors are still Django's (IntegrityError …).
+                with connection.wrap_database_errors:
+                    sqlite3.Cursor.executemany(
+                        cursor.cursor, f"INSERT INTO {table} ({quoted}) VALUES ({placeholders})", rows
+                    )
         return len(payloads)

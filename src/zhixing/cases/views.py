@@ -56,9 +56,9 @@ CLOCK_STATUS = {
     "deferred": "延缓发放",
     "lodged": "已提存",
 }
-#: Obligations whose discharging "node" is not a process node of the catalog.
 #: Matches a case list counts and pages through at most (``CappedPaginator``).
 SEARCH_CAP = 1000
+#: Obligations whose discharging "node" is not a process node of the catalog.
 EXTRA_NODE_LABELS = {"disbursement": "案款发放"}
 
 FIELD_LABELS = {
