@@ -69,7 +69,7 @@ with open({str(bundle)!r}, encoding="utf-8") as f:
                 filed_on=r.filed_on, claim_amount=r.claim_amount, recovered_amount=r.recovered_amount,
                 closed_on=r.closed_on, closing_mode=r.closing_mode or "", fingerprint=fingerprint(r), tags=list(r.tags))
             for i, p in enumerate(r.parties):
-                Party.objects.create(case=c, local_id=p.id, role=p.role, kind=p.kind, name=p.name,
+                Party.objects.create(case=c, court=c.court, local_id=p.id, role=p.role, kind=p.kind, name=p.name,
                     id_number=p.id_number or "", credit_code=p.credit_code or "", position=i)
             for e in r.events:
                 NodeEvent.objects.create(case=c, node=e.node, on=e.on, data=e.data, position=e.seq)

@@ -173,6 +173,30 @@ def test_a_common_name_is_listed_and_counted_as_the_general_search(example, pers
     assert f"共 {len(general)} 件" in text(client_for(officer).get(f"/cases/?q={query}"))
 
 
+def test_a_name_is_common_or_not_among_the_parties_the_user_may_see(example, personas, monkeypatch):
+    """李某 is a party of a 武陟 case only: with COMMON at 1 it is common for the 武陟 officer
+    (the walk: two querysets) and for the 焦作 chief above 武陟, and not for the 温县
+    officer, whose search reads the court-and-name index and finds nothing."""
+    from zhixing.cases import api
+    from zhixing.cases.models import Party
+
+    monkeypatch.setattr(api, "COMMON", 1)
+    assert set(Party.objects.filter(name="李某").values_list("court__code", flat=True)) == {"豫0823"}
+    for persona, common, found in [("wuzhi_officer", True, [B]), ("jiaozuo_chief", True, [B]), ("wenxian_officer", False, [])]:
+        listed, counted = api.search_listing(personas[persona], q="李某")
+        assert (listed is not counted) == common, persona
+        assert [c.case_number for c in listed] == found, persona
+    listed, counted = api.search_listing(personas["jiaozuo_chief"], q="李某", court="豫0825")
+    assert listed is counted and list(listed) == []  # 温县 is below 焦作 but has no 李某
+
+
+def test_every_party_carries_its_cases_court(example):
+    from zhixing.cases.models import Party
+
+    pairs = set(Party.objects.values_list("court_id", "case__court_id"))
+    assert pairs and all(court == case_court for court, case_court in pairs)
+
+
 def test_open_filter(example, personas):
     html = text(client_for(personas["wuzhi_officer"]).get("/cases/?open=1"))
     assert "共 2 件" in html and C in html and D in html

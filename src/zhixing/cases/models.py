@@ -65,6 +65,10 @@ class Case(models.Model):
 
 class Party(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
+    #: The case's court, kept on the party so that a name is looked up among the parties of
+    #: the courts a user sees (index ``cases_party_court_name``): 焦作 names twenty thousand
+    #: parties in a province and a handful in one basic court.
+    court = models.ForeignKey(Court, on_delete=models.PROTECT, related_name="+", db_index=False)
     local_id = models.CharField("当事人编号", max_length=32)
     role = models.CharField("诉讼地位", max_length=12, choices=PartyRole.choices)
     kind = models.CharField("类型", max_length=12, choices=PartyKind.choices)
@@ -77,10 +81,16 @@ class Party(models.Model):
     extra = models.JSONField(default=dict, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
+    objects = CourtScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = verbose_name_plural = "当事人"
         ordering = ["case", "position"]
         constraints = [models.UniqueConstraint(fields=["case", "local_id"], name="party_local_id_unique")]
+        indexes = [
+            # varchar_pattern_ops: PostgreSQL reads LIKE 'x%' from it (other backends ignore opclasses).
+            models.Index(fields=["court", "name"], name="cases_party_court_name", opclasses=["int8_ops", "varchar_pattern_ops"])
+        ]
 
     def __str__(self) -> str:
         return self.name

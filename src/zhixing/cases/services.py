@@ -273,7 +273,7 @@ CASE_COLUMNS = (
     "closing_mode", "extra", "fingerprint", "version", "created_at", "updated_at",
 )  # fmt: skip
 PARTY_COLUMNS = (
-    "case", "local_id", "role", "kind", "name", "id_number", "credit_code", "birth_date", "legal_representative",
+    "case", "court", "local_id", "role", "kind", "name", "id_number", "credit_code", "birth_date", "legal_representative",
     "special", "extra", "position",
 )  # fmt: skip
 EVENT_COLUMNS = ("case", "node", "on", "data", "position", "withdrawn", "reason", "source", "recorded_at")
@@ -326,6 +326,7 @@ def _rows(record: CaseRecord, pk: int, fp: str, known: dict[str, int], tables: d
         "party": [
             (
                 pk,
+                case_row[2],
                 p.id,
                 p.role.value,
                 p.kind.value,

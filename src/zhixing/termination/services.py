@@ -608,6 +608,7 @@ def resume(
             [
                 Party(
                     case=resumed,
+                    court=resumed.court,
                     local_id=p.local_id,
                     role=p.role,
                     kind=p.kind,
