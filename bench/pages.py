@@ -96,7 +96,9 @@ def personas():
 
 def samples(officer, n: int, seed: int = 1) -> dict[str, list[str]]:
     """Random case numbers, party names and ID numbers of the officer's court (so both
-    personas may see them), drawn by id so the draw needs no scan."""
+    personas may see them), drawn by id so the draw needs no scan; and the broad texts
+    cut from them: a case-number prefix (a court's year: （2024）豫0823执, or that and the
+    number's first digit) and a surname alone (尹), each matching thousands of cases."""
     from django.db.models import Max
 
     from zhixing.cases.models import Case, Party
@@ -116,7 +118,9 @@ def samples(officer, n: int, seed: int = 1) -> dict[str, list[str]]:
             names.append(rng.choice(parties).name)
         if person and len(ids) < n:
             ids.append(person.id_number)
-    return {"numbers": numbers, "names": names, "ids": ids}
+    prefixes = [n[: n.index("执") + 1 + rng.randint(0, 1)] for n in numbers]
+    surnames = [name[0] for name in names]
+    return {"numbers": numbers, "names": names, "ids": ids, "prefixes": prefixes, "surnames": surnames}
 
 
 def measure(client, urls: list[str], warmup: int, check=None) -> dict:
@@ -209,7 +213,8 @@ def run(args) -> None:
         client = client_for(people[who])
         rows.append((f"command centre ({who})", measure(client, [CENTRE] * n, args.warmup)))
         rows.append((f"case page ({who})", measure(client, detail, args.warmup)))
-        for kind, label in (("numbers", "case number"), ("names", "party name"), ("ids", "ID number")):
+        for kind, label in (("numbers", "case number"), ("names", "party name"), ("ids", "ID number"),
+                            ("prefixes", "case-number prefix"), ("surnames", "surname alone")):  # fmt: skip
             urls = [f"/cases/?q={value}" for value in pick[kind]]
             rows.append((f"search by {label} ({who})", measure(client, urls, args.warmup, found)))
         load.append(Path("/proc/loadavg").read_text().split()[:3])
@@ -283,7 +288,7 @@ def run(args) -> None:
     print(f"\n12-month trend of IND-01 for 豫08: one pass {new:.0f} ms vs per month, every sum {old:.0f} ms"
           f" = {old / new:.1f}×")  # fmt: skip
     leader_cases = Case.objects.visible_to(people["leader"])
-    for kind in ("numbers", "names", "ids"):
+    for kind in ("numbers", "names", "ids", "prefixes", "surnames"):
         values = pick[kind][: args.repeat]
 
         def indexed(values=values):

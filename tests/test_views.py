@@ -190,6 +190,21 @@ def test_a_name_is_common_or_not_among_the_parties_the_user_may_see(example, per
     assert listed is counted and list(listed) == []  # 温县 is below 焦作 but has no 李某
 
 
+@pytest.mark.parametrize("query", ["（2023）豫0823执", "(2023)豫0823执1", "（2023）豫0825执"])
+def test_a_common_case_number_prefix_is_walked_and_gives_the_general_search(example, personas, monkeypatch, query):
+    """A court's year (half-width brackets normalised) common with COMMON at 1: the walk
+    of the numbered cases, the same cases in the same order as the general search."""
+    from zhixing.cases import api
+
+    officer = personas["wuzhi_officer"]
+    general = [c.case_number for c in api.search_cases(officer, q=query)]
+    monkeypatch.setattr(api, "COMMON", 1)
+    listed, counted = api.search_listing(officer, q=query)
+    assert (listed is not counted) == bool(general)  # 温县's year: nothing numbered, the general form
+    assert [c.case_number for c in listed] == general
+    assert counted.count() == len(general)
+
+
 def test_every_party_carries_its_cases_court(example):
     from zhixing.cases.models import Party
 
