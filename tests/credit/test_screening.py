@@ -4,6 +4,8 @@ and its isolation between agencies, the index seeing a listing or a deletion at 
 change feed and the signed snapshot."""
 
 import json
+import time
+import types
 from datetime import date
 
 import pytest
@@ -112,7 +114,11 @@ def test_scopes_limit_what_a_key_may_call(credit_urls, agencies, kit):
     assert get(Client(), "/api/list/snapshot", key).status_code == 403
 
 
-def test_rate_limit_per_key(credit_urls, agencies, kit):
+def test_rate_limit_per_key(credit_urls, agencies, kit, monkeypatch):
+    # The clock held in mid-minute: a fixed window's edge between the calls would give
+    # the third call a fresh budget.
+    clock = types.SimpleNamespace(time=lambda: 1_800_000_030.0, monotonic=time.monotonic)
+    monkeypatch.setattr(screening, "time", clock)
     rail, key = agencies["railway"]
     type(rail).objects.filter(pk=rail.pk).update(rate_per_minute=2)
     screening.keys.invalidate()
