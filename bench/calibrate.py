@@ -14,7 +14,9 @@ def main() -> None:
     total = 0
     for i in range(5_000_000):
         total += i * i % 7
-    texts = [json.dumps({"a": i, "b": [1, 2, 3], "c": "汉字" * 3}, ensure_ascii=False) for i in range(200_000)]
+    texts = [
+        json.dumps({"a": i, "b": [1, 2, 3], "c": "汉字" * 3}, ensure_ascii=False) for i in range(200_000)
+    ]
     for text in texts:
         json.loads(text)
     print(f"calibration: {time.process_time() - start:.2f} s CPU (lower is faster)")

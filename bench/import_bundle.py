@@ -29,8 +29,13 @@ def run_import(bundle: Path, database_url: str) -> tuple[float, int, dict, float
     """Seconds, peak RSS (KiB, the largest process: parent or a worker), the JSON report and
     the CPU seconds (parent and its worker processes) of one `zhixing import`."""
     env = {**os.environ, "DATABASE_URL": database_url}
-    subprocess.run([sys.executable, "-m", "zhixing.cli", "ledger", "--as-of", "2000-01-01"], env=env, check=True,
-                   capture_output=True)  # fmt: skip  (migrate first: not part of the import time)
+    # Migrate first: not part of the import time.
+    subprocess.run(
+        [sys.executable, "-m", "zhixing.cli", "ledger", "--as-of", "2000-01-01"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     p = subprocess.run([sys.executable, "-m", "zhixing.cli", "import", str(bundle), "--json"], env=env,
@@ -116,7 +121,15 @@ def pad_events(source: Path, target: Path, per_case: int) -> None:
                     events.append({"node": "field_investigation", "on": on})
                 else:
                     cats = rng.sample(PAD_CATEGORIES, 4)
-                    events.append({"node": "online_inquiry", "on": on, "system": "总对总", "categories": cats, "found": []})
+                    events.append(
+                        {
+                            "node": "online_inquiry",
+                            "on": on,
+                            "system": "总对总",
+                            "categories": cats,
+                            "found": [],
+                        }
+                    )
             out.write(json.dumps(case, ensure_ascii=False) + "\n")
 
 
@@ -125,7 +138,9 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--naive-cases", type=int, default=2_000)
     parser.add_argument("--pg", action="store_true", help="also PostgreSQL (local, trust auth)")
-    parser.add_argument("--events", type=int, default=20, help="pad each case to about this many events (0: as simulated)")
+    parser.add_argument(
+        "--events", type=int, default=20, help="pad each case to about this many events (0: as simulated)"
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
     from zhixing.simulate.generator import simulate
@@ -144,7 +159,9 @@ def main() -> None:
             raw.unlink()
         lines = sum(1 for _ in bundle.open(encoding="utf-8"))
         events = sum(len(json.loads(line).get("events", [])) for line in bundle.open(encoding="utf-8"))
-        print(f"bundle: {lines} cases, {events / lines:.1f} events/case, simulated in {time.perf_counter() - t:.1f} s")
+        print(
+            f"bundle: {lines} cases, {events / lines:.1f} events/case, simulated in {time.perf_counter() - t:.1f} s"
+        )
         targets = [("SQLite", f"sqlite:///{tmp / 'bench.sqlite3'}", f"sqlite:///{tmp / 'naive.sqlite3'}")]
         if args.pg:
             import psycopg
@@ -159,7 +176,9 @@ def main() -> None:
             seconds, peak, report, cpu = run_import(bundle, url)
             rate = report["imported"] / seconds
             naive = naive_import(bundle, naive_url, args.naive_cases)
-            print(f"{name}: load {' '.join(load)}; CPU {cpu:.1f} s ({report['imported'] / cpu:,.0f} cases per CPU-second)")
+            print(
+                f"{name}: load {' '.join(load)}; CPU {cpu:.1f} s ({report['imported'] / cpu:,.0f} cases per CPU-second)"
+            )
             print(f"{name}: {report['imported']} cases in {seconds:.1f} s = {rate:,.0f} cases/s, peak RSS {peak / 1024:.0f} MB;"
                   f" naive ORM {naive:,.0f} cases/s (first {args.naive_cases}); ratio {rate / naive:.1f}×")  # fmt: skip
 

@@ -320,4 +320,6 @@ def test_the_real_command(tmp_path, example_file):
         db, "indicators", "--from", "2023-01-01", "--to", "2023-02-30", "--court", "豫0823", "--json"
     )
     assert (bad.returncode, bad.stdout) == (2, "")
-    assert one_line(bad.stderr) == "zhixing indicators: --to 应为 YYYY-MM-DD 格式的有效日期，实际为 '2023-02-30'"
+    assert (
+        one_line(bad.stderr) == "zhixing indicators: --to 应为 YYYY-MM-DD 格式的有效日期，实际为 '2023-02-30'"
+    )

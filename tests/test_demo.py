@@ -9,7 +9,17 @@ import sys
 
 def test_demo_builds_once_and_reuses(tmp_path):
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}"}
-    argv = [sys.executable, "-m", "zhixing.cli", "demo", "--no-serve", "--years", "1", "--cases-per-court-year", "8"]
+    argv = [
+        sys.executable,
+        "-m",
+        "zhixing.cli",
+        "demo",
+        "--no-serve",
+        "--years",
+        "1",
+        "--cases-per-court-year",
+        "8",
+    ]
     first = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert first.returncode == 0, first.stderr[-2000:]
     assert "已导入" in first.stdout

@@ -152,7 +152,8 @@ def test_a_search_counts_no_further_than_the_cap(example, personas, monkeypatch)
     assert "第 1 / 2 页" in html
     assert len(re.findall(r"（\d{4}）豫0823执恢?\d+号(?=</a>)", html)) == 2
     last = text(client.get("/cases/?page=2"))
-    assert len(re.findall(r"（\d{4}）豫0823执恢?\d+号(?=</a>)", last)) == 1  # the 3rd; the 4th and 5th are not paged to
+    # the 3rd; the 4th and 5th are not paged to
+    assert len(re.findall(r"（\d{4}）豫0823执恢?\d+号(?=</a>)", last)) == 1
     monkeypatch.setattr(views, "SEARCH_CAP", 5)  # exactly as many as there are: no "+"
     html = text(client.get("/cases/"))
     assert "共 5 件" in html and "只列出" not in html
@@ -182,7 +183,11 @@ def test_a_name_is_common_or_not_among_the_parties_the_user_may_see(example, per
 
     monkeypatch.setattr(api, "COMMON", 1)
     assert set(Party.objects.filter(name="李某").values_list("court__code", flat=True)) == {"豫0823"}
-    for persona, common, found in [("wuzhi_officer", True, [B]), ("jiaozuo_chief", True, [B]), ("wenxian_officer", False, [])]:
+    for persona, common, found in [
+        ("wuzhi_officer", True, [B]),
+        ("jiaozuo_chief", True, [B]),
+        ("wenxian_officer", False, []),
+    ]:
         listed, counted = api.search_listing(personas[persona], q="李某")
         assert (listed is not counted) == common, persona
         assert [c.case_number for c in listed] == found, persona
@@ -191,7 +196,9 @@ def test_a_name_is_common_or_not_among_the_parties_the_user_may_see(example, per
 
 
 @pytest.mark.parametrize("query", ["（2023）豫0823执", "(2023)豫0823执1", "（2023）豫0825执"])
-def test_a_common_case_number_prefix_is_walked_and_gives_the_general_search(example, personas, monkeypatch, query):
+def test_a_common_case_number_prefix_is_walked_and_gives_the_general_search(
+    example, personas, monkeypatch, query
+):
     """A court's year (half-width brackets normalised) common with COMMON at 1: the walk
     of the numbered cases, the same cases in the same order as the general search."""
     from zhixing.cases import api

@@ -133,7 +133,9 @@ def shoot(base: str, accounts: dict, env: dict, tmp: Path) -> None:
             pp.wait_for_selector(".portal-steps")
             pp.screenshot(path=OUT / f"{name}-case.png", full_page=(size == PHONE))
             pc.close()
-        public = browser.new_context(viewport={"width": DESK[0], "height": DESK[1]}, locale="zh-CN").new_page()
+        public = browser.new_context(
+            viewport={"width": DESK[0], "height": DESK[1]}, locale="zh-CN"
+        ).new_page()
         from zhixing.credit.models import ListEntry
 
         entry = ListEntry.objects.filter(kind=ListEntry.Kind.DISHONEST).first()

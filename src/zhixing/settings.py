@@ -114,7 +114,9 @@ WSGI_APPLICATION = "zhixing.wsgi.application"
 
 DATABASE_URL = env_str("DATABASE_URL", "sqlite:///" + str(Path.cwd() / "zhixing.sqlite3"))
 try:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("ZHIXING_CONN_MAX_AGE", 0))}
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("ZHIXING_CONN_MAX_AGE", 0))
+    }
 except (ValueError, dj_database_url.UnknownSchemeError) as e:
     raise ImproperlyConfigured(
         f"DATABASE_URL must look like sqlite:///path or postgresql://user@host:5432/name, got {DATABASE_URL!r} ({e})"
@@ -161,7 +163,9 @@ STATIC_ROOT = Path(os.environ["ZHIXING_STATIC_ROOT"]) if os.environ.get("ZHIXING
 # Courts run on closed networks: every script is served from an installed package.
 # plotly.min.js ships in the plotly wheel, htmx in django-htmx; WhiteNoise serves them
 # straight from the finders, so there is no collectstatic step.
-STATICFILES_DIRS = [("vendor/plotly", Path(importlib.util.find_spec("plotly").origin).parent / "package_data")]
+STATICFILES_DIRS = [
+    ("vendor/plotly", Path(importlib.util.find_spec("plotly").origin).parent / "package_data")
+]
 STATICFILES_DIRS += [BASE_DIR / "static"]  # the site's own CSS and scripts (src/zhixing/static)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -188,7 +192,9 @@ ZHIXING_DASHBOARD_MAX_STALE = env_int("ZHIXING_DASHBOARD_MAX_STALE", 24 * 3600)
 # on restart). Default: a directory beside a SQLite database file, else memory.
 _db = DATABASES["default"]
 _sqlite_file = _db["ENGINE"] == "django.db.backends.sqlite3" and str(_db["NAME"]) not in ("", ":memory:")
-ZHIXING_DASHBOARD_CACHE = env_str("ZHIXING_DASHBOARD_CACHE", f"{_db['NAME']}.cache" if _sqlite_file else "memory")
+ZHIXING_DASHBOARD_CACHE = env_str(
+    "ZHIXING_DASHBOARD_CACHE", f"{_db['NAME']}.cache" if _sqlite_file else "memory"
+)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "dashboard": (

@@ -73,7 +73,17 @@ def test_copy_payload_reads_back_as_written(bundle_case):
     import_bundle(io.StringIO(json.dumps(bundle_case(), ensure_ascii=False) + "\n"))
     case = Case.objects.get()
     at = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
-    row = (case.pk, "field_investigation", date(2024, 2, 29), {"note": "a\tb\\c\n执"}, 99, False, "", "import", at)
+    row = (
+        case.pk,
+        "field_investigation",
+        date(2024, 2, 29),
+        {"note": "a\tb\\c\n执"},
+        99,
+        False,
+        "",
+        "import",
+        at,
+    )
     table = bulk.Table(NodeEvent, EVENT_COLUMNS)
     table.write([table.rows([row])])
     e = NodeEvent.objects.get(position=99)

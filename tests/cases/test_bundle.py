@@ -911,7 +911,8 @@ def test_resumed_on_is_not_part_of_the_canonical_form(example_cases):
 
 
 @pytest.mark.parametrize(
-    ("values", "index"), [(["存款", "黄金"], 1), ([None, "存款"], 0), (["存款", ["存款"]], 1), ([{"a": 1}], 0)]
+    ("values", "index"),
+    [(["存款", "黄金"], 1), ([None, "存款"], 0), (["存款", ["存款"]], 1), ([{"a": 1}], 0)],
 )
 def test_a_list_of_choices_fails_at_its_first_bad_item_as_one_choice_does(values, index):
     from zhixing.cases.bundle import _choice, _each_choice
@@ -940,7 +941,9 @@ def test_a_date_read_before_is_the_same_date_and_a_bad_one_stays_bad(bundle_case
 
 def test_an_event_keeps_its_other_fields_in_their_order(bundle_case):
     case = bundle_case()
-    case["events"].append({"note": "见笔录", "on": "2023-03-05", "party": "p2", "node": "fine", "amount": "10.00"})
+    case["events"].append(
+        {"note": "见笔录", "on": "2023-03-05", "party": "p2", "node": "fine", "amount": "10.00"}
+    )
     event = next(e for e in parse_case(case, today=TODAY).events if e.node == "fine")
     assert list(event.data.items()) == [("note", "见笔录"), ("party", "p2"), ("amount", "10.00")]
 

@@ -154,7 +154,10 @@ def test_figures_kept_in_files_outlive_the_process(courts, tmp_path, settings):
 
     settings.CACHES = {
         **settings.CACHES,
-        "dashboard": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(tmp_path)},
+        "dashboard": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path),
+        },
     }
     assert isinstance(caches["dashboard"], FileBasedCache)
     assert FactCache().get("x", (1,), lambda: {"IND-01": "0.5"}) == {"IND-01": "0.5"}

@@ -21,7 +21,17 @@ class NodeEventInline(admin.TabularInline):
     model = NodeEvent
     extra = 0
     can_delete = False
-    fields = ("on", "node", "data", "source", "recorded_by", "recorded_at", "supersedes", "withdrawn", "reason")
+    fields = (
+        "on",
+        "node",
+        "data",
+        "source",
+        "recorded_by",
+        "recorded_at",
+        "supersedes",
+        "withdrawn",
+        "reason",
+    )
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):

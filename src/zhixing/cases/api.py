@@ -77,7 +77,11 @@ def search_listing(
                 return walk, qs.filter(pk__in=named.values("case_id")).values("pk")
             return walk, qs.filter(_prefix("parties__name", q)).values("pk").distinct()
         numbered = qs.filter(_prefix("case_number", normalise(q)))
-        if numbered[:COMMON].count() >= COMMON and not named.exists() and not qs.filter(pk__in=_holders(q)).exists():
+        if (
+            numbered[:COMMON].count() >= COMMON
+            and not named.exists()
+            and not qs.filter(pk__in=_holders(q)).exists()
+        ):
             return numbered.order_by("-filed_on", "case_number"), numbered.values("pk")
     found = _found(qs, parties, q)
     return found, found

@@ -199,7 +199,8 @@ def _compile(converters: Sequence[Any], width: int, shape: str, filled: Any):
         body = 'f"' + "\\t".join("{" + v + "}" for v in values) + '" + filled'
     else:
         body = "(" + "".join(v + ", " for v in values) + ") + filled"
-    return eval(f"lambda r: {body}", {**names, "filled": filled})  # source built above from our own column list
+    # The source is built above from our own column list.
+    return eval(f"lambda r: {body}", {**names, "filled": filled})
 
 
 class Table:

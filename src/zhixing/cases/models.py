@@ -21,7 +21,9 @@ class CaseQuerySet(CourtScopedQuerySet):
     court_lookup = "court"
 
     def open_at(self, as_of):
-        return self.filter(filed_on__lte=as_of).filter(models.Q(closed_on__isnull=True) | models.Q(closed_on__gt=as_of))
+        return self.filter(filed_on__lte=as_of).filter(
+            models.Q(closed_on__isnull=True) | models.Q(closed_on__gt=as_of)
+        )
 
 
 class Case(models.Model):
@@ -55,8 +57,13 @@ class Case(models.Model):
         verbose_name = verbose_name_plural = "执行案件"
         indexes = [models.Index(fields=["court", "case_type", "filed_on"])]
         constraints = [
-            models.CheckConstraint(condition=models.Q(claim_amount__gte=0) | models.Q(claim_amount__isnull=True), name="case_claim_nonnegative"),
-            models.CheckConstraint(condition=models.Q(recovered_amount__gte=0), name="case_recovered_nonnegative"),
+            models.CheckConstraint(
+                condition=models.Q(claim_amount__gte=0) | models.Q(claim_amount__isnull=True),
+                name="case_claim_nonnegative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(recovered_amount__gte=0), name="case_recovered_nonnegative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -89,7 +96,11 @@ class Party(models.Model):
         constraints = [models.UniqueConstraint(fields=["case", "local_id"], name="party_local_id_unique")]
         indexes = [
             # varchar_pattern_ops: PostgreSQL reads LIKE 'x%' from it (other backends ignore opclasses).
-            models.Index(fields=["court", "name"], name="cases_party_court_name", opclasses=["int8_ops", "varchar_pattern_ops"])
+            models.Index(
+                fields=["court", "name"],
+                name="cases_party_court_name",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            )
         ]
 
     def __str__(self) -> str:
@@ -125,11 +136,20 @@ class NodeEvent(models.Model):
     data = models.JSONField("内容", default=dict, blank=True)
     #: Order of the event in the bundle line / of entry (ties of one day keep it).
     position = models.PositiveIntegerField(default=0)
-    supersedes = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by")
+    supersedes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+    )
     withdrawn = models.BooleanField("撤回", default=False)
     reason = models.TextField("更正理由", blank=True)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.IMPORT)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     objects = AppendOnlyQuerySet.as_manager()
@@ -141,7 +161,11 @@ class NodeEvent(models.Model):
             models.Index(fields=["case", "on"]),
             models.Index(fields=["node"], name="cases_event_node"),
             # PROTECT looks the user's events up before a user is deleted; imported events have none.
-            models.Index(fields=["recorded_by"], condition=models.Q(recorded_by__isnull=False), name="cases_event_recorder"),
+            models.Index(
+                fields=["recorded_by"],
+                condition=models.Q(recorded_by__isnull=False),
+                name="cases_event_recorder",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -177,7 +177,9 @@ class CaseRecord:
         wanted = set(nodes)
         return [e for e in self.events if e.node in wanted]
 
-    def first(self, node: str, *, on_or_after: date | None = None, on_or_before: date | None = None) -> Event | None:
+    def first(
+        self, node: str, *, on_or_after: date | None = None, on_or_before: date | None = None
+    ) -> Event | None:
         """The earliest event of ``node`` within the given bounds (inclusive)."""
         for e in self.events:
             if e.node != node:

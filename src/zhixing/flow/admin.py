@@ -20,8 +20,12 @@ class HolidayScheduleForm(forms.ModelForm):
         data = super().clean()
         try:
             workdays.parse_schedule(
-                {"year": data.get("year"), "source": data.get("source"), "holidays": data.get("holidays") or [],
-                 "workdays": data.get("workdays") or []}  # fmt: skip
+                {
+                    "year": data.get("year"),
+                    "source": data.get("source"),
+                    "holidays": data.get("holidays") or [],
+                    "workdays": data.get("workdays") or [],
+                }  # fmt: skip
             )
         except workdays.ScheduleError as e:
             raise forms.ValidationError(str(e)) from None
@@ -36,7 +40,9 @@ class HolidayScheduleAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.loaded_by = request.user
         super().save_model(request, obj, form, change)
-        workdays.register_schedule(obj.year, map(date.fromisoformat, obj.holidays), map(date.fromisoformat, obj.workdays), obj.source)
+        workdays.register_schedule(
+            obj.year, map(date.fromisoformat, obj.holidays), map(date.fromisoformat, obj.workdays), obj.source
+        )
         from zhixing.metrics.facts import refresh_all_facts
 
         refresh_all_facts()

@@ -16,7 +16,9 @@ class HolidaySchedule(models.Model):
     holidays = models.JSONField("放假日期", default=list)
     workdays = models.JSONField("调休上班日期", default=list)
     loaded_at = models.DateTimeField("载入时间", auto_now=True)
-    loaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "节假日安排"

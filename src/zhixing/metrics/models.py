@@ -102,7 +102,8 @@ class ObligationFact(models.Model):
     """One key-node obligation (§3) with everything known: an obligation is overdue in a
     window when its due day lies in it and on or before as-of and done_on is null or later."""
 
-    case = models.ForeignKey(Case, related_name="obligation_facts", db_index=False, **FACT_CASE)  # Meta's index
+    # Indexed by Meta's index.
+    case = models.ForeignKey(Case, related_name="obligation_facts", db_index=False, **FACT_CASE)
     court = models.ForeignKey(Court, **FACT_COURT)
     key_node = models.CharField(max_length=4)
     ref = models.CharField(max_length=32, blank=True)

@@ -41,7 +41,9 @@ class Command(BaseCommand):
         if options["json"]:
             emit_json(self, report.as_json())
         else:
-            self.stdout.write(f"导入 {report.imported} 件，未变化 {report.unchanged} 件，拒绝 {len(report.rejected)} 行")
+            self.stdout.write(
+                f"导入 {report.imported} 件，未变化 {report.unchanged} 件，拒绝 {len(report.rejected)} 行"
+            )
             for r in report.rejected:
                 self.stdout.write(f"  第 {r['line']} 行 {r['case_number'] or ''} {r['field']}：{r['error']}")
         if report.rejected:
