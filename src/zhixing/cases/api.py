@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Query, Router, Schema
@@ -71,6 +72,11 @@ def search_listing(
             # The walk tests a case's own parties: the court condition would only add work.
             own = Party.objects.filter(_prefix("name", q), case=OuterRef("pk"))
             walk = qs.filter(Exists(own)).order_by("-filed_on", "case_number")
+            if is_open is None:
+                # The cases in scope are those of the parties in scope (a party keeps its
+                # case's court): counted from the parties alone. PostgreSQL planned the
+                # capped join below as a walk of the party case index (290 ms, against 15).
+                return walk, named.values("case_id").distinct()
             if connection.vendor == "postgresql":
                 # A semi-join: PostgreSQL read the join below from the party case index,
                 # testing every party's name (157 ms at a million cases, against 12 ms).
@@ -82,9 +88,16 @@ def search_listing(
             and not named.exists()
             and not qs.filter(pk__in=_holders(q)).exists()
         ):
-            return numbered.order_by("-filed_on", "case_number"), numbered.values("pk")
+            return numbered.order_by(*_NEWEST_OF_MANY), numbered.values("pk")
     found = _found(qs, parties, q)
     return found, found
+
+
+#: The newest first among many matches read from another index. Why not the filing-day index:
+#: walking it newest first for a case-number prefix passes every later filing (a court's
+#: 2024 after all of 2025: 350,000 rows, 124 ms on PostgreSQL), where reading the matches
+#: by number and sorting them takes 42 ms; the expression is not indexed, so it is sorted.
+_NEWEST_OF_MANY = (Coalesce("filed_on", "filed_on").desc(), "case_number")
 
 
 def _scoped(user, court: str, is_open: bool | None) -> tuple[QuerySet[Case], QuerySet[Party]]:

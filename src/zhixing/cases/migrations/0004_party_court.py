@@ -41,9 +41,9 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="party",
             index=models.Index(
-                fields=["court", "name"],
+                fields=["court", "name", "case"],
                 name="cases_party_court_name",
-                opclasses=["int8_ops", "varchar_pattern_ops"],
+                opclasses=["int8_ops", "varchar_pattern_ops", "int8_ops"],
             ),
         ),
     ]
