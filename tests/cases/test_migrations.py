@@ -1,0 +1,59 @@
+"""Migrations that change stored rows keep every row: run on data written under the
+schema before them (the historical models), on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+BEFORE, AFTER = ("cases", "0003_import_indexes"), ("cases", "0004_party_court")
+
+
+def _migrate(target):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate([target])
+    return executor.loader.project_state([target]).apps
+
+
+@pytest.mark.django_db(transaction=True)
+def test_0004_gives_every_party_its_cases_court():
+    """Parties of cases in two courts, written before the column existed, each get their
+    case's court; none is left without one (the column is NOT NULL after)."""
+    apps = _migrate(BEFORE)
+    try:
+        Court, Case, Party = (
+            apps.get_model(*m) for m in [("courts", "Court"), ("cases", "Case"), ("cases", "Party")]
+        )
+        wuzhi = Court.objects.create(
+            code="豫0823", name="武陟县人民法院", level=3, path="最高法/豫/豫08/豫0823/"
+        )
+        wenxian = Court.objects.create(
+            code="豫0825", name="温县人民法院", level=3, path="最高法/豫/豫08/豫0825/"
+        )
+        for i, court in enumerate([wuzhi, wenxian, wuzhi]):
+            case = Case.objects.create(
+                case_number=f"（2023）{court.code}执{i + 1}号", court=court, case_type="首次执行",
+                filed_on=date(2023, 3, 1), claim_amount=Decimal("100.00"), recovered_amount=Decimal("0.00"),
+            )  # fmt: skip
+            for j, name in enumerate(["张某", "李某"]):
+                Party.objects.create(
+                    case=case, local_id=f"p{j + 1}", role="申请执行人", kind="自然人", name=name
+                )
+        apps = _migrate(AFTER)
+        Party = apps.get_model("cases", "Party")
+        got = sorted(Party.objects.values_list("case__case_number", "name", "court__code"))
+        assert got == [
+            ("（2023）豫0823执1号", "张某", "豫0823"),
+            ("（2023）豫0823执1号", "李某", "豫0823"),
+            ("（2023）豫0823执3号", "张某", "豫0823"),
+            ("（2023）豫0823执3号", "李某", "豫0823"),
+            ("（2023）豫0825执2号", "张某", "豫0825"),
+            ("（2023）豫0825执2号", "李某", "豫0825"),
+        ]
+    finally:
+        _migrate(("cases", MigrationExecutor(connection).loader.graph.leaf_nodes("cases")[0][1]))
