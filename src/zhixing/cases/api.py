@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OrderBy, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -83,12 +83,13 @@ def search_listing(
                 return walk, qs.filter(pk__in=named.values("case_id")).values("pk")
             return walk, qs.filter(_prefix("parties__name", q)).values("pk").distinct()
         numbered = qs.filter(_prefix("case_number", normalise(q)))
+        by_number = numbered.order_by(_by_number()).values("pk")
         if (
-            numbered[:COMMON].count() >= COMMON
+            by_number[:COMMON].count() >= COMMON
             and not named.exists()
             and not qs.filter(pk__in=_holders(q)).exists()
         ):
-            return numbered.order_by(*_NEWEST_OF_MANY), numbered.values("pk")
+            return numbered.order_by(*_NEWEST_OF_MANY), by_number
     found = _found(qs, parties, q)
     return found, found
 
@@ -98,6 +99,24 @@ def search_listing(
 #: 2024 after all of 2025: 350,000 rows, 124 ms on PostgreSQL), where reading the matches
 #: by number and sorting them takes 42 ms; the expression is not indexed, so it is sorted.
 _NEWEST_OF_MANY = (Coalesce("filed_on", "filed_on").desc(), "case_number")
+
+
+class _PatternOrder(OrderBy):
+    """PostgreSQL: ascending in the order of the ``varchar_pattern_ops`` index, which holds
+    the ``LIKE 'x%'`` range. The comment is for Django's compiler, which reads each order's
+    direction from its SQL (ASC or DESC); ``USING ~<~`` is ascending."""
+
+    template = "%(expression)s USING ~<~ /* ASC */"
+
+
+def _by_number() -> OrderBy:
+    """Case-number order, read from the index that holds a prefix's range. Why an order in a
+    capped count: without one, PostgreSQL counts the first thousand matches of a year's prefix
+    by a sequential scan that expects them spread evenly, where they lie together (an import
+    writes a year at a time): 68–160 ms, against 2 ms in index order."""
+    if connection.vendor == "postgresql":
+        return _PatternOrder(F("case_number"))
+    return OrderBy(F("case_number"))  # SQLite's range on the case-number index
 
 
 def _scoped(user, court: str, is_open: bool | None) -> tuple[QuerySet[Case], QuerySet[Party]]:
