@@ -59,8 +59,9 @@ def search_listing(
     parties or more in scope: 林某 among a province's million cases) matches too many cases
     to fetch and sort them all for the newest fifty, so its page walks the cases newest
     first (the filing-day index), testing each case's parties by their case index, and
-    stops after a page. That walk is the slow way to count, so the count reads the index
-    joined to the cases in scope and stops at the cap. A common name that also starts a
+    stops after a page. That walk is the slow way to count, so the count reads the
+    court-and-name index (joined to the cases when open/closed narrows them) and stops at
+    the cap. A common name that also starts a
     case number or is a whole ID number or credit code takes the general form. A common
     case-number prefix (a court's year, （2024）豫0823执) that names no party is walked the
     same way, its count read from the case-number index."""
@@ -82,14 +83,15 @@ def search_listing(
                 # testing every party's name (157 ms at a million cases, against 12 ms).
                 return walk, qs.filter(pk__in=named.values("case_id")).values("pk")
             return walk, qs.filter(_prefix("parties__name", q)).values("pk").distinct()
-        numbered = qs.filter(_prefix("case_number", normalise(q)))
+        number_prefix = _prefix("case_number", normalise(q))
+        numbered = qs.filter(number_prefix)
         # Common among all cases, not those in scope: a court condition beside the prefix makes
         # PostgreSQL expect few matches (a court's share of the prefix's, where the prefix names
         # the court) and sort them all (38 ms) rather than read the index in order (2 ms). A
         # prefix common elsewhere and rare in scope just sorts its few matches.
-        everywhere = Case.objects.filter(_prefix("case_number", normalise(q))).order_by(_by_number())
+        everywhere = Case.objects.filter(number_prefix).order_by(_by_number()).values("pk")
         if (
-            everywhere.values("pk")[:COMMON].count() >= COMMON
+            everywhere[:COMMON].count() >= COMMON
             and not named.exists()
             and not qs.filter(pk__in=_holders(q)).exists()
         ):

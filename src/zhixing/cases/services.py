@@ -316,8 +316,9 @@ def _rows(record: CaseRecord, pk: int, fp: str, known: dict[str, int], tables: d
     """The payloads of one case (its id ``pk``, its fingerprint ``fp``), and its funds as plain tuples (their rows
     need the receipts' ids, which only the writer learns)."""
     r = record
+    court_id = known[r.court]
     case_row = (
-        pk, r.case_number, known[r.court], r.case_type.value, r.non_litigation, r.application_received_on,
+        pk, r.case_number, court_id, r.case_type.value, r.non_litigation, r.application_received_on,
         r.filed_on, r.original_case_number or "", r.basis, r.claim_amount, r.recovered_amount, list(r.tags),
         r.handler or "", r.closed_on, r.closing_mode.value if r.closing_mode else "", r.extra, fp, 1, now, now,
     )  # fmt: skip
@@ -326,7 +327,7 @@ def _rows(record: CaseRecord, pk: int, fp: str, known: dict[str, int], tables: d
         "party": [
             (
                 pk,
-                case_row[2],
+                court_id,
                 p.id,
                 p.role.value,
                 p.kind.value,
