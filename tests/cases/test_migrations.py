@@ -57,3 +57,36 @@ def test_0004_gives_every_party_its_cases_court():
         ]
     finally:
         _migrate(("cases", MigrationExecutor(connection).loader.graph.leaf_nodes("cases")[0][1]))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_0005_indexes_the_names_and_case_numbers_written_before_it():
+    """Cases and parties written before the n-gram tables existed are in them after, each
+    piece with its row's court; a party written after is indexed by the trigger."""
+    apps = _migrate(("cases", "0004_party_court"))
+    try:
+        Court, Case, Party = (
+            apps.get_model(*m) for m in [("courts", "Court"), ("cases", "Case"), ("cases", "Party")]
+        )
+        wuzhi = Court.objects.create(
+            code="豫0823", name="武陟县人民法院", level=3, path="最高法/豫/豫08/豫0823/"
+        )
+        case = Case.objects.create(
+            case_number="（2023）豫0823执7号", court=wuzhi, case_type="首次执行", filed_on=date(2023, 3, 1),
+            claim_amount=Decimal("100.00"), recovered_amount=Decimal("0.00"),
+        )  # fmt: skip
+        Party.objects.create(
+            case=case, court=wuzhi, local_id="p1", role="申请执行人", kind="法人", name="AB农社"
+        )
+        _migrate(("cases", "0005_grams"))
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT gram, court_id FROM cases_name_gram ORDER BY gram")
+            assert cursor.fetchall() == [("ab", wuzhi.pk), ("b农", wuzhi.pk), ("农社", wuzhi.pk)]
+            cursor.execute("SELECT gram FROM cases_number_gram ORDER BY gram")
+            numbers = [g for (g,) in cursor.fetchall()]
+        assert numbers == sorted(
+            {"（2023）豫0823执7号"[i : i + 3] for i in range(len("（2023）豫0823执7号") - 2)}
+        )
+        assert len(numbers) == 12
+    finally:
+        _migrate(("cases", MigrationExecutor(connection).loader.graph.leaf_nodes("cases")[0][1]))

@@ -108,6 +108,43 @@ class Party(models.Model):
         return self.name
 
 
+class NameGram(models.Model):
+    """Two characters of a party's name (ASCII letters lowered), with its court: the index a
+    name fragment is looked up in (``cases.fragments``). Written by the database's triggers
+    on ``cases_party`` (migration 0005), never by Django."""
+
+    pk = models.CompositePrimaryKey("gram", "court", "party")
+    gram = models.CharField(max_length=2)
+    court = models.ForeignKey(Court, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    party = models.ForeignKey(Party, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+
+    objects = CourtScopedQuerySet.as_manager()
+
+    class Meta:
+        db_table = "cases_name_gram"
+
+    def __str__(self) -> str:
+        return self.gram
+
+
+class NumberGram(models.Model):
+    """Three characters of a case number, with its court: as ``NameGram`` for case numbers
+    (three, because a case number's two-character pieces are few: 20, 02, 豫0 …)."""
+
+    pk = models.CompositePrimaryKey("gram", "court", "case")
+    gram = models.CharField(max_length=3)
+    court = models.ForeignKey(Court, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    case = models.ForeignKey(Case, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+
+    objects = CourtScopedQuerySet.as_manager()
+
+    class Meta:
+        db_table = "cases_number_gram"
+
+    def __str__(self) -> str:
+        return self.gram
+
+
 class AppendOnlyQuerySet(models.QuerySet):
     """History rows are never changed in bulk either."""
 
