@@ -585,10 +585,11 @@ def test_a_large_import_refreshes_postgres_statistics(example_lines, tmp_path, m
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT relname FROM pg_stat_user_tables WHERE last_vacuum IS NOT NULL AND last_analyze IS NOT NULL"
-            " AND relname IN ('cases_nodeevent', 'metrics_casefact', 'metrics_obligationfact', 'funds_receipt')"
+            " AND relname IN ('cases_nodeevent', 'metrics_casefact', 'metrics_obligationfact', 'funds_receipt',"
+            " 'cases_name_gram')"
         )
         assert sorted(r[0] for r in cursor.fetchall()) == [
-            "cases_nodeevent", "funds_receipt", "metrics_casefact", "metrics_obligationfact",
+            "cases_name_gram", "cases_nodeevent", "funds_receipt", "metrics_casefact", "metrics_obligationfact",
         ]  # fmt: skip
 
 

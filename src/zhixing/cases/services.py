@@ -37,7 +37,7 @@ from zhixing.cases import bulk
 from zhixing.cases.bundle import dumps, fingerprint, read_line
 from zhixing.cases.choices import CaseType
 from zhixing.cases.loader import IN_CHUNK, load_records, resumptions
-from zhixing.cases.models import Case, NodeEvent, Party
+from zhixing.cases.models import Case, NameGram, NodeEvent, NumberGram, Party
 from zhixing.cases.records import CaseRecord
 from zhixing.courts.models import Court
 from zhixing.courts.services import CourtError, ensure_court
@@ -546,6 +546,7 @@ def vacuum_after_import(imported: int) -> list[str]:
         return []
     models = [m for m, _ in (*BASE_TABLES.values(), *FACT_TABLES.values())]
     models += [funds.Receipt, funds.Disbursement, funds.Deferral, funds.Lodgement]
+    models += [NameGram, NumberGram]  # written by the triggers; searches read them index-only
     names = [m._meta.db_table for m in models]
     with connection.cursor() as cursor:
         for name in names:
