@@ -40,7 +40,9 @@ def sqlite_sql() -> list[str]:
             f"PRIMARY KEY (gram, court_id, {ref})) WITHOUT ROWID",
             f"CREATE TRIGGER {table}_insert AFTER INSERT ON {source} BEGIN {insert}; END",
             f"CREATE TRIGGER {table}_delete AFTER DELETE ON {source} BEGIN {delete}; END",
-            f"CREATE TRIGGER {table}_update AFTER UPDATE OF {column}, court_id ON {source} BEGIN {delete}; {insert}; END",
+            # Django's save() sets every column: the WHEN spares a case's every save.
+            f"CREATE TRIGGER {table}_update AFTER UPDATE OF {column}, court_id ON {source} "
+            f"WHEN OLD.{column} IS NOT NEW.{column} OR OLD.court_id IS NOT NEW.court_id BEGIN {delete}; {insert}; END",
             f"INSERT OR IGNORE INTO {table} (gram, court_id, {ref}) {sqlite_grams('s', column, size, f'{source} AS s, ')}",
         ]
     return out
