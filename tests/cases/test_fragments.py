@@ -31,22 +31,22 @@ def cases(courts, import_cases, example_cases):
 
 def expected_grams() -> tuple[set, set]:
     names = {
-        (g, court, pk)
+        (g, court, pk, at + 1)
         for pk, court, name in Party.objects.values_list("pk", "court_id", "name")
-        for g in fragments.grams(name, 2)
+        for at, g in fragments.pieces(name, 2)
     }
     numbers = {
-        (g, court, pk)
+        (g, court, pk, at + 1)
         for pk, court, number in Case.objects.values_list("pk", "court_id", "case_number")
-        for g in fragments.grams(number, 3)
+        for at, g in fragments.pieces(number, 3)
     }
     return names, numbers
 
 
 def stored_grams() -> tuple[set, set]:
     return (
-        set(NameGram.objects.values_list("gram", "court_id", "party_id")),
-        set(NumberGram.objects.values_list("gram", "court_id", "case_id")),
+        set(NameGram.objects.values_list("gram", "court_id", "party_id", "pos")),
+        set(NumberGram.objects.values_list("gram", "court_id", "case_id", "pos")),
     )
 
 
@@ -57,11 +57,10 @@ def test_the_triggers_keep_every_piece_of_every_name_and_case_number(cases):
     stored. Transactional: PostgreSQL's statement triggers fire as the statements run."""
     names, numbers = expected_grams()
     assert stored_grams() == (names, numbers)
-    assert ("acme trading 有限公司"[:2], Party.objects.get(name__startswith="Acme").court_id,
-            Party.objects.get(name__startswith="Acme").pk) in names  # fmt: skip
-    assert len(numbers) == sum(
-        len(fragments.grams(n, 3)) for n in Case.objects.values_list("case_number", flat=True)
-    )
+    acme = Party.objects.get(name="Acme Trading 有限公司")
+    assert {("ac", 1), ("公司", 16)} <= {(g, at) for g, _court, pk, at in names if pk == acme.pk}
+    assert len(names) == sum(len(n) - 1 for n in Party.objects.values_list("name", flat=True))
+    assert len(numbers) == sum(len(n) - 2 for n in Case.objects.values_list("case_number", flat=True))
 
     Party.objects.filter(name="李某").update(name="李建国")
     zhang = Party.objects.filter(name="张某").first()

@@ -80,8 +80,8 @@ def test_0005_indexes_the_names_and_case_numbers_written_before_it():
         )
         _migrate(("cases", "0005_grams"))
         with connection.cursor() as cursor:
-            cursor.execute("SELECT gram, court_id FROM cases_name_gram ORDER BY gram")
-            assert cursor.fetchall() == [("ab", wuzhi.pk), ("b农", wuzhi.pk), ("农社", wuzhi.pk)]
+            cursor.execute("SELECT gram, court_id, pos FROM cases_name_gram ORDER BY pos")
+            assert cursor.fetchall() == [("ab", wuzhi.pk, 1), ("b农", wuzhi.pk, 2), ("农社", wuzhi.pk, 3)]
             cursor.execute("SELECT gram FROM cases_number_gram ORDER BY gram")
             numbers = [g for (g,) in cursor.fetchall()]
         assert numbers == sorted(

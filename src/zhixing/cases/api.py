@@ -119,14 +119,21 @@ def search_listing(
 def _fragment_listing(scope: Scope, q: str, is_open: bool | None) -> tuple[QuerySet[Case], QuerySet]:
     """``search_listing`` for a text that starts no case number, name or ID in scope. A
     fragment in the names of ``COMMON`` parties or more in scope (合作社, 有限公司) is walked as
-    a common name is, its own parties tested by their case index; one in ``COMMON`` case
-    numbers or more (豫0823执) walks the cases testing their numbers; counted from the n-gram
-    reads. Otherwise its few matches are read from the n-gram tables."""
+    a common name is, its own parties tested by their case index, and counted by that walk; one
+    in ``COMMON`` case numbers or more (豫0823执) walks the cases testing their numbers, counted
+    from the n-gram rows. Otherwise its few matches are read from the n-gram tables."""
     qs, number = scope.cases, normalise(q)
-    names, numbers = fragments.named(q, scope.name_grams), fragments.numbered(number, scope.number_grams)
+    name_rows, number_rows = (
+        fragments.name_rows(q, scope.name_grams),
+        fragments.number_rows(number, scope.number_grams),
+    )
+    names, numbers = fragments.parties(name_rows), fragments.cases(number_rows)
     holders = qs.filter(pk__in=_holders(q))
     newest = ("-filed_on", "case_number")
-    if names[:COMMON].count() >= COMMON and not numbers.exists() and not holders.exists():
+    # Common: counted on the gram rows (a party naming the text twice counts twice), a walk of
+    # an index that stops at the cap.
+    common_names = name_rows is not None and name_rows[:COMMON].count() >= COMMON
+    if common_names and not numbers.exists() and not holders.exists():
         # A scalar subquery, not EXISTS: PostgreSQL turns an EXISTS into a join, and for an infix
         # LIKE (whose matches it cannot estimate) hashes every party name in the table (合作社:
         # 2.3 s); a scalar subquery is tested case by case as the walk goes, and stops with it.
@@ -135,7 +142,8 @@ def _fragment_listing(scope: Scope, q: str, is_open: bool | None) -> tuple[Query
         # Counted by the walk too, up to the cap: the n-gram reads of a fragment in 100,000
         # names (有限公司) are hashed whole by PostgreSQL to count (14.8 s for the leader).
         return walk, walk.values("pk")
-    if numbers[:COMMON].count() >= COMMON and not names.exists() and not holders.exists():
+    common_numbers = number_rows is not None and number_rows[:COMMON].count() >= COMMON
+    if common_numbers and not names.exists() and not holders.exists():
         walk = qs.filter(case_number__icontains=number).order_by(*newest)
         return walk, qs.filter(pk__in=numbers.values("pk")).values("pk")
     found = qs.filter(contains_q(q, scope)).order_by(*newest)

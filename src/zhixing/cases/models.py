@@ -113,8 +113,11 @@ class NameGram(models.Model):
     name fragment is looked up in (``cases.fragments``). Written by the database's triggers
     on ``cases_party`` (migration 0005), never by Django."""
 
-    pk = models.CompositePrimaryKey("gram", "court", "party")
+    pk = models.CompositePrimaryKey("gram", "court", "party", "pos")
     gram = models.CharField(max_length=2)
+    #: Where the piece starts in the name (1 for the first character): a text's pieces must
+    #: lie side by side, so 农业专业合作社, which holds every piece of 农业合作社, is no match.
+    pos = models.PositiveSmallIntegerField()
     court = models.ForeignKey(Court, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
     party = models.ForeignKey(Party, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
 
@@ -131,8 +134,9 @@ class NumberGram(models.Model):
     """Three characters of a case number, with its court: as ``NameGram`` for case numbers
     (three, because a case number's two-character pieces are few: 20, 02, 豫0 …)."""
 
-    pk = models.CompositePrimaryKey("gram", "court", "case")
+    pk = models.CompositePrimaryKey("gram", "court", "case", "pos")
     gram = models.CharField(max_length=3)
+    pos = models.PositiveSmallIntegerField()
     court = models.ForeignKey(Court, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
     case = models.ForeignKey(Case, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
 

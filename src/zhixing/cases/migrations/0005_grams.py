@@ -1,7 +1,7 @@
 """The n-gram tables a fragment search reads (issue 11: a search ≤ 200 ms at a million cases,
 also for a text found inside a name or case number, such as 合作社 or 执1301): every two
 characters of each party's name (cases_name_gram) and every three of each case number
-(cases_number_gram), with the row's court, kept in step by the database's own triggers so
+(cases_number_gram), with the row's court and the piece's place in it, kept in step by the database's own triggers so
 that no write path (import, forms, a resumed case, a deletion) can forget them.
 
 Grams are of the text with ASCII letters lowered (the search folds the text it looks for the
@@ -22,7 +22,7 @@ GRAMS = [
 def sqlite_grams(row: str, column: str, size: int, source: str = "") -> str:
     """The grams of ``row``'s ``column`` with the row's court and id, for each row of ``source``
     (the trigger's row, when none)."""
-    return (f"SELECT substr(lower({row}.{column}), n, {size}), {row}.court_id, {row}.id FROM {source}zhixing_seq "
+    return (f"SELECT substr(lower({row}.{column}), n, {size}), {row}.court_id, {row}.id, n FROM {source}zhixing_seq "
             f"WHERE n <= length({row}.{column}) - {size - 1}")  # fmt: skip
 
 
@@ -33,17 +33,18 @@ def sqlite_sql() -> list[str]:
         "SELECT n FROM r",
     ]
     for table, size, source, column, ref in GRAMS:
-        insert = f"INSERT OR IGNORE INTO {table} (gram, court_id, {ref}) {sqlite_grams('NEW', column, size)}"
-        delete = f"DELETE FROM {table} WHERE (gram, court_id, {ref}) IN ({sqlite_grams('OLD', column, size)})"
+        insert = f"INSERT OR IGNORE INTO {table} (gram, court_id, {ref}, pos) {sqlite_grams('NEW', column, size)}"
+        delete = f"DELETE FROM {table} WHERE (gram, court_id, {ref}, pos) IN ({sqlite_grams('OLD', column, size)})"
         out += [
             f"CREATE TABLE {table} (gram TEXT NOT NULL, court_id INTEGER NOT NULL, {ref} INTEGER NOT NULL, "
-            f"PRIMARY KEY (gram, court_id, {ref})) WITHOUT ROWID",
+            f"pos INTEGER NOT NULL, PRIMARY KEY (gram, court_id, {ref}, pos)) WITHOUT ROWID",
             f"CREATE TRIGGER {table}_insert AFTER INSERT ON {source} BEGIN {insert}; END",
             f"CREATE TRIGGER {table}_delete AFTER DELETE ON {source} BEGIN {delete}; END",
             # Django's save() sets every column: the WHEN spares a case's every save.
             f"CREATE TRIGGER {table}_update AFTER UPDATE OF {column}, court_id ON {source} "
             f"WHEN OLD.{column} IS NOT NEW.{column} OR OLD.court_id IS NOT NEW.court_id BEGIN {delete}; {insert}; END",
-            f"INSERT OR IGNORE INTO {table} (gram, court_id, {ref}) {sqlite_grams('s', column, size, f'{source} AS s, ')}",
+            f"INSERT OR IGNORE INTO {table} (gram, court_id, {ref}, pos) "
+            f"{sqlite_grams('s', column, size, f'{source} AS s, ')}",
         ]
     return out
 
@@ -54,23 +55,23 @@ def postgresql_sql() -> list[str]:
         grams = f"{table}_of"
         out += [
             f"CREATE TABLE {table} (gram varchar({size}) NOT NULL, court_id bigint NOT NULL, {ref} bigint NOT NULL, "
-            f"PRIMARY KEY (gram, court_id, {ref}))",
-            f"CREATE FUNCTION {grams}(t text) RETURNS SETOF text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ "
-            f"SELECT DISTINCT substr(translate(t, '{UPPER}', '{LOWER}'), n, {size}) "
+            f"pos smallint NOT NULL, PRIMARY KEY (gram, court_id, {ref}, pos))",
+            f"CREATE FUNCTION {grams}(t text) RETURNS TABLE (gram text, pos int) LANGUAGE sql IMMUTABLE STRICT "
+            f"PARALLEL SAFE AS $$ SELECT substr(translate(t, '{UPPER}', '{LOWER}'), n, {size}), n "
             f"FROM generate_series(1, char_length(t) - {size - 1}) AS n $$",
             # Statement triggers with transition tables: an import's COPY of thousands of rows
             # runs one INSERT … SELECT, not a trigger call a row.
             f"CREATE FUNCTION {table}_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-            f"INSERT INTO {table} (gram, court_id, {ref}) SELECT g, s.court_id, s.id FROM new_rows AS s, "
+            f"INSERT INTO {table} (gram, court_id, {ref}, pos) SELECT g.gram, s.court_id, s.id, g.pos FROM new_rows AS s, "
             f"{grams}(s.{column}) AS g ON CONFLICT DO NOTHING; RETURN NULL; END $$",
             f"CREATE FUNCTION {table}_delete() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
             f"DELETE FROM {table} AS t USING old_rows AS s, {grams}(s.{column}) AS g "
-            f"WHERE t.gram = g AND t.court_id = s.court_id AND t.{ref} = s.id; RETURN NULL; END $$",
+            f"WHERE t.gram = g.gram AND t.pos = g.pos AND t.court_id = s.court_id AND t.{ref} = s.id; RETURN NULL; END $$",
             f"CREATE FUNCTION {table}_update() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
             f"DELETE FROM {table} AS t USING old_rows AS s, new_rows AS n, {grams}(s.{column}) AS g "
             f"WHERE n.id = s.id AND (n.{column}, n.court_id) IS DISTINCT FROM (s.{column}, s.court_id) "
-            f"AND t.gram = g AND t.court_id = s.court_id AND t.{ref} = s.id; "
-            f"INSERT INTO {table} (gram, court_id, {ref}) SELECT g, n.court_id, n.id FROM new_rows AS n "
+            f"AND t.gram = g.gram AND t.pos = g.pos AND t.court_id = s.court_id AND t.{ref} = s.id; "
+            f"INSERT INTO {table} (gram, court_id, {ref}, pos) SELECT g.gram, n.court_id, n.id, g.pos FROM new_rows AS n "
             f"JOIN old_rows AS s ON s.id = n.id, {grams}(n.{column}) AS g "
             f"WHERE (n.{column}, n.court_id) IS DISTINCT FROM (s.{column}, s.court_id) ON CONFLICT DO NOTHING; "
             f"RETURN NULL; END $$",
@@ -80,7 +81,7 @@ def postgresql_sql() -> list[str]:
             f"FOR EACH STATEMENT EXECUTE FUNCTION {table}_delete()",
             f"CREATE TRIGGER {table}_update AFTER UPDATE ON {source} REFERENCING OLD TABLE AS old_rows "
             f"NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {table}_update()",
-            f"INSERT INTO {table} (gram, court_id, {ref}) SELECT g, s.court_id, s.id FROM {source} AS s, "
+            f"INSERT INTO {table} (gram, court_id, {ref}, pos) SELECT g.gram, s.court_id, s.id, g.pos FROM {source} AS s, "
             f"{grams}(s.{column}) AS g ON CONFLICT DO NOTHING",
         ]
     return out
@@ -111,9 +112,10 @@ def gram_model(name: str, size: int, ref: str, to: str) -> migrations.CreateMode
     return migrations.CreateModel(
         name=name,
         fields=[
-            ("pk", models.CompositePrimaryKey("gram", "court", ref, blank=True, editable=False, primary_key=True,
+            ("pk", models.CompositePrimaryKey("gram", "court", ref, "pos", blank=True, editable=False, primary_key=True,
                                               serialize=False)),  # fmt: skip
             ("gram", models.CharField(max_length=size)),
+            ("pos", models.PositiveSmallIntegerField()),
             ("court", models.ForeignKey(db_constraint=False, on_delete=models.DO_NOTHING, related_name="+",
                                         to="courts.court")),  # fmt: skip
             (ref, models.ForeignKey(db_constraint=False, on_delete=models.DO_NOTHING, related_name="+", to=to)),
