@@ -60,7 +60,7 @@ def rows(scoped: QuerySet, model, ref: str, text: str) -> QuerySet | None:
     found = scoped.filter(gram=rarest).order_by()
     if counts[rarest] == 0:
         return found  # empty, and known to be
-    for i, g in parts:
+    for i, g in sorted(parts, key=lambda part: counts[part[1]]):  # the rarer first: fewer probes
         if i != at:
             beside = model.objects.filter(gram=g, court=OuterRef("court"), pos=OuterRef("pos") + (i - at))
             found = found.filter(Exists(beside.filter(**{ref: OuterRef(ref)})))
