@@ -110,8 +110,9 @@ def search_listing(
             and not qs.filter(pk__in=_holders(q)).exists()
         ):
             return numbered.order_by(*_NEWEST_OF_MANY), numbered.order_by(_by_number()).values("pk")
-    if not q or qs.filter(search_q(q, parties)).exists():
-        found = _found(scope, q)
+    found = qs.filter(search_q(q, parties)) if q else qs
+    if not q or found.exists():
+        found = found.order_by("-filed_on", "case_number")
         return found, found
     return _fragment_listing(scope, q, is_open)
 
