@@ -168,7 +168,7 @@ def test_a_gram_is_counted_no_further_than_its_cap(cases, monkeypatch):
     """The rarest gram is chosen by counts capped at GRAM_CAP: with the cap at 1, every gram
     present counts 1, and the text is still found (the other grams narrow, the text decides)."""
     monkeypatch.setattr(fragments, "GRAM_CAP", 1)
-    found = fragments.named("有限公司", NameGram.objects.all())
+    found = fragments.parties(fragments.name_rows("有限公司", NameGram.objects.all()))
     assert sorted(found.values_list("name", flat=True)) == [
         "Acme Trading 有限公司",
         "武陟县某建材有限公司",

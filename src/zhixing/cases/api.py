@@ -147,7 +147,7 @@ def _fragment_listing(scope: Scope, q: str, is_open: bool | None) -> tuple[Query
     if common_numbers and not names.exists() and not holders.exists():
         walk = qs.filter(case_number__icontains=number).order_by(*newest)
         return walk, qs.filter(pk__in=numbers.values("pk")).values("pk")
-    found = qs.filter(contains_q(q, scope)).order_by(*newest)
+    found = qs.filter(_containing(names, numbers, q)).order_by(*newest)
     return found, found
 
 
@@ -249,9 +249,14 @@ def contains_q(q: str, scope: Scope) -> Q:
     courts of ``scope``, read from the n-gram tables (``fragments``), or a whole ID number /
     credit code in any letter case. Without the n-grams this read every case number and name
     in scope: 0.45–1.1 s at a million cases."""
-    names = fragments.named(q, scope.name_grams).values("case_id")
-    numbers = fragments.numbered(normalise(q), scope.number_grams).values("pk")
-    return _any_of(Q(pk__in=numbers), [names, _holders(q)])
+    names = fragments.parties(fragments.name_rows(q, scope.name_grams))
+    numbers = fragments.cases(fragments.number_rows(normalise(q), scope.number_grams))
+    return _containing(names, numbers, q)
+
+
+def _containing(names: QuerySet[Party], numbers: QuerySet[Case], q: str) -> Q:
+    """A case of ``numbers``, or of a party of ``names``, or with a holder of ``q``."""
+    return _any_of(Q(pk__in=numbers.values("pk")), [names.values("case_id"), _holders(q)])
 
 
 def visible_case(user, case_number: str) -> Case:

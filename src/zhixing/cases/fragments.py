@@ -32,11 +32,6 @@ def fold(text: str) -> str:
     return text.translate(_ASCII_LOWER)
 
 
-def grams(text: str, size: int) -> list[str]:
-    """The distinct pieces of ``size`` characters of ``text`` (folded), in order."""
-    return list(dict.fromkeys(piece for _at, piece in pieces(text, size)))
-
-
 def pieces(text: str, size: int) -> list[tuple[int, str]]:
     """Each piece of ``size`` characters of ``text`` (folded) with where it starts (from 0)."""
     folded = fold(text)
@@ -83,14 +78,3 @@ def parties(found: QuerySet[NameGram] | None) -> QuerySet[Party]:
 def cases(found: QuerySet[NumberGram] | None) -> QuerySet[Case]:
     """The cases of ``number_rows``."""
     return Case.objects.none() if found is None else Case.objects.filter(pk__in=found.values("case_id"))
-
-
-def named(text: str, name_grams: QuerySet[NameGram]) -> QuerySet[Party]:
-    """The parties (of the courts of ``name_grams``) whose name contains ``text``."""
-    return parties(name_rows(text, name_grams))
-
-
-def numbered(text: str, number_grams: QuerySet[NumberGram]) -> QuerySet[Case]:
-    """The cases (of the courts of ``number_grams``) whose case number contains ``text`` (a
-    normalised case-number text)."""
-    return cases(number_rows(text, number_grams))

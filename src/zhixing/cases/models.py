@@ -108,45 +108,45 @@ class Party(models.Model):
         return self.name
 
 
-class NameGram(models.Model):
-    """Two characters of a party's name (ASCII letters lowered), with its court: the index a
-    name fragment is looked up in (``cases.fragments``). Written by the database's triggers
-    on ``cases_party`` (migration 0005), never by Django."""
+class Gram(models.Model):
+    """A piece of a name or case number, with the row's court and where the piece starts (1 for
+    the first character): a text's pieces must lie side by side, so 农业专业合作社, which holds
+    every piece of 农业合作社, is no match. Written by the database's triggers (migration 0005),
+    never by Django; read by ``cases.fragments``."""
+
+    pos = models.PositiveSmallIntegerField()
+    court = models.ForeignKey(Court, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+
+    objects = CourtScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.gram
+
+
+class NameGram(Gram):
+    """Two characters of a party's name (ASCII letters lowered), kept by triggers on ``cases_party``."""
 
     pk = models.CompositePrimaryKey("gram", "court", "party", "pos")
     gram = models.CharField(max_length=2)
-    #: Where the piece starts in the name (1 for the first character): a text's pieces must
-    #: lie side by side, so 农业专业合作社, which holds every piece of 农业合作社, is no match.
-    pos = models.PositiveSmallIntegerField()
-    court = models.ForeignKey(Court, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
     party = models.ForeignKey(Party, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
-
-    objects = CourtScopedQuerySet.as_manager()
 
     class Meta:
         db_table = "cases_name_gram"
 
-    def __str__(self) -> str:
-        return self.gram
 
-
-class NumberGram(models.Model):
-    """Three characters of a case number, with its court: as ``NameGram`` for case numbers
-    (three, because a case number's two-character pieces are few: 20, 02, 豫0 …)."""
+class NumberGram(Gram):
+    """Three characters of a case number (three, because a case number's two-character pieces are
+    few: 20, 02, 豫0 …), kept by triggers on ``cases_case``."""
 
     pk = models.CompositePrimaryKey("gram", "court", "case", "pos")
     gram = models.CharField(max_length=3)
-    pos = models.PositiveSmallIntegerField()
-    court = models.ForeignKey(Court, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
     case = models.ForeignKey(Case, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
-
-    objects = CourtScopedQuerySet.as_manager()
 
     class Meta:
         db_table = "cases_number_gram"
-
-    def __str__(self) -> str:
-        return self.gram
 
 
 class AppendOnlyQuerySet(models.QuerySet):
