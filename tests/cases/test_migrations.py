@@ -90,3 +90,84 @@ def test_0005_indexes_the_names_and_case_numbers_written_before_it():
         assert len(numbers) == 12
     finally:
         _migrate(("cases", MigrationExecutor(connection).loader.graph.leaf_nodes("cases")[0][1]))
+
+
+def _single_column_indexes(table: str) -> dict[str, list[str]]:
+    """column → names of the non-unique indexes on that column alone."""
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, table)
+    out: dict[str, list[str]] = {}
+    for name, c in found.items():
+        if c["index"] and not c["unique"] and not c["primary_key"] and len(c["columns"]) == 1:
+            out.setdefault(c["columns"][0], []).append(name)
+    return out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_0006_leaves_one_index_a_looked_up_column_and_keeps_the_gram_triggers():
+    """0006 drops the indexes another index already leads with (a case's court, a party's
+    case) and the PostgreSQL twins, leaves one index on each column looked up, and — done
+    by hand, not by a table rebuild — keeps the n-gram triggers of both tables working;
+    reversed, Django's indexes are back."""
+    twins = 2 if connection.vendor == "postgresql" else 1
+    try:
+        _migrate(("cases", "0005_grams"))
+        party, case = _single_column_indexes("cases_party"), _single_column_indexes("cases_case")
+        assert [len(party[c]) for c in ("case_id", "name", "id_number", "credit_code")] == [
+            1,
+            twins,
+            twins,
+            twins,
+        ]
+        assert [len(case[c]) for c in ("court_id", "original_case_number")] == [1, twins]
+        apps = _migrate(("cases", "0006_fewer_indexes"))
+        party, case = _single_column_indexes("cases_party"), _single_column_indexes("cases_case")
+        assert "case_id" not in party and "court_id" not in case
+        assert {c: party[c] for c in ("name", "id_number", "credit_code")} == {
+            "name": ["cases_party_name"],
+            "id_number": ["cases_party_id_number"],
+            "credit_code": ["cases_party_credit_code"],
+        }
+        assert case["original_case_number"] == ["cases_case_original"]
+
+        Court, Case, Party = (
+            apps.get_model(*m) for m in [("courts", "Court"), ("cases", "Case"), ("cases", "Party")]
+        )
+        wuzhi = Court.objects.create(
+            code="豫0823", name="武陟县人民法院", level=3, path="最高法/豫/豫08/豫0823/"
+        )
+        written = Case.objects.create(
+            case_number="（2023）豫0823执7号", court=wuzhi, case_type="首次执行", filed_on=date(2023, 3, 1),
+            claim_amount=Decimal("100.00"), recovered_amount=Decimal("0.00"),
+        )  # fmt: skip
+        Party.objects.create(
+            case=written, court=wuzhi, local_id="p1", role="申请执行人", kind="法人", name="AB农社"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT gram, court_id, pos FROM cases_name_gram ORDER BY pos")
+            assert cursor.fetchall() == [("ab", wuzhi.pk, 1), ("b农", wuzhi.pk, 2), ("农社", wuzhi.pk, 3)]
+            cursor.execute(
+                "SELECT gram, pos FROM cases_number_gram WHERE case_id = %s ORDER BY pos", [written.pk]
+            )
+            assert cursor.fetchall() == [("（2023）豫0823执7号"[i : i + 3], i + 1) for i in range(12)]
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    "SELECT proname, proisstrict FROM pg_proc WHERE proname LIKE 'cases_%%_gram_of' ORDER BY 1"
+                )
+                assert cursor.fetchall() == [("cases_name_gram_of", False), ("cases_number_gram_of", False)]
+        Party.objects.filter(case=written).update(name="农社C")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT gram, pos FROM cases_name_gram ORDER BY pos")
+            assert cursor.fetchall() == [("农社", 1), ("社c", 2)]
+
+        _migrate(("cases", "0005_grams"))
+        party, case = _single_column_indexes("cases_party"), _single_column_indexes("cases_case")
+        assert [len(party[c]) for c in ("case_id", "name", "id_number", "credit_code")] == [
+            1,
+            twins,
+            twins,
+            twins,
+        ]
+        assert [len(case[c]) for c in ("court_id", "original_case_number")] == [1, twins]
+    finally:
+        _migrate(("cases", MigrationExecutor(connection).loader.graph.leaf_nodes("cases")[0][1]))

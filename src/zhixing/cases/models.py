@@ -28,12 +28,15 @@ class CaseQuerySet(CourtScopedQuerySet):
 
 class Case(models.Model):
     case_number = models.CharField("案号", max_length=64, unique=True)
-    court = models.ForeignKey(Court, on_delete=models.PROTECT, related_name="cases", verbose_name="法院")
+    # No index of its own: (court, case_type, filed_on) below leads with it.
+    court = models.ForeignKey(
+        Court, on_delete=models.PROTECT, related_name="cases", verbose_name="法院", db_index=False
+    )
     case_type = models.CharField("案件类型", max_length=20, choices=CaseType.choices)
     non_litigation = models.BooleanField("非诉执行", default=False)
     application_received_on = models.DateField("收到申请日期", null=True, blank=True)
     filed_on = models.DateField("立案日期", db_index=True)
-    original_case_number = models.CharField("原案号", max_length=64, blank=True, db_index=True)
+    original_case_number = models.CharField("原案号", max_length=64, blank=True)
     basis = models.JSONField("执行依据", null=True, blank=True)
     claim_amount = models.DecimalField("申请执行标的", null=True, blank=True, **MONEY)
     recovered_amount = models.DecimalField("执行到位金额", default=0, **MONEY)
@@ -55,7 +58,11 @@ class Case(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "执行案件"
-        indexes = [models.Index(fields=["court", "case_type", "filed_on"])]
+        indexes = [
+            models.Index(fields=["court", "case_type", "filed_on"]),
+            # Looked up by equality only (a resumed case's original): no LIKE twin on PostgreSQL.
+            models.Index(fields=["original_case_number"], name="cases_case_original"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(claim_amount__gte=0) | models.Q(claim_amount__isnull=True),
@@ -71,7 +78,8 @@ class Case(models.Model):
 
 
 class Party(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
+    # No index of its own: the unique (case, local_id) leads with it.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties", db_index=False)
     #: The case's court, kept on the party so that a name is looked up among the parties of
     #: the courts a user sees (index ``cases_party_court_name``): 尹某某 is 3,487 parties
     #: in 焦作's eleven courts (bench data) and a party to 487 cases of 武陟 alone.
@@ -79,9 +87,11 @@ class Party(models.Model):
     local_id = models.CharField("当事人编号", max_length=32)
     role = models.CharField("诉讼地位", max_length=12, choices=PartyRole.choices)
     kind = models.CharField("类型", max_length=12, choices=PartyKind.choices)
-    name = models.CharField("名称", max_length=200, db_index=True)
-    id_number = models.CharField("公民身份号码", max_length=18, blank=True, db_index=True)
-    credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True, db_index=True)
+    # Indexed in Meta: one index each (db_index makes PostgreSQL two, a plain one beside the
+    # LIKE one, and the LIKE one serves equality as well).
+    name = models.CharField("名称", max_length=200)
+    id_number = models.CharField("公民身份号码", max_length=18, blank=True)
+    credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True)
     birth_date = models.DateField("出生日期", null=True, blank=True)
     legal_representative = models.CharField("法定代表人", max_length=100, blank=True)
     special = models.JSONField("特殊主体", default=list, blank=True)
@@ -101,7 +111,11 @@ class Party(models.Model):
                 fields=["court", "name", "case"],
                 name="cases_party_court_name",
                 opclasses=["int8_ops", "varchar_pattern_ops", "int8_ops"],
-            )
+            ),
+            *(
+                models.Index(fields=[f], name=f"cases_party_{f}", opclasses=["varchar_pattern_ops"])
+                for f in ("name", "id_number", "credit_code")
+            ),
         ]
 
     def __str__(self) -> str:
