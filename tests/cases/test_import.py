@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import io
 import json
+import os
 from datetime import date
 
 import pytest
@@ -596,3 +597,31 @@ def test_a_large_import_refreshes_postgres_statistics(example_lines, tmp_path, m
 @pytest.mark.django_db(transaction=True)
 def test_a_small_import_does_not_vacuum(example_lines):
     assert services.vacuum_after_import(services.VACUUM_FROM - 1) == []
+
+
+NICENESS_LOG = "ZHIXING_TEST_NICENESS_LOG"
+
+
+def _prepare_noting_niceness(*args):
+    """``prepare_chunk`` that first notes the process and its niceness (module level: the pool
+    pickles the function by name)."""
+    with open(os.environ[NICENESS_LOG], "a", encoding="utf-8") as f:
+        f.write(f"{os.getpid()} {os.nice(0)}\n")
+    return _PREPARE_CHUNK(*args)
+
+
+_PREPARE_CHUNK = services.prepare_chunk
+
+
+@pytest.mark.django_db
+def test_the_worker_processes_leave_the_cores_to_the_writer(simulated, monkeypatch, tmp_path):
+    """The parent writes at its own priority; the workers that prepare lines run niced, so
+    the single writer is not made to wait for a core (bench/RESULTS.md, session 8)."""
+    log = tmp_path / "niceness"
+    monkeypatch.setenv(NICENESS_LOG, str(log))
+    monkeypatch.setattr(services, "prepare_chunk", _prepare_noting_niceness)
+    import_in_workers(simulated, monkeypatch, workers=2)
+    seen = {int(pid): int(nice) for pid, nice in (line.split() for line in log.read_text().splitlines())}
+    parent = os.nice(0)
+    assert seen.pop(os.getpid()) == parent  # the first chunk, prepared by the writer itself
+    assert seen and set(seen.values()) == {min(19, parent + services.WORKER_NICENESS)}

@@ -55,6 +55,7 @@ BATCH = 1000
 CHUNK = 250
 PARALLEL_FROM = 2_000
 IMPORT_CACHE_KIB = 128 * 1024
+WORKER_NICENESS = 10
 
 
 @dataclass
@@ -185,7 +186,7 @@ def _prepared(stream, today: date | None, known: dict[str, int], workers: int | 
     yield from prepare_chunk(head[0], reserve_case_ids(len(head[0])), known, today, vendor)
     yield _FLUSH
     depth = 2 * workers + 1
-    with mp.get_context("fork").Pool(workers) as pool:
+    with mp.get_context("fork").Pool(workers, initializer=_yield_to_writer) as pool:
         inflight: deque = deque()
         for chunk in itertools.chain(head[1:], chunks):
             args = (chunk, reserve_case_ids(len(chunk)), dict(known), today, vendor)
@@ -197,6 +198,14 @@ def _prepared(stream, today: date | None, known: dict[str, int], workers: int | 
 
 
 _FLUSH = object()
+
+
+def _yield_to_writer() -> None:
+    """A worker process runs at a lower priority than the writer. The writer is the one
+    line of the import that cannot be split (one connection, file order); with the two
+    workers and the writer on two cores, the scheduler gave each a third of the machine and
+    the writer spent 16 of its 52 s runnable but not running (100,000 cases on SQLite)."""
+    os.nice(WORKER_NICENESS)
 
 
 def reserve_case_ids(n: int) -> list[int]:
