@@ -54,6 +54,8 @@ BATCH = 1000
 #: processes pay for themselves.
 CHUNK = 250
 PARALLEL_FROM = 2_000
+#: Case ids reserved at a time (``_IdReserve``).
+RESERVE = 2_000
 IMPORT_CACHE_KIB = 128 * 1024
 WORKER_NICENESS = 10
 
@@ -173,23 +175,25 @@ def _prepared(stream, today: date | None, known: dict[str, int], workers: int | 
     """The file's lines in order, each a ``Prepared`` or a rejection tuple. At most a few
     chunks are in flight, so memory does not grow with the file."""
     vendor = connection.vendor
+    reserve = _IdReserve()
     chunks = _chunks(stream)
     head = list(itertools.islice(chunks, PARALLEL_FROM // CHUNK))
     if workers is None:
         workers = _default_workers(len(head) >= PARALLEL_FROM // CHUNK)
     if workers <= 1 or not head:
         for chunk in itertools.chain(head, chunks):
-            yield from prepare_chunk(chunk, reserve_case_ids(len(chunk)), known, today, vendor)
+            yield from prepare_chunk(chunk, reserve.take(len(chunk)), known, today, vendor)
         return
     # The first chunk here, written at once: the courts it names are then in the database
     # and the workers can derive the facts of the cases that follow.
-    yield from prepare_chunk(head[0], reserve_case_ids(len(head[0])), known, today, vendor)
+    reserve.size = RESERVE
+    yield from prepare_chunk(head[0], reserve.take(len(head[0])), known, today, vendor)
     yield _FLUSH
     depth = 2 * workers + 1
     with mp.get_context("fork").Pool(workers, initializer=_yield_to_writer) as pool:
         inflight: deque = deque()
         for chunk in itertools.chain(head[1:], chunks):
-            args = (chunk, reserve_case_ids(len(chunk)), dict(known), today, vendor)
+            args = (chunk, reserve.take(len(chunk)), dict(known), today, vendor)
             inflight.append(pool.apply_async(prepare_chunk, args))
             if len(inflight) >= depth:
                 yield from inflight.popleft().get()
@@ -198,6 +202,22 @@ def _prepared(stream, today: date | None, known: dict[str, int], workers: int | 
 
 
 _FLUSH = object()
+
+
+class _IdReserve:
+    """Case ids reserved ``size`` at a time and handed out a chunk at a time. A large import
+    reserves ``RESERVE``: one round trip to the sequence for eight chunks (400 calls took
+    1.4 s of a 100,000-case import on PostgreSQL); a small one exactly what it needs, so it
+    leaves no gap. Ids left over at the end are never used, as those of rejected lines."""
+
+    def __init__(self, size: int = 0) -> None:
+        self.size = size
+        self.ids: deque[int] = deque()
+
+    def take(self, n: int) -> list[int]:
+        if len(self.ids) < n:
+            self.ids.extend(reserve_case_ids(max(n - len(self.ids), self.size)))
+        return [self.ids.popleft() for _ in range(n)]
 
 
 def _yield_to_writer() -> None:
@@ -559,7 +579,13 @@ def vacuum_after_import(imported: int) -> list[str]:
     names = [m._meta.db_table for m in models]
     with connection.cursor() as cursor:
         for name in names:
-            cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(name)}")
+            quoted = connection.ops.quote_name(name)
+            # The event log is the largest table and no query reads it index-only (every
+            # reader wants the event's data): fresh statistics are all it needs, and autovacuum
+            # sets its visibility map in its own time.
+            cursor.execute(
+                f"ANALYZE {quoted}" if name == NodeEvent._meta.db_table else f"VACUUM (ANALYZE) {quoted}"
+            )
     return names
 
 
