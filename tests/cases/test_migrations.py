@@ -59,25 +59,27 @@ def test_0004_gives_every_party_its_cases_court():
         _migrate(("cases", MigrationExecutor(connection).loader.graph.leaf_nodes("cases")[0][1]))
 
 
+def _wuzhi_case_with_a_company(apps):
+    """武陟 and one case of it whose party is the company AB农社, through the historical models."""
+    Court, Case, Party = (
+        apps.get_model(*m) for m in [("courts", "Court"), ("cases", "Case"), ("cases", "Party")]
+    )
+    wuzhi = Court.objects.create(code="豫0823", name="武陟县人民法院", level=3, path="最高法/豫/豫08/豫0823/")
+    case = Case.objects.create(
+        case_number="（2023）豫0823执7号", court=wuzhi, case_type="首次执行", filed_on=date(2023, 3, 1),
+        claim_amount=Decimal("100.00"), recovered_amount=Decimal("0.00"),
+    )  # fmt: skip
+    Party.objects.create(case=case, court=wuzhi, local_id="p1", role="申请执行人", kind="法人", name="AB农社")
+    return wuzhi, case
+
+
 @pytest.mark.django_db(transaction=True)
 def test_0005_indexes_the_names_and_case_numbers_written_before_it():
     """Cases and parties written before the n-gram tables existed are in them after, each
     piece with its row's court; a party written after is indexed by the trigger."""
     apps = _migrate(("cases", "0004_party_court"))
     try:
-        Court, Case, Party = (
-            apps.get_model(*m) for m in [("courts", "Court"), ("cases", "Case"), ("cases", "Party")]
-        )
-        wuzhi = Court.objects.create(
-            code="豫0823", name="武陟县人民法院", level=3, path="最高法/豫/豫08/豫0823/"
-        )
-        case = Case.objects.create(
-            case_number="（2023）豫0823执7号", court=wuzhi, case_type="首次执行", filed_on=date(2023, 3, 1),
-            claim_amount=Decimal("100.00"), recovered_amount=Decimal("0.00"),
-        )  # fmt: skip
-        Party.objects.create(
-            case=case, court=wuzhi, local_id="p1", role="申请执行人", kind="法人", name="AB农社"
-        )
+        wuzhi, _ = _wuzhi_case_with_a_company(apps)
         _migrate(("cases", "0005_grams"))
         with connection.cursor() as cursor:
             cursor.execute("SELECT gram, court_id, pos FROM cases_name_gram ORDER BY pos")
@@ -130,19 +132,7 @@ def test_0006_leaves_one_index_a_looked_up_column_and_keeps_the_gram_triggers():
         }
         assert case["original_case_number"] == ["cases_case_original"]
 
-        Court, Case, Party = (
-            apps.get_model(*m) for m in [("courts", "Court"), ("cases", "Case"), ("cases", "Party")]
-        )
-        wuzhi = Court.objects.create(
-            code="豫0823", name="武陟县人民法院", level=3, path="最高法/豫/豫08/豫0823/"
-        )
-        written = Case.objects.create(
-            case_number="（2023）豫0823执7号", court=wuzhi, case_type="首次执行", filed_on=date(2023, 3, 1),
-            claim_amount=Decimal("100.00"), recovered_amount=Decimal("0.00"),
-        )  # fmt: skip
-        Party.objects.create(
-            case=written, court=wuzhi, local_id="p1", role="申请执行人", kind="法人", name="AB农社"
-        )
+        wuzhi, written = _wuzhi_case_with_a_company(apps)
         with connection.cursor() as cursor:
             cursor.execute("SELECT gram, court_id, pos FROM cases_name_gram ORDER BY pos")
             assert cursor.fetchall() == [("ab", wuzhi.pk, 1), ("b农", wuzhi.pk, 2), ("农社", wuzhi.pk, 3)]
@@ -155,7 +145,7 @@ def test_0006_leaves_one_index_a_looked_up_column_and_keeps_the_gram_triggers():
                     "SELECT proname, proisstrict FROM pg_proc WHERE proname LIKE 'cases_%%_gram_of' ORDER BY 1"
                 )
                 assert cursor.fetchall() == [("cases_name_gram_of", False), ("cases_number_gram_of", False)]
-        Party.objects.filter(case=written).update(name="农社C")
+        apps.get_model("cases", "Party").objects.filter(case=written).update(name="农社C")
         with connection.cursor() as cursor:
             cursor.execute("SELECT gram, pos FROM cases_name_gram ORDER BY pos")
             assert cursor.fetchall() == [("农社", 1), ("社c", 2)]
