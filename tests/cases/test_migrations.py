@@ -105,23 +105,29 @@ def _single_column_indexes(table: str) -> dict[str, list[str]]:
     return out
 
 
+def _assert_djangos_indexes() -> None:
+    """The single-column indexes as Django made them before 0006: one on a case's court and a
+    party's case, and a plain index beside each LIKE one on PostgreSQL."""
+    twins = 2 if connection.vendor == "postgresql" else 1
+    party, case = _single_column_indexes("cases_party"), _single_column_indexes("cases_case")
+    assert [len(party[c]) for c in ("case_id", "name", "id_number", "credit_code")] == [
+        1,
+        twins,
+        twins,
+        twins,
+    ]
+    assert [len(case[c]) for c in ("court_id", "original_case_number")] == [1, twins]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_0006_leaves_one_index_a_looked_up_column_and_keeps_the_gram_triggers():
     """0006 drops the indexes another index already leads with (a case's court, a party's
     case) and the PostgreSQL twins, leaves one index on each column looked up, and — done
     by hand, not by a table rebuild — keeps the n-gram triggers of both tables working;
     reversed, Django's indexes are back."""
-    twins = 2 if connection.vendor == "postgresql" else 1
     try:
         _migrate(("cases", "0005_grams"))
-        party, case = _single_column_indexes("cases_party"), _single_column_indexes("cases_case")
-        assert [len(party[c]) for c in ("case_id", "name", "id_number", "credit_code")] == [
-            1,
-            twins,
-            twins,
-            twins,
-        ]
-        assert [len(case[c]) for c in ("court_id", "original_case_number")] == [1, twins]
+        _assert_djangos_indexes()
         apps = _migrate(("cases", "0006_fewer_indexes"))
         party, case = _single_column_indexes("cases_party"), _single_column_indexes("cases_case")
         assert "case_id" not in party and "court_id" not in case
@@ -151,13 +157,6 @@ def test_0006_leaves_one_index_a_looked_up_column_and_keeps_the_gram_triggers():
             assert cursor.fetchall() == [("农社", 1), ("社c", 2)]
 
         _migrate(("cases", "0005_grams"))
-        party, case = _single_column_indexes("cases_party"), _single_column_indexes("cases_case")
-        assert [len(party[c]) for c in ("case_id", "name", "id_number", "credit_code")] == [
-            1,
-            twins,
-            twins,
-            twins,
-        ]
-        assert [len(case[c]) for c in ("court_id", "original_case_number")] == [1, twins]
+        _assert_djangos_indexes()
     finally:
         _migrate(("cases", MigrationExecutor(connection).loader.graph.leaf_nodes("cases")[0][1]))

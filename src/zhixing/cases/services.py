@@ -175,18 +175,18 @@ def _prepared(stream, today: date | None, known: dict[str, int], workers: int | 
     """The file's lines in order, each a ``Prepared`` or a rejection tuple. At most a few
     chunks are in flight, so memory does not grow with the file."""
     vendor = connection.vendor
-    reserve = _IdReserve()
     chunks = _chunks(stream)
     head = list(itertools.islice(chunks, PARALLEL_FROM // CHUNK))
     if workers is None:
         workers = _default_workers(len(head) >= PARALLEL_FROM // CHUNK)
     if workers <= 1 or not head:
+        reserve = _IdReserve(0)
         for chunk in itertools.chain(head, chunks):
             yield from prepare_chunk(chunk, reserve.take(len(chunk)), known, today, vendor)
         return
     # The first chunk here, written at once: the courts it names are then in the database
     # and the workers can derive the facts of the cases that follow.
-    reserve.size = RESERVE
+    reserve = _IdReserve(RESERVE)
     yield from prepare_chunk(head[0], reserve.take(len(head[0])), known, today, vendor)
     yield _FLUSH
     depth = 2 * workers + 1
@@ -210,7 +210,7 @@ class _IdReserve:
     1.4 s of a 100,000-case import on PostgreSQL); a small one exactly what it needs, so it
     leaves no gap. Ids left over at the end are never used, as those of rejected lines."""
 
-    def __init__(self, size: int = 0) -> None:
+    def __init__(self, size: int) -> None:
         self.size = size
         self.ids: deque[int] = deque()
 

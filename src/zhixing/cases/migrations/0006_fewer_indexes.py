@@ -47,12 +47,12 @@ def _single_column_indexes(schema_editor, table: str, column: str) -> list[str]:
     ]
 
 
-def _gram_functions(size_rows: dict[str, int]) -> list[str]:
+def _gram_functions() -> list[str]:
     out = []
     for table, size, _source, column, ref in grams.GRAMS:
         out += [
             f"CREATE OR REPLACE FUNCTION {table}_of(t text) RETURNS TABLE (gram text, pos int) LANGUAGE sql "
-            f"IMMUTABLE PARALLEL SAFE ROWS {size_rows[table]} AS $$ SELECT substr(f, n, {size}), n FROM "
+            f"IMMUTABLE PARALLEL SAFE AS $$ SELECT substr(f, n, {size}), n FROM "
             f"(SELECT translate(t, '{grams.UPPER}', '{grams.LOWER}') AS f OFFSET 0) AS folded, "
             f"generate_series(1, char_length(f) - {size - 1}) AS n $$",
             f"CREATE OR REPLACE FUNCTION {table}_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
@@ -71,8 +71,7 @@ def forwards(apps, schema_editor) -> None:
         if index is not None:
             schema_editor.add_index(model, index)
     if schema_editor.connection.vendor == "postgresql":
-        # ROWS: about a name's bigrams and a case number's trigrams (default 1,000).
-        for sql in _gram_functions({"cases_name_gram": 8, "cases_number_gram": 18}):
+        for sql in _gram_functions():
             schema_editor.execute(sql)
 
 
