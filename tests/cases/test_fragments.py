@@ -11,6 +11,8 @@ import copy
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from zhixing.cases import api, fragments
 from zhixing.cases.models import Case, NameGram, NumberGram, Party
@@ -33,7 +35,7 @@ def expected_grams() -> tuple[set, set]:
     names = {
         (g, court, pk, at + 1)
         for pk, court, name in Party.objects.values_list("pk", "court_id", "name")
-        for at, g in fragments.pieces(name, 2)
+        for at, g in fragments.name_grams(name)
     }
     numbers = {
         (g, court, pk, at + 1)
@@ -58,7 +60,9 @@ def test_the_triggers_keep_every_piece_of_every_name_and_case_number(cases):
     names, numbers = expected_grams()
     assert stored_grams() == (names, numbers)
     acme = Party.objects.get(name="Acme Trading 有限公司")
-    assert {("ac", 1), ("公司", 16)} <= {(g, at) for g, _court, pk, at in names if pk == acme.pk}
+    assert {("acm", 1), ("有限公", 14), ("公司", 16)} <= {
+        (g, at) for g, _court, pk, at in names if pk == acme.pk
+    }
     assert len(names) == sum(len(n) - 1 for n in Party.objects.values_list("name", flat=True))
     assert len(numbers) == sum(len(n) - 2 for n in Case.objects.values_list("case_number", flat=True))
 
@@ -71,7 +75,7 @@ def test_the_triggers_keep_every_piece_of_every_name_and_case_number(cases):
     )
     Case.objects.get(case_number="（2023）豫0823执2101号").delete()
     assert stored_grams() == expected_grams()
-    assert NameGram.objects.filter(gram="建国").count() == 2
+    assert NameGram.objects.filter(gram="建国").count() == 2  # at the end of 李建国 and 王建国
     assert not NumberGram.objects.filter(gram="210").exists()  # only 执2101 had 210
 
 
@@ -175,3 +179,47 @@ def test_a_gram_is_counted_no_further_than_its_cap(cases, monkeypatch):
         "武陟县某建材有限公司",
         "焦作市某商贸有限公司",
     ]
+
+
+@given(length=st.integers(min_value=3, max_value=60), data=st.data())
+def test_the_pieces_probed_cover_the_text_and_are_no_more_than_each_side_needs(length, data):
+    """Whatever piece leads, it and those probed beside it hold every character of the text,
+    each side of it taking the fewest pieces that cover it (⌈side / 3⌉)."""
+    at = data.draw(st.integers(min_value=0, max_value=length - fragments.GRAM))
+    starts = fragments._cover(length, at)
+    covered = {i + k for i in [at, *starts] for k in range(fragments.GRAM)}
+    assert covered == set(range(length))
+    assert all(0 <= i <= length - fragments.GRAM for i in starts)
+    left, right = at, length - at - fragments.GRAM
+    assert len(starts) == -(-left // 3) + -(-right // 3)
+
+
+def test_a_case_count_reads_no_further_than_its_cap(cases, personas, django_assert_num_queries):
+    """有限公司 is in the names of four cases; a second party of one of them named with it is a
+    fifth row of the same case. Counted to a cap of 2: 2, from one read; to 100: 4 (the rows ran
+    out); from ids already read that reach the cap: no query; uncapped: 4; of closed cases only,
+    the three of the four still closed once Acme's is reopened."""
+    acme = Party.objects.get(name="Acme Trading 有限公司")
+    Party.objects.create(
+        case=acme.case,
+        court_id=acme.court_id,
+        local_id="p9",
+        role="被执行人",
+        kind="法人",
+        name="Acme 有限公司",
+    )
+    scope = api._scoped(personas["jiaozuo_chief"], "", None)
+    ids = fragments.case_ids(fragments.name_rows("有限公司", scope.name_grams))
+    assert len(list(ids)) == 5 and len(set(ids)) == 4
+    count = fragments.CaseCount(ids.all())  # not the rows read above
+    with django_assert_num_queries(1):
+        assert count[:2].count() == 2
+    with django_assert_num_queries(1):
+        assert count[:100].count() == 4
+    with django_assert_num_queries(0):
+        assert fragments.CaseCount(ids, first=[7, 8, 7])[:2].count() == 2
+    assert count.count() == 4
+    Case.objects.filter(pk=acme.case_id).update(closed_on=None)  # Acme's case reopened
+    closed = fragments.case_ids(fragments.name_rows("有限公司", scope.name_grams), is_open=False)
+    opened = fragments.case_ids(fragments.name_rows("有限公司", scope.name_grams), is_open=True)
+    assert (fragments.CaseCount(closed)[:100].count(), fragments.CaseCount(opened)[:100].count()) == (3, 1)

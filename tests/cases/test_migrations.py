@@ -160,3 +160,39 @@ def test_0006_leaves_one_index_a_looked_up_column_and_keeps_the_gram_triggers():
         _assert_djangos_indexes()
     finally:
         _migrate(("cases", MigrationExecutor(connection).loader.graph.leaf_nodes("cases")[0][1]))
+
+
+def _name_grams() -> list[tuple[str, int]]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT gram, pos FROM cases_name_gram ORDER BY pos")
+        return cursor.fetchall()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_0008_cuts_the_names_written_before_it_in_three_and_back():
+    """A name indexed in twos before 0008 is indexed in threes after (the last gram its last two
+    characters: as many rows), a two-character piece is the range of grams starting with it, the
+    triggers cut a renamed party in threes; reversed, the names are in twos again."""
+    try:
+        apps = _migrate(("cases", "0007_event_case_check"))
+        _, case = _wuzhi_case_with_a_company(apps)
+        assert _name_grams() == [("ab", 1), ("b农", 2), ("农社", 3)]
+        apps = _migrate(("cases", "0008_name_trigrams"))
+        assert _name_grams() == [("ab农", 1), ("b农社", 2), ("农社", 3)]
+        NameGram = apps.get_model("cases", "NameGram")
+        assert sorted(
+            NameGram.objects.filter(gram__gte="农社", gram__lte="农社\U0010ffff").values_list("pos")
+        ) == [(3,)]
+        apps.get_model("cases", "Party").objects.filter(case_id=case.pk).update(name="农社C")
+        assert _name_grams() == [("农社c", 1), ("社c", 2)]
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT character_maximum_length, collation_name FROM information_schema.columns "
+                    "WHERE table_name = 'cases_name_gram' AND column_name = 'gram'"
+                )
+                assert cursor.fetchall() == [(3, "C")]
+        _migrate(("cases", "0007_event_case_check"))
+        assert _name_grams() == [("农社", 1), ("社c", 2)]
+    finally:
+        _migrate(("cases", MigrationExecutor(connection).loader.graph.leaf_nodes("cases")[0][1]))

@@ -141,10 +141,13 @@ class Gram(models.Model):
 
 
 class NameGram(Gram):
-    """Two characters of a party's name (ASCII letters lowered), kept by triggers on ``cases_party``."""
+    """Three characters of a party's name from each place but its last (ASCII letters lowered;
+    the gram at the name's last-but-one place is its last two characters), kept by triggers on
+    ``cases_party`` (migration 0008). PostgreSQL orders the column by code point (collation "C"),
+    as SQLite does, so the grams starting with two characters are one range of the key."""
 
     pk = models.CompositePrimaryKey("gram", "court", "party", "pos")
-    gram = models.CharField(max_length=2)
+    gram = models.CharField(max_length=3)
     party = models.ForeignKey(Party, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
 
     class Meta:
