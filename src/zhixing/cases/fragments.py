@@ -51,9 +51,10 @@ def name_grams(name: str) -> list[tuple[int, str]]:
 
 def rows(scoped: QuerySet, model, ref: str, text: str) -> QuerySet | None:
     """The gram rows of ``scoped`` (a gram table in the courts in scope) that start ``text`` in
-    their ``ref`` row's name or number: rows of the text's rarest piece (each piece counted up
-    to ``GRAM_CAP``) with, beside it, the fewest other pieces that together cover every character
-    of the text (index probes: piece, court, row, place; ``_cover``). Exact: no row is read to
+    their ``ref`` row's name or number: rows of the rarest of the text's pieces that lie side by
+    side (a third of its pieces, each counted up to ``GRAM_CAP``: each count is a query) with,
+    beside it, the fewest other pieces that together cover every character of the text (index
+    probes: piece, court, row, place; ``_cover``). Exact: no row is read to
     test the text. None when ``text`` is shorter than a piece (a name's two-character text is
     one piece: the grams that start with it)."""
     folded = fold(text)
@@ -63,13 +64,15 @@ def rows(scoped: QuerySet, model, ref: str, text: str) -> QuerySet | None:
         parts = [(0, folded)]
     else:
         return None
-    counts = {
-        g: scoped.filter(_piece(g)).order_by()[:GRAM_CAP].count() for g in dict.fromkeys(g for _, g in parts)
-    }
-    at, rarest = min(parts, key=lambda part: counts[part[1]])
-    found = scoped.filter(_piece(rarest)).order_by()
-    if counts[rarest] == 0:
-        return found  # empty, and known to be
+    # Candidates for the lead: pieces side by side that cover the text (a third of them), each
+    # counted until one is in no row — then neither is the text.
+    counts: dict[int, int] = {}
+    for i in dict.fromkeys([*range(0, len(parts), GRAM), len(parts) - 1]):
+        counts[i] = scoped.filter(_piece(parts[i][1])).order_by()[:GRAM_CAP].count()
+        if not counts[i]:
+            return scoped.none()
+    at = min(counts, key=counts.__getitem__)
+    found = scoped.filter(_piece(parts[at][1])).order_by()
     for i in _cover(len(folded), at):
         g = folded[i : i + GRAM]
         beside = model.objects.filter(gram=g, court=OuterRef("court"), pos=OuterRef("pos") + (i - at))
