@@ -142,12 +142,10 @@ def _fragment_listing(scope: Scope, q: str, is_open: bool | None) -> tuple[Query
         # 2.3 s); a scalar subquery is tested case by case as the walk goes, and stops with it.
         own = Party.objects.filter(case=OuterRef("pk"), name__icontains=q).values("pk")[:1]
         walk = qs.alias(hit=Subquery(own)).filter(hit__isnull=False).order_by(*newest)
-        first = named if is_open is None else ()
-        return walk, fragments.CaseCount(fragments.case_ids(name_rows, is_open), first)
+        return walk, fragments.CaseCount.of(name_rows, named, is_open)
     if len(numbered) >= COMMON and not named and not holders.exists():
         walk = qs.filter(case_number__icontains=number).order_by(*newest)
-        first = numbered if is_open is None else ()
-        return walk, fragments.CaseCount(fragments.case_ids(number_rows, is_open), first)
+        return walk, fragments.CaseCount.of(number_rows, numbered, is_open)
     # Either list may have stopped at COMMON (a common fragment that also starts a holder's ID
     # or is in a few names): then its rows are read again, as a subquery.
     matched = Q(pk__in=[])

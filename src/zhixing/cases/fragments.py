@@ -19,6 +19,8 @@ case (as the prefix search does on SQLite) and other letters as written, on both
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from zhixing.cases.models import Case, NameGram, NumberGram, Party
@@ -57,12 +59,10 @@ def rows(scoped: QuerySet, model, ref: str, text: str) -> QuerySet | None:
     probes: piece, court, row, place; ``_cover``). Exact: no row is read to
     test the text. None when ``text`` is shorter than a piece (a name's two-character text is
     one piece: the grams that start with it)."""
-    folded = fold(text)
-    if len(folded) >= GRAM:
-        parts = [(i, folded[i : i + GRAM]) for i in range(len(folded) - GRAM + 1)]
-    elif model is NameGram and len(folded) == GRAM - 1:
-        parts = [(0, folded)]
-    else:
+    parts = pieces(text, GRAM)
+    if not parts and model is NameGram and len(text) == GRAM - 1:
+        parts = [(0, fold(text))]
+    if not parts:
         return None
     # Candidates for the lead: pieces side by side that cover the text (a third of them), each
     # counted until one is in no row — then neither is the text.
@@ -73,8 +73,8 @@ def rows(scoped: QuerySet, model, ref: str, text: str) -> QuerySet | None:
             return scoped.none()
     at = min(counts, key=counts.__getitem__)
     found = scoped.filter(_piece(parts[at][1])).order_by()
-    for i in _cover(len(folded), at):
-        g = folded[i : i + GRAM]
+    for i in _cover(len(text), at):
+        g = parts[i][1]
         beside = model.objects.filter(gram=g, court=OuterRef("court"), pos=OuterRef("pos") + (i - at))
         found = found.filter(Exists(beside.filter(**{ref: OuterRef(ref)})))
     return found
@@ -151,8 +151,14 @@ class CaseCount:
     counting by that walk tested each case to the cap's thousandth match (202 ms for 武陟's
     officer at a million cases); its gram rows give the same count from an index range."""
 
-    def __init__(self, case_ids: QuerySet, first: list[int] = (), cap: int | None = None) -> None:
+    def __init__(self, case_ids: QuerySet, first: Iterable[int] = (), cap: int | None = None) -> None:
         self.case_ids, self.first, self.cap = case_ids, list(first), cap
+
+    @classmethod
+    def of(cls, found: QuerySet, first: list[int], is_open: bool | None) -> CaseCount:
+        """The count of ``found``'s cases (``name_rows`` or ``number_rows``), open or closed if
+        asked; ``first``, the case ids of its first rows, serve only when it is not."""
+        return cls(case_ids(found, is_open), first if is_open is None else ())
 
     def __getitem__(self, key: slice) -> CaseCount:
         assert key.start is None and key.step is None, key
