@@ -163,9 +163,31 @@ def test_a_common_fragment_is_walked_and_gives_the_general_search(
     monkeypatch.setattr(api, "COMMON", 1)
     listed, counted = api.search_listing(chief, q=text, is_open=is_open)
     if is_open is None:  # (commonness is among the parties in scope, open cases or not)
-        assert (listed is not counted) == bool(general)
+        assert isinstance(counted, fragments.CaseCount) == bool(general)
     assert [c.case_number for c in listed] == general
     assert counted.count() == len(general)
+
+
+@pytest.mark.parametrize("text", ["合作社", "有限公司", "0823执1", "3执1", "某建材", "不存在的"])
+@pytest.mark.parametrize("is_open", [None, True, False])
+def test_a_rare_fragment_is_listed_and_counted_as_the_general_search(cases, personas, text, is_open):
+    """Below COMMON the cases are looked up by the ids of the gram rows (one array on
+    PostgreSQL) and, open or closed not asked, counted from those ids, to the same number."""
+    chief = personas["jiaozuo_chief"]
+    general = [c.case_number for c in api.search_cases(chief, q=text, is_open=is_open)]
+    listed, counted = api.search_listing(chief, q=text, is_open=is_open)
+    assert isinstance(counted, fragments.Counted) == (is_open is None)
+    assert counted[:1].count() == min(1, len(general))  # as CappedPaginator counts: before the page
+    assert counted.count() == len(general)
+    assert [c.case_number for c in listed] == general
+
+
+def test_ids_in_finds_the_rows_of_the_ids_and_none_of_no_ids(cases):
+    ids = sorted(Case.objects.values_list("pk", flat=True))[:2]
+    assert sorted(Case.objects.filter(fragments.ids_in("pk", ids)).values_list("pk", flat=True)) == ids
+    assert sorted(Case.objects.filter(fragments.ids_in("pk", iter(ids))).values_list("pk", flat=True)) == ids
+    assert not Case.objects.filter(fragments.ids_in("pk", [])).exists()
+    assert not Case.objects.filter(fragments.ids_in("pk", [max(ids) + 10_000])).exists()
 
 
 def test_a_gram_is_counted_no_further_than_its_cap(cases, monkeypatch):

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import Exists, IntegerField, Lookup, OuterRef, Q, QuerySet
 
 from zhixing.cases.models import Case, NameGram, NumberGram, Party
 
@@ -96,6 +97,30 @@ def _piece(gram: str) -> Q:
     return Q(gram__gte=gram, gram__lte=gram + "\U0010ffff")
 
 
+@IntegerField.register_lookup
+class AnyOf(Lookup):
+    """``field = ANY(%s)``, the ids (a frozenset) as one array literal (PostgreSQL only: ``ids_in``).
+    A frozenset, as Django walks a list's every item to resolve it, and a literal, as psycopg
+    dumps a list item by item in Python (each 6–7 ms for 1,800 ids)."""
+
+    lookup_name = "any"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s::bigint[])", (*params, "{" + ",".join(str(int(i)) for i in self.rhs) + "}")
+
+
+def ids_in(field: str, ids: Iterable[int]) -> Q:
+    """``field`` is one of ``ids``. On PostgreSQL one array parameter rather than a parameter
+    an id: psycopg cut the SQL of an IN list of 1,800 ids at each of its placeholders, on every
+    request (33 ms of a 150 ms search for 陟县某商贸有限公), and PostgreSQL parsed each one."""
+    ids = frozenset(ids)
+    if connection.vendor == "postgresql" and ids:
+        return Q(**{f"{field}__any": ids})
+    return Q(**{f"{field}__in": ids})
+
+
 def name_rows(text: str, name_grams: QuerySet[NameGram]) -> QuerySet[NameGram] | None:
     return rows(name_grams, NameGram, "party", text)
 
@@ -137,7 +162,7 @@ def first_case_ids(found: QuerySet | None, limit: int) -> list[int]:
     if found.model is not NameGram:
         return list(case_ids(found)[:limit])
     party_ids = list(found.values_list("party_id", flat=True).order_by()[:limit])
-    case_of = dict(Party.objects.filter(pk__in=set(party_ids)).values_list("pk", "case_id"))
+    case_of = dict(Party.objects.filter(ids_in("pk", set(party_ids))).values_list("pk", "case_id"))
     return [case_of[pk] for pk in party_ids]
 
 
@@ -177,3 +202,18 @@ class CaseCount:
             if distinct >= cap or len(ids) < limit:
                 return min(distinct, cap)
             limit *= 4
+
+
+class Counted:
+    """A count known before any is asked (every match's id in hand), served the way
+    ``CappedPaginator`` asks for one: ``counted[:cap].count()``."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def __getitem__(self, key: slice) -> Counted:
+        assert key.start is None and key.step is None, key
+        return Counted(self.n if key.stop is None else min(self.n, key.stop))
+
+    def count(self) -> int:
+        return self.n
