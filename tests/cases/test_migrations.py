@@ -196,3 +196,49 @@ def test_0008_cuts_the_names_written_before_it_in_three_and_back():
         assert _name_grams() == [("农社", 1), ("社c", 2)]
     finally:
         _migrate(("cases", MigrationExecutor(connection).loader.graph.leaf_nodes("cases")[0][1]))
+
+
+def _event_keys() -> tuple[list[str], bool]:
+    """The event log's foreign keys (the columns they are on) and whether the unique index on
+    ``supersedes_id`` is partial."""
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, "cases_nodeevent")
+    keys = sorted(c["columns"][0] for c in found.values() if c["foreign_key"])
+    partial = [name for name, c in found.items() if c["unique"] and c["columns"] == ["supersedes_id"]] == [
+        "cases_event_supersedes_once"
+    ]
+    return keys, partial
+
+
+@pytest.mark.django_db(transaction=True)
+def test_0009_keeps_a_correction_and_checks_the_event_keys_by_statement_on_postgresql():
+    """A correction written before 0009 is kept; after it the unique index on ``supersedes`` is
+    partial, and on PostgreSQL the two optional keys are checked by triggers (no foreign key);
+    reversed, the one-to-one field and both foreign keys are back."""
+    try:
+        apps = _migrate(("cases", "0008_name_trigrams"))
+        _, case = _wuzhi_case_with_a_company(apps)
+        NodeEvent = apps.get_model("cases", "NodeEvent")
+        first = NodeEvent.objects.create(case=case, node="filing", on=date(2023, 3, 1))
+        NodeEvent.objects.create(
+            case=case, node="filing", on=date(2023, 3, 2), supersedes=first, reason="日期录错"
+        )
+        before = (["case_id", "recorded_by_id", "supersedes_id"], False)
+        if connection.vendor == "postgresql":
+            before = (["recorded_by_id", "supersedes_id"], False)  # the case's key went in 0007
+        assert _event_keys() == before
+        apps = _migrate(("cases", "0009_event_keys"))
+        after = (
+            ([], True)
+            if connection.vendor == "postgresql"
+            else (["case_id", "recorded_by_id", "supersedes_id"], True)
+        )
+        assert _event_keys() == after
+        NodeEvent = apps.get_model("cases", "NodeEvent")
+        assert NodeEvent.objects.filter(supersedes__on=date(2023, 3, 1)).values_list(
+            "on", flat=True
+        ).get() == date(2023, 3, 2)
+        _migrate(("cases", "0008_name_trigrams"))
+        assert _event_keys() == before
+    finally:
+        _migrate(("cases", MigrationExecutor(connection).loader.graph.leaf_nodes("cases")[0][1]))

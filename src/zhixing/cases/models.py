@@ -195,8 +195,10 @@ class NodeEvent(models.Model):
     data = models.JSONField("内容", default=dict, blank=True)
     #: Order of the event in the bundle line / of entry (ties of one day keep it).
     position = models.PositiveIntegerField(default=0)
-    supersedes = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+    # A row is superseded at most once (the partial unique constraint below: imported events,
+    # which supersede nothing, add no entry to it).
+    supersedes = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by", db_index=False
     )
     withdrawn = models.BooleanField("撤回", default=False)
     reason = models.TextField("更正理由", blank=True)
@@ -224,6 +226,14 @@ class NodeEvent(models.Model):
                 fields=["recorded_by"],
                 condition=models.Q(recorded_by__isnull=False),
                 name="cases_event_recorder",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supersedes"],
+                condition=models.Q(supersedes__isnull=False),
+                name="cases_event_supersedes_once",
+                violation_error_message="该节点记录已被更正过，请更正最新的一条",
             ),
         ]
 
