@@ -152,15 +152,13 @@ def _fragment_listing(scope: Scope, q: str, is_open: bool | None) -> tuple[Query
     for found, rows in ((named, name_rows), (numbered, number_rows)):
         if found:
             matched |= (
-                fragments.ids_in("pk", set(found))
-                if len(found) < COMMON
-                else Q(pk__in=fragments.case_ids(rows))
+                fragments.ids_in("pk", found) if len(found) < COMMON else Q(pk__in=fragments.case_ids(rows))
             )
     found = qs.filter(_any_of(matched, [_holders(q)])).order_by(*newest)
     if is_open is None and len(named) < COMMON and len(numbered) < COMMON:
         # Every case in hand is in scope (its party's name or its number is), and these are all
         # of them: counted here, with the holders', rather than read again (15 ms of 1,800 cases).
-        held = qs.filter(pk__in=_holders(q)).values_list("pk", flat=True)
+        held = holders.values_list("pk", flat=True)
         return found, fragments.Counted(len({*named, *numbered, *held}))
     return found, found
 

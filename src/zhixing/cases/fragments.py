@@ -162,7 +162,7 @@ def first_case_ids(found: QuerySet | None, limit: int) -> list[int]:
     if found.model is not NameGram:
         return list(case_ids(found)[:limit])
     party_ids = list(found.values_list("party_id", flat=True).order_by()[:limit])
-    case_of = dict(Party.objects.filter(ids_in("pk", set(party_ids))).values_list("pk", "case_id"))
+    case_of = dict(Party.objects.filter(ids_in("pk", party_ids)).values_list("pk", "case_id"))
     return [case_of[pk] for pk in party_ids]
 
 
