@@ -12,13 +12,14 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from zhixing.cases import bulk
 from zhixing.cases.models import Case, NodeEvent
-from zhixing.cases.services import EVENT_COLUMNS, import_bundle
+from zhixing.cases.services import CASE_COLUMNS, EVENT_COLUMNS, import_bundle
 
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
@@ -118,3 +119,70 @@ def test_sqlite_rows_are_the_plainly_converted_rows(rows):
         for row in rows
     ]  # fmt: skip
     assert table.rows(rows) == plain
+
+
+# -- one_of: "is one of these values", one array parameter on PostgreSQL -----------------------------
+
+names = st.text(alphabet=st.sampled_from("执号（）() ,{}\"\\'a"), min_size=1, max_size=8)
+
+
+@ROWS
+@given(stored=st.lists(names, max_size=6, unique=True), asked=st.lists(names, max_size=6))
+@pytest.mark.django_db
+def test_one_of_finds_exactly_the_values_asked(stored, asked):
+    """Whatever a text holds (quotes, backslashes, braces, commas, spaces — an array literal's
+    own characters), the rows found are those whose value was asked for, on both databases."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE named (label TEXT, n INTEGER)")
+        try:
+            for i, text in enumerate(stored):
+                cursor.execute("INSERT INTO named (label, n) VALUES (%s, %s)", [text, i])
+            where, params = bulk.one_of("label", asked)
+            cursor.execute(f"SELECT label FROM named WHERE {where}", params)
+            assert sorted(label for (label,) in cursor.fetchall()) == sorted(set(stored) & set(asked))
+            numbers = [stored.index(t) for t in asked if t in stored] + [-1]
+            where, params = bulk.one_of("n", numbers)
+            cursor.execute(f"SELECT label FROM named WHERE {where}", params)
+            assert sorted(label for (label,) in cursor.fetchall()) == sorted(set(stored) & set(asked))
+        finally:
+            cursor.execute("DROP TABLE named")
+
+
+def test_one_of_on_postgresql_is_one_parameter():
+    from unittest import mock
+
+    with mock.patch.object(bulk.connection, "vendor", "postgresql"):
+        assert bulk.one_of("c", ["（2023）豫0823执7号", 'a"b\\']) == (
+            "c = ANY(%s::text[])",
+            ['{"（2023）豫0823执7号","a\\"b\\\\"}'],
+        )
+        assert bulk.one_of("c", [3, 1]) == ("c = ANY(%s::bigint[])", ["{3,1}"])
+        assert bulk.one_of("c", []) == ("1 = 0", [])
+    with mock.patch.object(bulk.connection, "vendor", "sqlite"):
+        assert bulk.one_of("c", [3, 1]) == ("c IN (%s, %s)", [3, 1])
+
+
+@pytest.mark.django_db
+def test_insert_reuses_a_table_but_never_an_old_time(bundle_case):
+    """``insert`` keeps a model's insert shape between calls, unless a column is stamped with the
+    time the shape was made (an auto_now field it does not name): that one is made each call."""
+    from zhixing.metrics.models import TagFact
+
+    import_bundle(io.StringIO(json.dumps(bundle_case(), ensure_ascii=False) + "\n"))
+    case = Case.objects.get()
+    TagFact.objects.all().delete()
+    shape = (TagFact, ("case", "tag", "since"), connection.vendor)
+    bulk.insert(TagFact, shape[1], [(case.pk, "涉民生", date(2024, 1, 2))])
+    kept = bulk._TABLES[shape]
+    bulk.insert(TagFact, shape[1], [(case.pk, "涉党政机关", date(2024, 1, 3))])
+    assert bulk._TABLES[shape] is kept
+    assert sorted(TagFact.objects.values_list("tag", "since")) == [
+        ("涉党政机关", date(2024, 1, 3)), ("涉民生", date(2024, 1, 2)),
+    ]  # fmt: skip
+    names = tuple(n for n in CASE_COLUMNS if n not in ("created_at", "updated_at"))
+    assert bulk.Table(Case, names).stamped and not kept.stamped
+    row = [getattr(case, Case._meta.get_field(n).attname) for n in names]
+    row[0] = "（2024）豫0823执9号"
+    bulk.insert(Case, names, [row])
+    assert not [key for key in bulk._TABLES if key[0] is Case]
+    assert Case.objects.get(case_number="（2024）豫0823执9号").created_at > case.created_at

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from django.db import connection
 from django.db.models import Exists, IntegerField, Lookup, OuterRef, Q, QuerySet
 
+from zhixing.cases import bulk
 from zhixing.cases.models import Case, NameGram, NumberGram, Party
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
@@ -108,7 +109,7 @@ class AnyOf(Lookup):
 
     def as_sql(self, compiler, connection):
         lhs, params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s::bigint[])", (*params, "{" + ",".join(str(int(i)) for i in self.rhs) + "}")
+        return f"{lhs} = ANY(%s::bigint[])", (*params, bulk.int_array(self.rhs))
 
 
 def ids_in(field: str, ids: Iterable[int]) -> Q:

@@ -14,6 +14,7 @@ from datetime import date
 from django.db import connection
 from django.db.models import QuerySet
 
+from zhixing.cases import bulk
 from zhixing.cases.choices import CaseType, ClosingMode, PartyKind, PartyRole
 from zhixing.cases.models import Case, NodeEvent, Party
 from zhixing.cases.records import CaseRecord, Deferral, Disbursement, Event, Lodgement, Petition, Receipt
@@ -30,17 +31,17 @@ def resumptions(case_numbers: Iterable[str]) -> dict[str, date]:
     """case number → filing day of the earliest 恢复执行 case naming it as original.
 
     Raw SQL: an import asks this for every batch, and Django's per-value lookup
-    preparation of a long ``IN`` list costs more than the query."""
+    preparation of a long ``IN`` list costs more than the query (``bulk.one_of``)."""
     numbers = list(case_numbers)
     found: dict[str, date] = {}
     table = connection.ops.quote_name(Case._meta.db_table)
     with connection.cursor() as cursor:
         for start in range(0, len(numbers), IN_CHUNK):
-            part = numbers[start : start + IN_CHUNK]
+            where, params = bulk.one_of("original_case_number", numbers[start : start + IN_CHUNK])
             cursor.execute(
                 f"SELECT original_case_number, MIN(filed_on) FROM {table} WHERE case_type = %s"
-                f" AND original_case_number IN ({', '.join(['%s'] * len(part))}) GROUP BY original_case_number",
-                [CaseType.RESUMED.value, *part],
+                f" AND {where} GROUP BY original_case_number",
+                [CaseType.RESUMED.value, *params],
             )
             for number, first in cursor.fetchall():
                 found[number] = date.fromisoformat(first) if isinstance(first, str) else first

@@ -483,11 +483,8 @@ def _fingerprints(numbers: list[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     with connection.cursor() as cursor:
         for start in range(0, len(numbers), IN_CHUNK):
-            part = numbers[start : start + IN_CHUNK]
-            cursor.execute(
-                f"SELECT case_number, fingerprint FROM {table} WHERE case_number IN ({', '.join(['%s'] * len(part))})",
-                part,
-            )
+            where, params = bulk.one_of("case_number", numbers[start : start + IN_CHUNK])
+            cursor.execute(f"SELECT case_number, fingerprint FROM {table} WHERE {where}", params)
             found.update(cursor.fetchall())
     return found
 
@@ -540,11 +537,8 @@ def _insert_funds(cases: list[tuple[int, tuple]]) -> None:
     table = connection.ops.quote_name(funds.Receipt._meta.db_table)
     with connection.cursor() as cursor:
         for start in range(0, len(ids), IN_CHUNK):
-            part = ids[start : start + IN_CHUNK]
-            cursor.execute(
-                f"SELECT id, case_id, local_id FROM {table} WHERE case_id IN ({', '.join(['%s'] * len(part))})",
-                part,
-            )
+            where, params = bulk.one_of("case_id", ids[start : start + IN_CHUNK])
+            cursor.execute(f"SELECT id, case_id, local_id FROM {table} WHERE {where}", params)
             receipt_pk.update(((case_id, local_id), pk) for pk, case_id, local_id in cursor.fetchall())
     disbursements, deferrals, lodgements = [], [], []
     for pk, (_, paid, deferred, lodged) in cases:
