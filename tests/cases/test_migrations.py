@@ -7,9 +7,11 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 BEFORE, AFTER = ("cases", "0003_import_indexes"), ("cases", "0004_party_court")
 
 
@@ -240,5 +242,40 @@ def test_0009_keeps_a_correction_and_checks_the_event_keys_by_statement_on_postg
         ).get() == date(2023, 3, 2)
         _migrate(("cases", "0008_name_trigrams"))
         assert _event_keys() == before
+    finally:
+        _migrate(("cases", MigrationExecutor(connection).loader.graph.leaf_nodes("cases")[0][1]))
+
+
+def _number_gram_collation() -> str | None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT collation_name FROM information_schema.columns"
+            " WHERE table_name = 'cases_number_gram' AND column_name = 'gram'"
+        )
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL only: SQLite compares text as bytes")
+@pytest.mark.django_db(transaction=True)
+def test_0010_compares_a_case_numbers_grams_as_bytes_and_keeps_them():
+    """PostgreSQL: after 0010 the case-number grams are in collation "C" (as the names' are),
+    every gram written before is kept and still found by equality; reversed, the database's
+    collation again. SQLite: nothing to change (text compares as bytes)."""
+    try:
+        apps = _migrate(("cases", "0009_event_keys"))
+        wuzhi, case = _wuzhi_case_with_a_company(apps)
+        assert _number_gram_collation() is None
+        _migrate(("cases", "0010_number_gram_collation"))
+        assert _number_gram_collation() == "C"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT case_id, pos FROM cases_number_gram WHERE gram = %s AND court_id = %s",
+                ["执7号", wuzhi.pk],
+            )
+            assert cursor.fetchall() == [(case.pk, 12)]  # （2023）豫0823执: 11 characters before it
+            cursor.execute("SELECT count(*) FROM cases_number_gram")
+            assert cursor.fetchone() == (12,)
+        _migrate(("cases", "0009_event_keys"))
+        assert _number_gram_collation() is None
     finally:
         _migrate(("cases", MigrationExecutor(connection).loader.graph.leaf_nodes("cases")[0][1]))
