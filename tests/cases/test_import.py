@@ -200,6 +200,43 @@ def test_progress_is_reported_after_each_batch(bundle_case):
     assert (report.imported, seen) == (5, [2, 4, 5])
 
 
+@pytest.mark.django_db
+def test_a_batch_of_large_lines_is_cut_by_their_length(bundle_case, monkeypatch):
+    """A batch ends at ``batch`` cases or at ``BATCH_TEXT`` of lines, whichever comes first: a
+    file of large cases is written in smaller batches, so the writer's memory does not grow
+    with a case's size."""
+    lines = [json.dumps(bundle_case(seq=i), ensure_ascii=False) + "\n" for i in range(1, 8)]
+    monkeypatch.setattr(services, "BATCH_TEXT", 2 * len(lines[0]) + 1)  # room for two lines
+    seen: list[int] = []
+    report = run("".join(lines), batch=5, progress=seen.append)
+    assert (report.imported, seen) == (7, [3, 6, 7])
+    assert Case.objects.count() == 7
+
+
+def _memory_setting() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW work_mem" if ON_POSTGRES else "PRAGMA cache_size")
+        return str(cursor.fetchone()[0])
+
+
+@pytest.mark.django_db
+def test_the_import_memory_is_for_the_import_only(bundle_case, monkeypatch):
+    """While the batches are written: SQLite's page cache of 128 MB, PostgreSQL's work_mem of
+    64 MB (its triggers' rows of a batch stay in memory); before and after, the setting as it was."""
+    before = _memory_setting()
+    during: list[str] = []
+    write = services._write_batch
+    monkeypatch.setattr(services, "_write_batch", lambda *a: (during.append(_memory_setting()), write(*a)))
+    report = run(
+        "".join(json.dumps(bundle_case(seq=i), ensure_ascii=False) + "\n" for i in range(1, 4)), batch=2
+    )
+    assert report.imported == 3
+    assert during == (["64MB", "64MB"] if ON_POSTGRES else ["-131072", "-131072"])
+    assert _memory_setting() == before != during[0]
+
+
 # -- a crash mid-import -----------------------------------------------------------------------------
 
 
@@ -529,6 +566,15 @@ def test_worker_processes_import_exactly_what_one_process_does(simulated, monkey
     assert [(r["line"], r["field"]) for r in report["rejected"]] == [(61, "$"), (63, "case_number")]
     assert report["unchanged"] == 1
     assert import_and_undo(simulated, monkeypatch, workers=1) == parallel
+
+
+@pytest.mark.django_db
+def test_workers_holding_little_of_the_file_import_the_same(simulated, monkeypatch):
+    """With ``BATCH_TEXT`` below a chunk's lines, each chunk is taken from the workers as soon as
+    it is sent (one in flight) and each line is a batch of its own: the same import."""
+    parallel = import_and_undo(simulated, monkeypatch, workers=2)
+    monkeypatch.setattr(services, "BATCH_TEXT", 100)
+    assert import_and_undo(simulated, monkeypatch, workers=2) == parallel
 
 
 @pytest.mark.django_db

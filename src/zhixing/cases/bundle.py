@@ -373,6 +373,9 @@ def _events(value: Any, filed_on: date, party_ids: set[str]) -> tuple[Event, ...
         spec = N.NODES.get(code) if isinstance(code, str) else None
         if spec is None:
             raise BundleError(f"{path}.node", f"未知的节点代码 {code!r}")
+        # The catalog's own text: every event of a node then shares one object — one copy in
+        # the pickle of a chunk's rows and in the writer's batch, not one per event.
+        code = spec.code
         on = raw.get("on")
         on = _DATES.get(on) if type(on) is str else None
         if on is None:

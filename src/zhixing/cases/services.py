@@ -49,7 +49,14 @@ from zhixing.petitions.models import Petition
 from zhixing.termination.facts import fact_of, is_termination_closing
 from zhixing.termination.models import TerminationFact
 
-BATCH = 1000
+#: Cases a transaction. Each commit writes out every page its batch changed — the grams' index
+#: pages are all over their tables — so fewer, larger batches write each page fewer times:
+#: SQLite's commits took 10.2 s of a 100,000-case import at 1,000, 4.4 s at 4,000 (bench/RESULTS.md).
+BATCH = 4000
+#: At most this much of the file (the length of its lines) a batch, and as much again in flight
+#: in the workers: a file of larger cases makes smaller batches, so what the writer holds (about
+#: four times the lines' length: rows, facts, the lines) does not grow with the cases' size.
+BATCH_TEXT = 16 * 1024 * 1024
 #: Lines a worker process takes at a time, and the file size (in lines) from which worker
 #: processes pay for themselves.
 CHUNK = 250
@@ -57,6 +64,7 @@ PARALLEL_FROM = 2_000
 #: Case ids reserved at a time (``_IdReserve``).
 RESERVE = 2_000
 IMPORT_CACHE_KIB = 128 * 1024
+IMPORT_WORK_MEM_KIB = 64 * 1024
 WORKER_NICENESS = 10
 
 
@@ -101,16 +109,19 @@ def import_bundle(stream: IO[str] | IO[bytes], *, progress: Callable[[int], None
     known: dict[str, int] = dict(Court.objects.values_list("code", "pk"))
     pending: list[Prepared] = []
     numbers: set[str] = set()
+    text = 0  # the length of the pending lines
 
     def flush() -> None:
+        nonlocal text
         _write_batch(pending, report, courts, known, today)
         pending.clear()
         numbers.clear()
+        text = 0
         if progress:
             progress(report.imported + report.unchanged + len(report.rejected))
 
-    with _import_cache():
-        for item in _prepared(stream, today, known, workers):
+    with _import_memory():
+        for item in _prepared(stream, today, known, workers, batch):
             if item is _FLUSH:
                 if pending:
                     flush()
@@ -125,7 +136,8 @@ def import_bundle(stream: IO[str] | IO[bytes], *, progress: Callable[[int], None
                 flush()
             pending.append(item)
             numbers.add(number)
-            if len(pending) >= batch:
+            text += len(item.raw)
+            if len(pending) >= batch or text >= BATCH_TEXT:
                 flush()
         if pending:
             flush()
@@ -134,21 +146,32 @@ def import_bundle(stream: IO[str] | IO[bytes], *, progress: Callable[[int], None
 
 
 @contextmanager
-def _import_cache():
-    """SQLite: a page cache that holds the indexes an import updates (default: 2 MB), for
-    the import only. Durability is unchanged (WAL, synchronous=NORMAL, as always)."""
-    if connection.vendor != "sqlite":
+def _import_memory():
+    """Memory the database may use for the import only, then its setting as it was.
+
+    SQLite: a page cache that holds the indexes an import updates (default: 2 MB).
+    Durability is unchanged (WAL, synchronous=NORMAL, as always).
+
+    PostgreSQL: ``work_mem`` for the rows a statement's triggers read (the new events, parties
+    and cases of a batch: transition tables) and the distinct case ids they count. At the
+    default 4 MB each batch's event rows went to a temporary file and were read back (97 files,
+    282 MB for 100,000 cases)."""
+    if connection.vendor == "sqlite":
+        show, assign, value = "PRAGMA cache_size", "PRAGMA cache_size = {}", -IMPORT_CACHE_KIB
+    elif connection.vendor == "postgresql":
+        show, assign, value = "SHOW work_mem", "SET work_mem = '{}'", f"{IMPORT_WORK_MEM_KIB}kB"
+    else:
         yield
         return
     with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        before = cursor.fetchone()[0]
-        cursor.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB}")
+        cursor.execute(show)
+        before = cursor.fetchone()[0]  # an integer (SQLite), a text such as 4MB (PostgreSQL)
+        cursor.execute(assign.format(value))
     try:
         yield
     finally:
         with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {int(before)}")
+            cursor.execute(assign.format(before))
 
 
 # -- preparing lines (in worker processes or in-process) ------------------------------------------
@@ -171,9 +194,9 @@ def _default_workers(large: bool) -> int:
     return 2
 
 
-def _prepared(stream, today: date | None, known: dict[str, int], workers: int | None) -> Iterator:
-    """The file's lines in order, each a ``Prepared`` or a rejection tuple. At most a few
-    chunks are in flight, so memory does not grow with the file."""
+def _prepared(stream, today: date | None, known: dict[str, int], workers: int | None, batch: int) -> Iterator:
+    """The file's lines in order, each a ``Prepared`` or a rejection tuple. At most a batch and a
+    few chunks (and ``BATCH_TEXT`` of lines) are in flight, so memory does not grow with the file."""
     vendor = connection.vendor
     chunks = _chunks(stream)
     head = list(itertools.islice(chunks, PARALLEL_FROM // CHUNK))
@@ -189,16 +212,23 @@ def _prepared(stream, today: date | None, known: dict[str, int], workers: int | 
     reserve = _IdReserve(RESERVE)
     yield from prepare_chunk(head[0], reserve.take(len(head[0])), known, today, vendor)
     yield _FLUSH
-    depth = 2 * workers + 1
+    # The workers prepare the next batch while the writer writes this one: with only a few
+    # chunks in flight (fewer than a batch) they stopped, and the writer then waited for them.
+    depth = -(-batch // CHUNK) + 2 * workers + 1
     with mp.get_context("fork").Pool(workers, initializer=_yield_to_writer) as pool:
-        inflight: deque = deque()
+        inflight: deque = deque()  # (result, the length of its lines)
+        text = 0
         for chunk in itertools.chain(head[1:], chunks):
             args = (chunk, reserve.take(len(chunk)), dict(known), today, vendor)
-            inflight.append(pool.apply_async(prepare_chunk, args))
-            if len(inflight) >= depth:
-                yield from inflight.popleft().get()
+            length = sum(len(raw) for _, raw in chunk)
+            inflight.append((pool.apply_async(prepare_chunk, args), length))
+            text += length
+            while len(inflight) >= depth or text >= BATCH_TEXT:
+                result, length = inflight.popleft()
+                text -= length
+                yield from result.get()
         while inflight:
-            yield from inflight.popleft().get()
+            yield from inflight.popleft()[0].get()
 
 
 _FLUSH = object()
