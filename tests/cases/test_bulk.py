@@ -184,5 +184,5 @@ def test_insert_reuses_a_table_but_never_an_old_time(bundle_case):
     row = [getattr(case, Case._meta.get_field(n).attname) for n in names]
     row[0] = "（2024）豫0823执9号"
     bulk.insert(Case, names, [row])
-    assert not [key for key in bulk._TABLES if key[0] is Case]
+    assert (Case, names, connection.vendor) not in bulk._TABLES  # the import's own Case shape may be
     assert Case.objects.get(case_number="（2024）豫0823执9号").created_at > case.created_at

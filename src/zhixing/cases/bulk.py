@@ -117,19 +117,26 @@ def _fillers(model: type[models.Model], names: Sequence[str]) -> tuple[list[str]
 def insert(model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """Insert ``rows`` (tuples ordered like ``names``) into ``model``'s table. Dict and
     list values are JSON; the caller is inside a transaction."""
-    if not rows:
-        return
-    key = (model, tuple(names), connection.vendor)
-    table = _TABLES.get(key)
-    if table is None:
-        table = Table(model, names)
-        if not table.stamped:  # a time filler is the time of its Table: made anew each call
-            _TABLES[key] = table
-    table.write([table.rows(rows)])
+    if rows:
+        shape = table(model, names)
+        shape.write([shape.rows(rows)])
 
 
-#: Tables kept for ``insert``: a Table compiles its row function (``_compile``), once per shape
-#: rather than once a call (an import inserts its funds a batch at a time).
+def table(model: type[models.Model], names: Sequence[str], vendor: str | None = None) -> Table:
+    """The ``Table`` of ``model`` for ``names``, made once a process and kept: a Table compiles
+    its row function (``_compile``), and an import asks for its shapes every chunk and batch.
+    Not kept when it stamps a column with the time it was made (an auto_now field not named):
+    that one is made each call, so no row gets an old time."""
+    vendor = vendor or connection.vendor
+    key = (model, tuple(names), vendor)
+    found = _TABLES.get(key)
+    if found is None:
+        found = Table(model, names, vendor)
+        if not found.stamped:
+            _TABLES[key] = found
+    return found
+
+
 _TABLES: dict[tuple, Table] = {}
 
 
@@ -143,7 +150,7 @@ def one_of(column: str, values: Sequence[int] | Sequence[str]) -> tuple[str, lis
     if not values:
         return "1 = 0", []
     if connection.vendor == "postgresql":
-        if values and isinstance(values[0], str):
+        if isinstance(values[0], str):
             return f"{column} = ANY(%s::text[])", [text_array(values)]
         return f"{column} = ANY(%s::bigint[])", [int_array(values)]
     return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)

@@ -365,7 +365,7 @@ FACT_TABLES = {
 
 def _tables(vendor: str) -> dict[str, bulk.Table]:
     return {
-        key: bulk.Table(model, names, vendor)
+        key: bulk.table(model, names, vendor)
         for key, (model, names) in {**BASE_TABLES, **FACT_TABLES}.items()
     }
 
@@ -487,7 +487,7 @@ def _write_batch(pending: list[Prepared], report: ImportReport, courts: dict[str
                 for code in p.codes - known.keys():
                     known[code] = ensure_court(code, cache=courts).pk
                 p.rows, p.funds = _rows(
-                    _record(p, today), p.pk, p.fingerprint, known, _parent_tables(), timezone.now()
+                    _record(p, today), p.pk, p.fingerprint, known, _tables(connection.vendor), timezone.now()
                 )
         _insert(fresh, courts, known=known, today=today)
         ids = [p.pk for p in fresh]
@@ -525,22 +525,12 @@ def _record(p: Prepared, today: date | None) -> CaseRecord:
     return record
 
 
-_PARENT_TABLES: dict[str, dict[str, bulk.Table]] = {}
-
-
-def _parent_tables() -> dict[str, bulk.Table]:
-    vendor = connection.vendor
-    if vendor not in _PARENT_TABLES:
-        _PARENT_TABLES[vendor] = _tables(vendor)
-    return _PARENT_TABLES[vendor]
-
-
 def _insert(
     fresh: list[Prepared], courts: dict[str, Court], *, known: dict[str, int], today: date | None
 ) -> list[int]:
     """Write the cases and everything they carry, with their facts; returns their ids in
     ``fresh`` order."""
-    tables = _parent_tables()
+    tables = _tables(connection.vendor)
     tables["case"].write([p.rows["case"] for p in fresh])
     ids = [p.pk for p in fresh]
     # A resumed case changes its original's facts (K8 drop, ledger), and an original may
