@@ -106,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            "builtins": ["zhixing.lib.templatefilters"],
         },
     },
 ]
@@ -152,6 +153,8 @@ PORTAL_NOTIFIER = env_str("ZHIXING_PORTAL_NOTIFIER", "console")
 PORTAL_CODE_FILE = env_str("ZHIXING_PORTAL_CODE_FILE", "")
 
 LANGUAGE_CODE = "zh-hans"
+#: ISO dates first, so date inputs show the value they were given (formats/zh_Hans).
+FORMAT_MODULE_PATH = ["zhixing.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
