@@ -28,22 +28,16 @@ from zhixing.metrics import engine
 from zhixing.metrics.models import ObligationFact
 from zhixing.metrics.services import courts_in_scope, indicator_report, ledger
 from zhixing.reports import campaigns, rankings
+from zhixing.reports import display as display_rules
 from zhixing.reports.bulletins import active_campaigns
 
 DEFAULT_INDICATOR = "IND-01"
-#: Indicators whose value is an average count, not a share: shown as a plain number.
-PLAIN = frozenset({"IND-08"})
+PLAIN = display_rules.PLAIN
 
 
 def display(ind: engine.Indicator, value: str | None) -> str:
     """A value as people read it: a share as a percentage, days and averages as numbers."""
-    if value is None:
-        return "—"
-    if ind.kind == "days":
-        return f"{Decimal(value):.2f} 天"
-    if ind.id in PLAIN:
-        return f"{Decimal(value):.2f}"
-    return f"{Decimal(value) * 100:.2f}%"
+    return display_rules.shown(ind, value)
 
 
 def chart_value(ind: engine.Indicator, value: str | None) -> float | None:
@@ -70,8 +64,8 @@ def card(ind: engine.Indicator, fig: dict) -> dict:
         "name": ind.name,
         "definition": ind.definition,
         "value": display(ind, fig["value"]),
-        "numerator": f"{fig['numerator']}{unit}",
-        "denominator": f"{fig['denominator']}{' 元' if ind.kind == 'amount' else ''}",
+        "numerator": f"{display_rules.part(ind, fig['numerator'])}{unit}",
+        "denominator": f"{display_rules.part(ind, fig['denominator'])}{' 元' if ind.kind == 'amount' else ''}",
         "target": f"{Decimal(fig['target']) * 100:.0f}%" if fig.get("target") else None,
         "cases_needed": fig.get("cases_needed"),
         "below": below_target(fig),

@@ -30,7 +30,7 @@ from zhixing.courts.models import Court
 from zhixing.metrics import engine
 from zhixing.metrics.models import CaseFact
 from zhixing.metrics.services import courts_in_scope, run_django
-from zhixing.reports import campaigns, rankings
+from zhixing.reports import campaigns, display, rankings
 from zhixing.reports.models import Campaign
 from zhixing.reports.windows import bulletin_window, previous_date, year_to_date
 
@@ -64,6 +64,8 @@ RANKED = (
 BURNDOWN_KINDS = ("weekly", "monthly")
 BURNDOWN_STEP = 7
 CJK_FAMILY = "WenQuanYi Micro Hei"
+#: Counts of cases in a spreadsheet: thousands separators, as on the pages.
+COUNT_FORMAT = "#,##0"
 
 
 def title(kind: str, court: Court | None) -> str:
@@ -323,6 +325,7 @@ def _svg_burndown(block: dict, family: str, width: int = 520, height: int = 180)
         y = lower - (lower - upper) * value / top
         return f"{x:.1f},{y:.1f}"
 
+    names = {t["id"]: t["name"] for t in block["progress"]["targets"]}
     colours = ["#c0392b", "#2471a3", "#1e8449", "#b9770e", "#7d3c98", "#555"]
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}"'
@@ -344,21 +347,60 @@ def _svg_burndown(block: dict, family: str, width: int = 520, height: int = 180)
         else:
             parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="1.6" points="{points}"/>')
         parts.append(
-            f'<text x="{right + 8}" y="{upper + 12 + 14 * n}" font-size="9" fill="{colour}">{escape(ind)}</text>'
+            f'<text x="{right + 8}" y="{upper + 12 + 14 * n}" font-size="9" fill="{colour}">{escape(names.get(ind, ind))}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _shown_figure(ind_id: str, fig: dict | None) -> dict | None:
+    """A figure with its value as people read it (``shown``: "75.33%") and its target."""
+    if fig is None:
+        return None
+    out = {**fig, "shown": display.shown(ind_id, fig.get("value"))}
+    if fig.get("target") is not None:
+        out["target_shown"] = display.shown(ind_id, fig["target"])
+    return out
+
+
+def _shown_campaign(block: dict) -> dict:
+    ids = [t["id"] for t in block["progress"]["targets"]]
+    targets = [
+        {**t, "target_shown": display.shown(t["id"], t["target"])} for t in block["progress"]["targets"]
+    ]
+    rows = [
+        {**r, "cells": [_shown_figure(i, f) for i, f in zip(ids, r["cells"], strict=True)]}
+        for r in block["rows"]
+    ]
+    return {**block, "targets": targets, "rows": rows}
 
 
 def render_html(data: dict, *, for_pdf: bool = False) -> str:
     font = cjk_font_file() if for_pdf else None
     family = font_stack(font)
     # The SVG is built from numbers and escaped text only.
-    blocks = [{**b, "svg": mark_safe(_svg_burndown(b, family))} for b in data["campaigns"]]
+    blocks = [{**_shown_campaign(b), "svg": mark_safe(_svg_burndown(b, family))} for b in data["campaigns"]]
+    indicators = [
+        {
+            **ind,
+            "courts": [_shown_figure(ind["id"], f) for f in ind["courts"]],
+            "total": _shown_figure(ind["id"], ind["total"]),
+            "period_total": _shown_figure(ind["id"], ind["period_total"]),
+        }
+        for ind in data["indicators"]
+    ]
+    overdue = [{**r, "ytd_shown": display.shown("IND-08", r["ytd_value"])} for r in data["overdue"]]
+    overdue_total = {
+        **data["overdue_total"],
+        "ytd_shown": display.shown("IND-08", data["overdue_total"]["ytd_value"]),
+    }
     return render_to_string(
         "reports/bulletin.html",
         {
             **data,
+            "indicators": indicators,
+            "overdue": overdue,
+            "overdue_total": overdue_total,
             "campaigns": blocks,
             "for_pdf": for_pdf,
             "font_url": Path(font).as_uri() if font else None,
@@ -442,7 +484,7 @@ def render_xlsx(data: dict) -> bytes:
             + [row["ytd"].get("open", 0)]
         )
         for c, v in enumerate(values, start=2):
-            ws.cell(row=r, column=c, value=v)
+            ws.cell(row=r, column=c, value=v).number_format = COUNT_FORMAT
         if row["name"] == "合计":
             ws.cell(row=r, column=1).font = bold
     widths(ws, 22, 11, len(cols))
@@ -453,9 +495,10 @@ def render_xlsx(data: dict) -> bytes:
     ws["A1"].font = Font(bold=True, size=13)
     header(ws, 3, ["指标", *[c["name"] for c in data["courts"]], "合计（年度）", f"合计（{period}）"])
     for r, ind in enumerate(data["indicators"], start=4):
-        ws.cell(row=r, column=1, value=f"{ind['id']} {ind['name']}")
+        ws.cell(row=r, column=1, value=ind["name"])
         for c, fig in enumerate([*ind["courts"], ind["total"], ind["period_total"]], start=2):
-            ws.cell(row=r, column=c, value=_number(fig["value"]) if fig else None)
+            cell = ws.cell(row=r, column=c, value=_number(fig["value"]) if fig else None)
+            cell.number_format = display.cell_format(ind["id"])
     widths(ws, 40, 12, len(data["courts"]) + 3)
     if data["courts"]:
         chart = BarChart()
@@ -477,7 +520,7 @@ def render_xlsx(data: dict) -> bytes:
     ws = wb.create_sheet("排名")
     ws["A1"] = "排名（年度累计；括号内为较上期名次变化）"
     ws["A1"].font = Font(bold=True, size=13)
-    header(ws, 3, ["法院", *[f"{i['id']} {i['name']}" for i in data["ranked"]]])
+    header(ws, 3, ["法院", *[i["name"] for i in data["ranked"]]])
     for r, row in enumerate(data["rank_matrix"], start=4):
         ws.cell(row=r, column=1, value=row["name"])
         for c, cell in enumerate(row["cells"], start=2):
@@ -491,15 +534,15 @@ def render_xlsx(data: dict) -> bytes:
 
     # 4. overdue key nodes
     ws = wb.create_sheet("超期节点")
-    ws["A1"] = "关键节点超期（最后一日在期间内且未按期完成，indicators.md §3）"
+    ws["A1"] = "关键节点超期（最后一日在期间内且未按期完成）"
     ws["A1"].font = Font(bold=True, size=13)
-    header(ws, 3, ["法院", f"{period}超期节点", "年度超期节点", "年度平均超期数（IND-08）"])
+    header(ws, 3, ["法院", f"{period}超期节点", "年度超期节点", "年度关键节点平均超期数"])
     rows = [*data["overdue"], {"name": "合计", **data["overdue_total"]}]
     for r, row in enumerate(rows, start=4):
         ws.cell(row=r, column=1, value=row["name"])
         ws.cell(row=r, column=2, value=row["period"])
         ws.cell(row=r, column=3, value=row["ytd"])
-        ws.cell(row=r, column=4, value=_number(row["ytd_value"]))
+        ws.cell(row=r, column=4, value=_number(row["ytd_value"])).number_format = display.NUMBER_FORMAT
     widths(ws, 22, 16, 4)
 
     # 5. campaigns, with a burn-down line chart each (weekly and monthly bulletins)
@@ -514,8 +557,8 @@ def render_xlsx(data: dict) -> bytes:
             3,
             [
                 "法院",
-                *[f"{t['id']} {t['name']}（目标 {t['target']}）" for t in targets],
-                *[f"{t['id']} 尚需件数" for t in targets],
+                *[f"{t['name']}（目标 {display.shown(t['id'], t['target'])}）" for t in targets],
+                *[f"{t['name']} 尚需件数" for t in targets],
             ],
         )
         rows = [*prog["courts"], {"name": "合计", **prog["total"]}]
@@ -523,7 +566,8 @@ def render_xlsx(data: dict) -> bytes:
             ws.cell(row=r, column=1, value=row["name"])
             for c, t in enumerate(targets, start=2):
                 fig = row["indicators"].get(t["id"])
-                ws.cell(row=r, column=c, value=_number(fig["value"]) if fig else None)
+                cell = ws.cell(row=r, column=c, value=_number(fig["value"]) if fig else None)
+                cell.number_format = display.cell_format(t["id"])
                 ws.cell(row=r, column=c + len(targets), value=fig["cases_needed"] if fig else None)
         widths(ws, 22, 16, 1 + 2 * len(targets))
         if burn is None:
@@ -531,7 +575,7 @@ def render_xlsx(data: dict) -> bytes:
         start = len(rows) + 6
         ws.cell(row=start, column=1, value="日期").font = bold
         for c, t in enumerate(targets, start=2):
-            ws.cell(row=start, column=c, value=f"{t['id']} 尚需件数").font = bold
+            ws.cell(row=start, column=c, value=f"{t['name']} 尚需件数").font = bold
         for r, d in enumerate(burn["dates"], start=start + 1):
             ws.cell(row=r, column=1, value=d)
             for c, t in enumerate(targets, start=2):

@@ -23,7 +23,7 @@ from zhixing.courts.models import Court
 from zhixing.courts.views import court_choices, court_scope
 from zhixing.metrics import engine
 from zhixing.metrics.services import cases_behind, courts_in_scope
-from zhixing.reports import bulletins, campaigns, rankings
+from zhixing.reports import bulletins, campaigns, display, rankings
 from zhixing.reports.models import Bulletin, Campaign
 from zhixing.reports.windows import KINDS
 
@@ -89,6 +89,7 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
     chart = {
         "indicator": chosen.id,
         "name": chosen.name,
+        "percent": display.is_share(chosen),
         "months": trend["months"],
         "series": [{"name": c["name"], "values": c["indicators"][chosen.id]} for c in trend["courts"]]
         + [{"name": "合计", "values": trend["total"][chosen.id]}],
@@ -104,7 +105,17 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
             "chosen": chosen,
             "window": window,
             "report": report,
-            "rows": report["indicators"][0]["rows"] if report["indicators"] else [],
+            "rows": [
+                {
+                    **r,
+                    "shown": display.shown(chosen, r["value"]),
+                    "previous_shown": display.shown(chosen, r["previous_value"]),
+                    "change_shown": display.change(chosen, r["change"]),
+                    "numerator_shown": display.part(chosen, r["numerator"]),
+                    "denominator_shown": display.part(chosen, r["denominator"]),
+                }
+                for r in (report["indicators"][0]["rows"] if report["indicators"] else [])
+            ],
             "higher_is_better": rankings.higher_is_better(chosen.id),
             "chart": chart,
         },

@@ -39,10 +39,14 @@
       return {
         type: "scatter", mode: "lines+markers", name: s.name, x: data.months, y: s.values.map(num),
         line: { width: total ? 3 : 1.5, dash: total ? "solid" : "dot", color: total ? "#111111" : COLOURS[i % COLOURS.length] },
-        connectgaps: false
+        connectgaps: false,
+        hovertemplate: s.name + " %{x}: %{y" + (data.percent ? ":.2%" : ":.2f") + "}<extra></extra>"
       };
     });
-    Plotly.newPlot(target, traces, layout(data.name), { displayModeBar: false, responsive: true });
+    var look = layout(data.name);
+    // Shares travel as fractions of 1 (0.7533); people read them as 75.33%.
+    if (data.percent) { look.yaxis.tickformat = ".0%"; }
+    Plotly.newPlot(target, traces, look, { displayModeBar: false, responsive: true });
   }
 
   function burndown() {
