@@ -58,6 +58,15 @@ class LodgementGround(models.TextChoices):
     OTHER = "其他不能发放的情形", "其他不能发放的情形"
 
 
+class ReceiptKind(models.TextChoices):
+    """款项性质 of money arriving in a case account: only 执行款 is money realised for the
+    applicant (执行到位, funds.rules.recovery_of_receipt)."""
+
+    EXECUTION = "execution", "执行款"
+    RELIEF = "relief", "司法救助金"
+    FEES = "fees", "案件受理费、执行费"
+
+
 class LedgerQuerySet(CourtScopedQuerySet):
     """Money movements are append-only: never changed or removed in bulk either; a
     mistake is put right by a new entry (e.g. a refund), attributed like any other."""
@@ -104,6 +113,9 @@ class Receipt(models.Model):
     payer = models.CharField("交款人", max_length=200, blank=True)
 
     # -- the workflow's own fields (not in the bundle) ------------------------------------
+    #: Imported receipts are 执行款 (db_default: the import writes its rows without it).
+    kind = models.CharField("款项性质", max_length=16, choices=ReceiptKind.choices,
+                            default=ReceiptKind.EXECUTION, db_default=ReceiptKind.EXECUTION)  # fmt: skip
     #: Running total of money out of this receipt (disbursed + lodged + refunded). Null
     #: until a service first touches the receipt (imported history): it is then set from
     #: the entries, under the receipt's row lock.

@@ -176,3 +176,51 @@ def k6_obligations(case: CaseRecord, as_of: date | None) -> list[Obligation]:
             )
         )
     return out
+
+
+# -- 执行到位: what money moves a case's recovered amount ----------------------------------
+
+#: The 款项性质 (``funds.models.ReceiptKind``) that is money realised for the applicant.
+RECOVERY_KINDS = frozenset({"execution"})
+
+
+def recovery_of_receipt(kind: str, amount: Decimal) -> Decimal:
+    """How much a receipt identified to the case adds to its 执行到位 (``recovered_amount``,
+    indicators.md §5 IND-05 and IND-16; rules.md KPI-8 实际到位金额), counted on the day it
+    is recorded.
+
+    - 执行款 counts in full, whoever paid it: the debtor, a third party paying for the debtor,
+      or a deduction (扣划) from the debtor's accounts, which lands in the case account
+      (FUND-4 一案一账号) and so arrives as a receipt — the ``deduction`` node itself adds
+      nothing, or the money would count twice;
+    - 司法救助金 counts nothing: relief is not payment by the debtor (AID-7);
+    - 案件受理费、执行费 count nothing: they are the court's, not the applicant's claim;
+    - money of another case, or not yet identified to any (不明款, FUND-6), counts only
+      when it becomes a receipt of this case.
+
+    Never more than arrived: the receipt's own amount. Paying the money out (发放, 提存,
+    FUND-1/FUND-3) moves money already counted and adds nothing."""
+    if amount <= 0:
+        raise ValueError("到账金额应大于零")
+    return amount if kind in RECOVERY_KINDS else Decimal("0.00")
+
+
+def recovery_after_refund(recovered: Decimal, kind: str, amount: Decimal) -> Decimal:
+    """执行到位 after ``amount`` of a receipt of ``kind`` is refunded (退款) to its payer: a
+    refund reverses that much of a counted receipt (KPI-8: only money the applicant keeps is
+    realised); a refund of money that never counted (AID-7, fees) changes nothing. Never
+    below zero — an imported case's bundle value may not include the receipt refunded."""
+    if amount <= 0:
+        raise ValueError("退款金额应大于零")
+    if kind not in RECOVERY_KINDS:
+        return recovered
+    return max(Decimal("0.00"), recovered - amount)
+
+
+def recovery_of_direct_payment(amount: Decimal) -> Decimal:
+    """A payment by the debtor straight to the applicant (直接交付, FUND-7), recorded in the
+    case, counts in full toward 执行到位 (KPI-8): it is money realised from the debtor that
+    never passes through the case account."""
+    if amount <= 0:
+        raise ValueError("直接交付金额应大于零")
+    return amount

@@ -37,6 +37,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
+from zhixing.cases.bundle import fingerprint
 from zhixing.cases.choices import CaseType
 from zhixing.cases.loader import load_record, load_records
 from zhixing.cases.models import Case, Party
@@ -63,6 +64,7 @@ from zhixing.funds.models import (
     OrderStatus,
     PaymentOrder,
     Receipt,
+    ReceiptKind,
     Refund,
     Source,
     UnidentifiedReceipt,
@@ -228,27 +230,57 @@ def _lock_receipt(case: Case, *, local_id: str | None = None, pk: int | None = N
 
 def _log(
     user, case: Case | None, court: Court, action: str, ref: str = "", amount: Decimal | None = None, **detail
-) -> None:
-    FundLog.objects.create(case=case, court=court, action=action, ref=ref, amount=amount, detail=detail,
-                           actor=user if user is not None and user.is_authenticated else None)  # fmt: skip
+) -> FundLog:
+    row = FundLog.objects.create(case=case, court=court, action=action, ref=ref, amount=amount, detail=detail,
+                                 actor=user if user is not None and user.is_authenticated else None)  # fmt: skip
     transaction.on_commit(
         lambda: log.info("案款 %s %s %s %s", action, case or court, ref, amount if amount is not None else "")
     )
+    return row
 
 
 def _refresh(case: Case) -> None:
-    refresh_facts([(case.pk, load_record(case.pk))])
+    """The case's facts, and its fingerprint: its funds are part of its bundle line, so an
+    export of it imports again as unchanged (cases.services)."""
+    record = load_record(case.pk)
+    refresh_facts([(case.pk, record)])
+    Case.objects.filter(pk=case.pk).update(fingerprint=fingerprint(record))
+
+
+def _set_recovered(case: Case, recovered: Decimal) -> None:
+    """Stores the case's 执行到位 as funds.rules computed it from the value read under the
+    case lock (so two writers add up, and the sum is exact Decimal on every database: no
+    arithmetic in SQL). The case row changed, so its version moves: a page showing the old
+    amount is stale. The caller refreshes the facts, so IND-05 moves in this transaction."""
+    if recovered == case.recovered_amount:
+        return
+    Case.objects.filter(pk=case.pk).update(
+        recovered_amount=recovered, version=F("version") + 1, updated_at=timezone.now()
+    )
+    case.recovered_amount = recovered
+    case.version += 1
+
+
+def _kind(value: str) -> str:
+    if value not in ReceiptKind.values:
+        labels = "、".join(ReceiptKind.labels)
+        raise FundError("kind", f"款项性质应为 {labels} 之一", rule="AID-7")
+    return value
 
 
 # -- receipts ---------------------------------------------------------------------------------
 
 
 def record_receipt(user, case: Case, *, amount: Any, notice_on: date, payer: str = "", idempotency_key: str,
-                   source: str = Source.FORM, today: date | None = None) -> Done[Receipt]:  # fmt: skip
+                   source: str = Source.FORM, kind: str = ReceiptKind.EXECUTION,
+                   today: date | None = None) -> Done[Receipt]:  # fmt: skip
     """到账: money for the case arrived and the handler got the finance notice on
-    ``notice_on`` — the day the 30-day clock starts (FUND-1, indicators.md §9)."""
+    ``notice_on`` — the day the 30-day clock starts (FUND-1, indicators.md §9). ``kind`` is
+    its 款项性质; 执行款 adds its amount to the case's 执行到位 (funds.rules.recovery_of_receipt:
+    KPI-8, AID-7) in the same transaction."""
     _writer(user, case)
     amount = _amount(amount)
+    kind = _kind(kind)
     key = _key(idempotency_key)
     day = _today(today)
     if notice_on > day:
@@ -260,9 +292,9 @@ def record_receipt(user, case: Case, *, amount: Any, notice_on: date, payer: str
             case = _lock_case(case.pk)
             earlier = Receipt.objects.filter(idempotency_key=key).first()
             if earlier is not None:
-                return _replay_receipt(earlier, case, amount, notice_on)
+                return _replay_receipt(earlier, case, amount, notice_on, kind)
             receipt = _create_receipt(
-                user, case, amount=amount, notice_on=notice_on, payer=payer, key=key, source=source
+                user, case, amount=amount, notice_on=notice_on, payer=payer, key=key, source=source, kind=kind
             )
             _refresh(case)
             return Done(receipt)
@@ -270,24 +302,32 @@ def record_receipt(user, case: Case, *, amount: Any, notice_on: date, payer: str
         earlier = Receipt.objects.filter(idempotency_key=key).first()
         if earlier is None:
             raise
-        return _replay_receipt(earlier, case, amount, notice_on)
+        return _replay_receipt(earlier, case, amount, notice_on, kind)
 
 
-def _replay_receipt(earlier: Receipt, case: Case, amount: Decimal, notice_on: date) -> Done[Receipt]:
-    if (earlier.case_id, earlier.amount, earlier.notice_on) != (case.pk, amount, notice_on):
+def _replay_receipt(
+    earlier: Receipt, case: Case, amount: Decimal, notice_on: date, kind: str
+) -> Done[Receipt]:
+    if (earlier.case_id, earlier.amount, earlier.notice_on, earlier.kind) != (
+        case.pk,
+        amount,
+        notice_on,
+        kind,
+    ):
         raise Conflict("idempotency_key", "该幂等键已用于另一笔到账登记")
     return Done(earlier, replayed=True)
 
 
-def _create_receipt(
-    user, case: Case, *, amount: Decimal, notice_on: date, payer: str, key: str, source: str
-) -> Receipt:
+def _create_receipt(user, case: Case, *, amount: Decimal, notice_on: date, payer: str, key: str, source: str,
+                    kind: str = ReceiptKind.EXECUTION) -> Receipt:  # fmt: skip
+    """Under the case lock: the receipt, the account's total, and the case's 执行到位."""
     account = _account(case)
     receipt = Receipt.objects.create(
         case=case, local_id=_next_local_id(Receipt, case, "r"), notice_on=notice_on, amount=amount, payer=payer,
-        paid_out=ZERO, source=source, idempotency_key=key, recorded_by=user, recorded_at=timezone.now(),
+        paid_out=ZERO, source=source, idempotency_key=key, recorded_by=user, recorded_at=timezone.now(), kind=kind,
     )  # fmt: skip
     CaseAccount.objects.filter(pk=account.pk).update(received=F("received") + amount)
+    _set_recovered(case, case.recovered_amount + rules.recovery_of_receipt(kind, amount))
     _log(
         user,
         case,
@@ -297,6 +337,7 @@ def _create_receipt(
         amount,
         notice_on=notice_on.isoformat(),
         payer=payer,
+        kind=kind,
     )
     return receipt
 
@@ -389,6 +430,42 @@ def assign_unidentified(user, item_id: int, case: Case, *, notice_on: date | Non
         )
         _refresh(case)
     return Done(receipt)
+
+
+DIRECT_PAYMENT = "direct_payment"
+
+
+def record_direct_payment(user, case: Case, *, amount: Any, paid_on: date, idempotency_key: str, note: str = "",
+                          today: date | None = None) -> Done[FundLog]:  # fmt: skip
+    """直接交付 (FUND-7): the debtor paid ``amount`` straight to the applicant on ``paid_on``,
+    as the applicant confirmed. No money passes through the case account, so nothing is
+    paid out of it; the case's 执行到位 grows by the amount (funds.rules.
+    recovery_of_direct_payment, KPI-8). Kept in the fund log (its ``ref`` is the key): a
+    request repeated with the same key returns the first entry."""
+    _writer(user, case)
+    amount = _amount(amount)
+    key = _key(idempotency_key)
+    if paid_on > _today(today):
+        raise FundError("paid_on", "交付日期不能晚于今天")
+    if paid_on < case.filed_on:
+        raise FundError("paid_on", f"交付日期早于立案日期 {case.filed_on.isoformat()}")
+    with transaction.atomic():
+        case = _lock_case(case.pk)
+        earlier = FundLog.objects.filter(action=DIRECT_PAYMENT, ref=key).first()
+        if earlier is not None:
+            if (earlier.case_id, earlier.amount, earlier.detail.get("paid_on")) != (
+                case.pk,
+                amount,
+                paid_on.isoformat(),
+            ):
+                raise Conflict("idempotency_key", "该幂等键已用于另一笔直接交付登记")
+            return Done(earlier, replayed=True)
+        _set_recovered(case, case.recovered_amount + rules.recovery_of_direct_payment(amount))
+        entry = _log(
+            user, case, case.court, DIRECT_PAYMENT, key, amount, paid_on=paid_on.isoformat(), note=note
+        )
+        _refresh(case)
+    return Done(entry)
 
 
 # -- payments out: disbursement, lodgement, refund --------------------------------------------
@@ -560,6 +637,8 @@ def _execute(user, case: Case, rec: Receipt, order: PaymentOrder, day: date, not
         OrderKind.REFUND: "refunded",
     }[order.kind]
     CaseAccount.objects.filter(case=case).update(**{field: F(field) + order.amount})
+    if order.kind == OrderKind.REFUND:
+        _set_recovered(case, rules.recovery_after_refund(case.recovered_amount, rec.kind, order.amount))
     now = timezone.now()
     order.status, order.decided_by, order.decided_at, order.decision_note = (
         OrderStatus.EXECUTED,
