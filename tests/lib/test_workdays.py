@@ -1,27 +1,33 @@
 """The official working-day calendar (PER-3, PER-5; indicators.md §1).
 
-chinese_calendar is the oracle for 2004–2026; later years are weekends-only until a
-schedule is registered. The 2027 schedule used below is a test fixture, not the real one
-(which the State Council has not published).
+chinese_calendar is the oracle for 2004–2026; a later year has weekends and the holidays
+fixed by date off until a schedule is registered (the lunar ones checked against published
+almanac dates, asserted literally). The 2027 schedule used below is a test fixture, not the
+real one (which the State Council has not published).
 """
 
+import io
 import json
 import threading
 from datetime import date, timedelta
 
 import chinese_calendar
 import pytest
-from hypothesis import given
+from django.core.management import call_command
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from lunar_python import Solar
 
-from zhixing.lib import workdays
+from zhixing.lib import periods, workdays
 from zhixing.lib.workdays import (
     DATA_FILE,
     FIRST_DAY,
+    FIXED_HOLIDAYS_FROM,
     LAST_DAY,
     ScheduleError,
     WorkCalendar,
     calendar,
+    fixed_holidays,
     parse_schedule,
     register_schedule,
     reset_calendar,
@@ -86,8 +92,9 @@ def test_official_years_are_the_library_years():
         (D(2024, 10, 7), False),  # last day of 国庆 2024-10-01…07
         (D(2024, 10, 12), True),  # Saturday, 国庆 make-up day
         (D(2018, 12, 29), True),  # Saturday worked for 元旦 2019 (fixed by the 2019 notice)
-        (D(2027, 1, 1), True),  # Friday in a year without a schedule: weekends only
+        (D(2027, 1, 1), False),  # Friday, 元旦, in a year without a schedule
         (D(2027, 1, 2), False),
+        (D(2027, 1, 4), True),
         (D(1990, 1, 1), True),  # first day of the table, a Monday, before any schedule
         (D(2100, 12, 31), True),  # last day of the table, a Friday
     ],
@@ -96,12 +103,23 @@ def test_is_working_day(day, working):
     assert calendar().is_working_day(day) is working
 
 
-def test_years_without_schedule_have_weekends_off_only():
+def test_years_without_schedule_before_2004_have_weekends_off_only():
+    """The 2024 amendment's holidays are not the law of 1990–2003, and no schedule is loaded."""
     cal = calendar()
-    for year in (1990, 2003, 2027, 2100):
+    for year in (1990, 2003):
         d = D(year, 1, 1)
         while d.year == year:
             assert cal.is_working_day(d) is (d.weekday() < 5), d
+            d += timedelta(days=1)
+
+
+def test_later_years_without_schedule_have_weekends_and_fixed_holidays_off():
+    cal = calendar()
+    for year in (2027, 2028, 2063, 2100):
+        off = fixed_holidays(year)
+        d = D(year, 1, 1)
+        while d.year == year:
+            assert cal.is_working_day(d) is (d.weekday() < 5 and d not in off), d
             d += timedelta(days=1)
 
 
@@ -136,7 +154,7 @@ def test_roll_forward(day, rolled):
         (D(2024, 2, 9), 3, D(2024, 2, 20)),
         (D(2023, 4, 28), 3, D(2023, 5, 6)),  # across 劳动节 onto the make-up Saturday
         (D(2024, 2, 10), 1, D(2024, 2, 18)),  # from inside a holiday
-        (D(2026, 12, 30), 3, D(2027, 1, 4)),  # into 2027, weekends only
+        (D(2026, 12, 30), 3, D(2027, 1, 5)),  # into 2027: 12-31, then 元旦 (Fri) and the weekend
         (D(2100, 12, 30), 1, D(2100, 12, 31)),
     ],
 )
@@ -236,6 +254,170 @@ def test_working_days_between_adds_up(a, b, c):
     assert cal.working_days_between(a, c) == cal.working_days_between(a, b) + cal.working_days_between(b, c)
 
 
+# --- beyond the published calendar: the holidays fixed by date (indicators.md §1) -------------
+
+
+def weekdays_off(year: int) -> list[date]:
+    cal, d, off = calendar(), D(year, 1, 1), []
+    while d.year == year:
+        if d.weekday() < 5 and not cal.is_working_day(d):
+            off.append(d)
+        d += timedelta(days=1)
+    return off
+
+
+def test_the_fixed_holidays_of_2027():
+    # 除夕 is 腊月廿九 (the twelfth lunar month of 2026 has 29 days); 劳动节 falls on a weekend.
+    assert sorted(fixed_holidays(2027)) == [
+        D(2027, 1, 1),  # 元旦
+        D(2027, 2, 5), D(2027, 2, 6), D(2027, 2, 7), D(2027, 2, 8),  # 春节: 除夕 … 正月初三
+        D(2027, 4, 5),  # 清明
+        D(2027, 5, 1), D(2027, 5, 2),  # 劳动节
+        D(2027, 6, 9),  # 端午, 五月初五
+        D(2027, 9, 15),  # 中秋, 八月十五
+        D(2027, 10, 1), D(2027, 10, 2), D(2027, 10, 3),  # 国庆
+    ]  # fmt: skip
+    assert weekdays_off(2027) == [
+        D(2027, 1, 1), D(2027, 2, 5), D(2027, 2, 8), D(2027, 4, 5), D(2027, 6, 9), D(2027, 9, 15), D(2027, 10, 1)
+    ]  # fmt: skip
+
+
+def test_the_fixed_holidays_of_2028_where_mid_autumn_is_a_national_day_holiday():
+    assert sorted(fixed_holidays(2028)) == [
+        D(2028, 1, 1),  # 元旦, a Saturday
+        D(2028, 1, 25), D(2028, 1, 26), D(2028, 1, 27), D(2028, 1, 28),  # 春节
+        D(2028, 4, 4),  # 清明
+        D(2028, 5, 1), D(2028, 5, 2),  # 劳动节, Monday and Tuesday
+        D(2028, 5, 28),  # 端午, a Sunday
+        D(2028, 10, 1), D(2028, 10, 2), D(2028, 10, 3),  # 国庆; 中秋 is 10-03 too, one day off
+    ]  # fmt: skip
+    assert weekdays_off(2028) == [
+        D(2028, 1, 25), D(2028, 1, 26), D(2028, 1, 27), D(2028, 1, 28), D(2028, 4, 4),
+        D(2028, 5, 1), D(2028, 5, 2), D(2028, 10, 2), D(2028, 10, 3),
+    ]  # fmt: skip
+
+
+def test_new_years_eve_is_the_thirtieth_when_the_month_has_thirty_days():
+    # 2030: the twelfth lunar month of 2029 has 30 days, 除夕 is 腊月三十 = 2030-02-02.
+    assert {D(2030, 2, 1), D(2030, 2, 2), D(2030, 2, 5), D(2030, 2, 6)} & fixed_holidays(2030) == {
+        D(2030, 2, 2),
+        D(2030, 2, 5),
+    }
+    assert D(2030, 2, 1) not in fixed_holidays(2030)
+
+
+def test_qingming_is_the_day_of_the_solar_term():
+    assert D(2027, 4, 5) in fixed_holidays(2027) and D(2027, 4, 4) not in fixed_holidays(2027)
+    assert D(2028, 4, 4) in fixed_holidays(2028) and D(2028, 4, 5) not in fixed_holidays(2028)
+    assert not calendar().is_working_day(D(2027, 4, 5))  # a Monday
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_the_rule_agrees_with_the_published_schedules(year):
+    """Every fixed-date holiday of a year the State Council has published is off in it (2025's
+    除夕 was 腊月廿九, 2026's 清明 a Sunday); the schedule only adds 调休 days."""
+    assert sorted(d for d in fixed_holidays(year) if chinese_calendar.is_workday(d)) == []
+    assert len(fixed_holidays(year)) == 13
+
+
+def test_a_deadline_on_national_day_rolls_past_the_holiday():
+    assert calendar().roll_forward(D(2027, 10, 1)) == D(2027, 10, 4)  # Fri 国庆, then a weekend
+    assert periods.months_deadline(D(2027, 4, 1), 6) == D(2027, 10, 4)
+    assert periods.is_provisional(D(2027, 4, 1), D(2027, 10, 4))
+    assert calendar().roll_forward(D(2027, 2, 5)) == D(2027, 2, 9)  # 春节 Fri…Mon
+    assert calendar().roll_forward(D(2028, 9, 30)) == D(2028, 10, 4)  # Sat, then 国庆 Sun…Tue
+
+
+def test_a_holiday_on_a_weekend_is_simply_off_without_a_make_up_day():
+    cal = calendar()
+    # 劳动节 2027 is Saturday and Sunday: Monday 05-03 works, as in any week.
+    assert [cal.is_working_day(D(2027, 5, d)) for d in (1, 2, 3)] == [False, False, True]
+    assert cal.add_working_days(D(2027, 4, 29), 3) == D(2027, 5, 4)  # 04-30, 05-03, 05-04
+    assert cal.working_days_between(D(2027, 4, 29), D(2027, 5, 4)) == 3
+    # 劳动节 2028 is Monday and Tuesday: three working days from Friday end on Friday.
+    assert cal.add_working_days(D(2028, 4, 28), 3) == D(2028, 5, 5)
+    assert periods.working_days_deadline(D(2027, 9, 30), 3) == D(2027, 10, 6)
+
+
+def test_a_loaded_schedule_overrides_the_fixed_date_rule(fresh):
+    assert periods.is_provisional(D(2027, 1, 1), D(2027, 12, 31))
+    register_schedule(*parse_schedule(FAKE_2027)[:3], FAKE_2027["source"])
+    cal = calendar()
+    # The schedule lists 元旦 only: 春节, 清明 and 国庆 are what it says, working days here.
+    assert [cal.is_working_day(d) for d in (D(2027, 2, 5), D(2027, 4, 5), D(2027, 10, 1))] == [True] * 3
+    assert cal.is_working_day(D(2027, 1, 9))  # its make-up Saturday
+    assert cal.roll_forward(D(2027, 10, 1)) == D(2027, 10, 1)
+    assert not periods.is_provisional(D(2027, 1, 1), D(2027, 12, 31))
+    assert not cal.is_working_day(D(2028, 1, 25))  # 2028 keeps the rule
+    reset_calendar()
+    assert calendar().roll_forward(D(2027, 10, 1)) == D(2027, 10, 4)
+
+
+def test_a_schedule_for_the_next_year_may_still_move_a_fixed_day_of_this_one():
+    # The notice for 2028 may fix the 元旦 bridge in December 2027; it wins over the rule.
+    cal = WorkCalendar({2028: workdays.Schedule(2028, frozenset({D(2027, 12, 31)}), frozenset())})
+    assert not cal.is_working_day(D(2027, 12, 31))
+    assert not cal.is_working_day(D(2027, 10, 1))  # 2027 itself still follows the rule
+    assert cal.is_working_day(D(2028, 1, 25))  # 2028's schedule lists no 春节
+
+
+def test_fixed_holidays_are_not_known_before_the_2024_amendment():
+    assert FIXED_HOLIDAYS_FROM == 2025
+    with pytest.raises(ValueError, match="known from 2025, not for 2024"):
+        fixed_holidays(2024)
+
+
+def _lunar(d: date):
+    return Solar.fromYmd(d.year, d.month, d.day).getLunar()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(min_value=FIXED_HOLIDAYS_FROM, max_value=LAST_DAY.year))
+def test_fixed_holidays_read_back_from_the_lunar_calendar(year):
+    """Each computed day is, read back from the Gregorian date, the festival it stands for."""
+    days = sorted(fixed_holidays(year))
+    assert {
+        D(year, 1, 1),
+        D(year, 5, 1),
+        D(year, 5, 2),
+        D(year, 10, 1),
+        D(year, 10, 2),
+        D(year, 10, 3),
+    } <= set(days)
+    assert all(d.year == year for d in days)
+    lunar = {d: _lunar(d) for d in days}
+    first = [d for d, lu in lunar.items() if (lu.getMonth(), lu.getDay()) == (1, 1)]
+    assert len(first) == 1
+    eve = first[0] - timedelta(days=1)
+    assert lunar[eve].getMonth() in (12, -12) and lunar[eve].getDay() in (29, 30)
+    assert _lunar(eve + timedelta(days=1)).getDay() == 1  # the eve is the month's last day
+    spring = [eve + timedelta(days=k) for k in range(4)]
+    assert [(lunar[d].getMonth(), lunar[d].getDay()) for d in spring[1:]] == [(1, 1), (1, 2), (1, 3)]
+    assert sum(1 for lu in lunar.values() if lu.getJieQi() == "清明") == 1
+    assert sum(1 for lu in lunar.values() if (lu.getMonth(), lu.getDay()) == (5, 5)) == 1
+    assert sum(1 for lu in lunar.values() if (lu.getMonth(), lu.getDay()) == (8, 15)) == 1
+    assert 12 <= len(days) <= 13  # 13 distinct days unless two festivals share one
+
+
+@pytest.mark.django_db
+def test_calendar_show_and_load_tell_the_truth_about_unscheduled_years(fresh, tmp_path):
+    out = io.StringIO()
+    call_command("calendar", "show", stdout=out)
+    assert out.getvalue().splitlines() == [
+        "官方安排年度：2004–2026（共 23 年）",
+        "其余年度尚无官方安排：2025 年起周末及按日期固定的法定节假日（元旦、春节除夕至初三、清明节、"
+        "劳动节 5 月 1–2 日、端午节、中秋节、国庆节 10 月 1–3 日）放假，不含调休；此前年度仅周末放假。"
+        "经过这些年度计算的日期均标记为暂定。",
+    ]
+    path = tmp_path / "2027.json"
+    path.write_text(json.dumps(FAKE_2027, ensure_ascii=False), encoding="utf-8")
+    call_command("calendar", "load", str(path), stdout=io.StringIO())
+    assert calendar().is_working_day(D(2027, 10, 1))  # the loaded schedule, not the rule
+    out = io.StringIO()
+    call_command("calendar", "show", stdout=out)
+    assert out.getvalue().splitlines()[0] == "官方安排年度：2004–2027（共 24 年）"
+
+
 # --- the process-wide calendar and run-time schedules -------------------------------------------
 
 
@@ -264,10 +446,10 @@ def test_register_schedule_makes_a_year_official(fresh):
     assert cal.roll_forward(D(2027, 1, 1)) == D(2027, 1, 4)
     assert cal.add_working_days(D(2027, 1, 8), 1) == D(2027, 1, 9)
     # The old calendar object is untouched: holders keep a consistent view.
-    assert before.is_working_day(D(2027, 1, 1)) and not before.is_official(2027)
+    assert not before.is_working_day(D(2027, 1, 9)) and not before.is_official(2027)
     reset_calendar()
     assert not calendar().is_official(2027)
-    assert calendar().is_working_day(D(2027, 1, 1))
+    assert not calendar().is_working_day(D(2027, 1, 9))  # an ordinary Saturday again
 
 
 def test_register_schedule_replaces_the_library_data_of_that_year(fresh):

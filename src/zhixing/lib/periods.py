@@ -64,7 +64,7 @@ def working_days_deadline(trigger: date, n: int) -> date:
 def is_provisional(start: date, end: date) -> bool:
     """indicators.md §1 "Beyond the published calendar": a date computed from ``start`` to
     ``end`` is provisional when any year between them (inclusive) has no official State
-    Council schedule loaded, because its holidays were taken as weekends only."""
+    Council schedule loaded, because its 调休 swaps are not known (indicators.md §1)."""
     lo, hi = start.year, end.year
     if lo > hi:
         lo, hi = hi, lo

@@ -10,8 +10,12 @@ schedule is not derivable from weekdays, so it comes from data:
   admin when the State Council publishes a schedule (never guessed);
 - :func:`register_schedule`, called by the admin command / database loader at run time.
 
-A year with none of these is *not official*: only weekends are off, and every date computed
-through it is provisional (indicators.md §1 "Beyond the published calendar").
+A year with none of these is *not official*, and every date computed through it is
+provisional (indicators.md §1 "Beyond the published calendar"). From 2025 on, such a year
+has weekends and the holidays that 《全国年节及纪念日放假办法》 (2024 amendment, in force
+from 2025) fixes by date off — :func:`fixed_holidays`, the lunar dates from ``lunar_python``;
+the 调休 swaps are unknown, so there are none. An earlier year without a schedule (before
+2004) has weekends off only: the 2024 amendment's days are not that year's law.
 
 :class:`WorkCalendar` turns all of that, once, into flat tables over 1990-01-01…2100-12-31
 so every lookup is an index operation: ``before[i]`` counts the working days before day
@@ -26,11 +30,13 @@ import re
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from functools import cache
 from pathlib import Path
 
 import chinese_calendar
 from chinese_calendar import constants as _cc
+from lunar_python import Lunar
 
 FIRST_DAY = date(1990, 1, 1)
 LAST_DAY = date(2100, 12, 31)  # a Friday: without a 2100 schedule every day rolls forward in range
@@ -39,6 +45,10 @@ DATA_FILE = Path(__file__).parent / "data" / "holidays.json"
 
 _BASE = FIRST_DAY.toordinal()
 _SIZE = LAST_DAY.toordinal() - _BASE + 1
+
+#: The first year the 2024 amendment of 《全国年节及纪念日放假办法》 is in force, hence the first
+#: year whose fixed-date holidays :func:`fixed_holidays` knows.
+FIXED_HOLIDAYS_FROM = 2025
 
 
 @dataclass(frozen=True)
@@ -62,6 +72,41 @@ class ScheduleError(ValueError):
         self.message = message
 
 
+def _lunar_day(year: int, month: int, day: int) -> date:
+    solar = Lunar.fromYmd(year, month, day).getSolar()
+    return date(solar.getYear(), solar.getMonth(), solar.getDay())
+
+
+@cache
+def fixed_holidays(year: int) -> frozenset[date]:
+    """The statutory holidays fixed by date in ``year`` (indicators.md §1 "Beyond the
+    published calendar"; PER-3): 《全国年节及纪念日放假办法》 Art.2 as amended in 2024, in
+    force from 2025 — 元旦 1 January; 春节 农历除夕 to 正月初三 (four days); 清明节 the day of
+    the 清明 solar term; 劳动节 1–2 May; 端午节 农历五月初五; 中秋节 农历八月十五; 国庆节 1–3
+    October. A day that is also a weekend day (or another holiday) is simply off: the make-up
+    days (补休, 调休) come only with the State Council's schedule.
+
+    除夕 is the last day of the twelfth lunar month, the 29th or the 30th, so it is taken as
+    the day before 正月初一. Raises ValueError for a year before :data:`FIXED_HOLIDAYS_FROM`."""
+    if year < FIXED_HOLIDAYS_FROM:
+        raise ValueError(f"the fixed-date holidays are known from {FIXED_HOLIDAYS_FROM}, not for {year}")
+    new_year = _lunar_day(year, 1, 1)  # 正月初一 of the lunar year that begins in ``year``
+    qingming = Lunar.fromYmd(year, 1, 1).getJieQiTable()["清明"]
+    days = {
+        date(year, 1, 1),
+        *(new_year + timedelta(days=k) for k in range(-1, 3)),
+        date(qingming.getYear(), qingming.getMonth(), qingming.getDay()),
+        date(year, 5, 1),
+        date(year, 5, 2),
+        _lunar_day(year, 5, 5),
+        _lunar_day(year, 8, 15),
+        date(year, 10, 1),
+        date(year, 10, 2),
+        date(year, 10, 3),
+    }
+    return frozenset(days)
+
+
 def _check_range(d: date) -> int:
     """Index of ``d`` in the tables, or ValueError for a date outside them."""
     if not FIRST_DAY <= d <= LAST_DAY:
@@ -74,7 +119,8 @@ def _check_range(d: date) -> int:
 
 class WorkCalendar:
     """Working days over 1990-01-01…2100-12-31, built once from ``schedules``
-    (year → :class:`Schedule`); years without a schedule have weekends off only.
+    (year → :class:`Schedule`); a year without a schedule has weekends and, from
+    :data:`FIXED_HOLIDAYS_FROM`, its :func:`fixed_holidays` off.
 
     Immutable after construction, so it can be shared between threads (only the caches of
     :meth:`memo` grow, with values that depend on nothing but this calendar).
@@ -85,6 +131,12 @@ class WorkCalendar:
     def __init__(self, schedules: Mapping[int, Schedule]):
         # date.toordinal() % 7: 0 is Sunday, 6 is Saturday (0001-01-01, ordinal 1, was a Monday).
         flags = bytearray(1 if (_BASE + i) % 7 not in (0, 6) else 0 for i in range(_SIZE))
+        for year in range(FIXED_HOLIDAYS_FROM, LAST_DAY.year + 1):
+            if year not in schedules:
+                for d in fixed_holidays(year):
+                    flags[d.toordinal() - _BASE] = 0
+        # A schedule after the fixed days: the notice for year Y may fix days of Y−1's
+        # December (the 元旦 bridge), and what it says wins.
         for year in sorted(schedules):
             sched = schedules[year]
             for d in sched.holidays:

@@ -27,7 +27,11 @@ class Command(BaseCommand):
             cal = workdays.calendar()
             years = sorted(cal.official_years())
             self.stdout.write(f"官方安排年度：{years[0]}–{years[-1]}（共 {len(years)} 年）")
-            self.stdout.write("其余年度仅按周末计算，相关日期标记为暂定（provisional）。")
+            self.stdout.write(
+                f"其余年度尚无官方安排：{workdays.FIXED_HOLIDAYS_FROM} 年起周末及按日期固定的法定节假日"
+                "（元旦、春节除夕至初三、清明节、劳动节 5 月 1–2 日、端午节、中秋节、国庆节 10 月 1–3 日）放假，"
+                "不含调休；此前年度仅周末放假。经过这些年度计算的日期均标记为暂定。"
+            )
             return
         try:
             with open(o["file"], encoding="utf-8") as f:
