@@ -10,6 +10,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from zhixing.lib.masking import mask_id_public
 from zhixing.portal import services
 from zhixing.portal.views import BAD_CODE, NO_MATCH, TOO_MANY
 
@@ -106,7 +107,7 @@ def test_applicant_opens_own_case_with_code(db, client, codes, portal_case):
     assert "1500.00" not in html
     # Own name, own ID masked; others: natural persons masked, no IDs or phones at all.
     assert "<strong>张某</strong>" in html
-    assert services.mask_id_number(portal_case["me"]["id_number"]) in html
+    assert mask_id_public(portal_case["me"]["id_number"]) in html
     assert "李*（被执行人）" in html and "王**（申请执行人）" in html
     for secret in (
         "李四",

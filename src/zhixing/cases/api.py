@@ -30,7 +30,7 @@ from zhixing.cases.models import Case, NameGram, NumberGram, Party
 from zhixing.cases.records import CaseRecord
 from zhixing.courts.models import Court
 from zhixing.flow.deadlines import case_deadlines
-from zhixing.lib.masking import mask_id_region
+from zhixing.lib.masking import Audience, audience, mask, mask_data
 
 PAGE_SIZE = 50
 
@@ -279,25 +279,22 @@ def visible_case(user, case_number: str) -> Case:
 
 
 def sees_full_data(user, case: Case) -> bool:
-    """Officers see full personal data of their own court's cases; a supervising court
-    sees the cases below it with ID numbers masked (need-to-know)."""
-    return user.is_superuser or (user.court_id is not None and user.court_id == case.court_id)
+    """The handling court sees full personal data of its cases; a supervising court sees
+    the cases below it with ID numbers in the staff form (lib.masking's rule)."""
+    return audience(user, case.court_id) is Audience.HANDLING
 
 
-def mask_id_number(value: str | None) -> str | None:
-    """``410823198503122036`` → ``410823********2036`` (lib.masking, staff policy)."""
-    return mask_id_region(value) if value else value
-
-
-def masked(record: CaseRecord) -> CaseRecord:
-    """The record with natural persons' ID numbers masked, birth dates and any
+def masked(record: CaseRecord, seen_by: Audience = Audience.STAFF) -> CaseRecord:
+    """The record with natural persons' ID numbers masked — in the parties and in the
+    nodes' data (a 限制消费令's persons, a 更正's fields) — and birth dates and any
     undeclared party fields (phones, addresses) removed. Credit codes and names of legal
     persons are public registers and stay."""
     parties = tuple(
-        dataclasses.replace(p, id_number=mask_id_number(p.id_number), birth_date=None, extra={})
+        dataclasses.replace(p, id_number=mask(p.id_number, seen_by), birth_date=None, extra={})
         for p in record.parties
     )
-    return dataclasses.replace(record, parties=parties)
+    events = tuple(dataclasses.replace(e, data=mask_data(e.data, seen_by)) for e in record.events)
+    return dataclasses.replace(record, parties=parties, events=events)
 
 
 def interference_hidden(user, case: Case, event_data: dict) -> bool:

@@ -37,6 +37,7 @@ from zhixing.credit.models import (
     Scope,
     ScreeningAudit,
 )
+from zhixing.lib.masking import audience, mask_data, shown_id
 
 # -- shared --------------------------------------------------------------------------------------
 
@@ -47,6 +48,12 @@ def _error(field: str, message: str, where: str = "body") -> ValidationError:
 
 def _client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
+
+
+def _viewer(context) -> object:
+    """The user a response is serialised for (lib.masking decides what they see)."""
+    request = (context or {}).get("request")
+    return getattr(request, "user", None)
 
 
 # -- officers ------------------------------------------------------------------------------------
@@ -124,6 +131,14 @@ class DecisionOut(Schema):
     def resolve_version(d: CreditDecision) -> int:
         return Case.objects.filter(pk=d.case_id).values_list("version", flat=True).first()
 
+    @staticmethod
+    def resolve_persons(d: CreditDecision, context) -> list[dict]:
+        return mask_data(d.persons, audience(_viewer(context), d.court_id))
+
+    @staticmethod
+    def resolve_fields(d: CreditDecision, context) -> dict:
+        return mask_data(d.fields, audience(_viewer(context), d.court_id))
+
 
 class EntryOut(Schema):
     entry: int = Field(alias="pk")
@@ -146,6 +161,10 @@ class EntryOut(Schema):
     deletion_ground_on: date | None
     deletion_due_on: date | None
     active: bool
+
+    @staticmethod
+    def resolve_identifier(e: ListEntry, context) -> str:
+        return shown_id(e.identifier, viewer=_viewer(context), case_court=e.court_id, unit=e.is_unit)
 
 
 class CaseCreditOut(Schema):

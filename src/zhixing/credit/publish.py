@@ -9,7 +9,7 @@ from datetime import date
 from zhixing.cases.models import Case, Party
 from zhixing.credit.models import Ground, ListEntry
 from zhixing.lib.identifiers import id_number_birth_date
-from zhixing.lib.masking import mask_id_public
+from zhixing.lib.masking import PUBLIC, mask_id_public, shown_id
 
 #: Characters that would make a query a pattern; the public search matches exactly.
 WILDCARDS = frozenset("*%_?？＊…")
@@ -21,7 +21,7 @@ class PublicQueryError(ValueError):
     """A query the public search refuses (empty, a pattern, too short)."""
 
 
-#: ``410823198503122036`` → ``4108231985****2036`` (CREDIT-7, lib.masking's public policy).
+#: ``410823198503122036`` → ``4108231985****2036`` (CREDIT-7, lib.masking's public form).
 mask_id_number = mask_id_public
 
 
@@ -119,7 +119,9 @@ def public_records(q: str | None, *, today: date | None = None, limit: int = LIM
                 is_unit=e.is_unit,
                 sex=sex,
                 age=age,
-                id_number=mask_id_number(e.identifier) if (e.identifier and not e.is_unit) else None,
+                id_number=(shown_id(e.identifier, viewer=PUBLIC, case_court=e.court_id) or None)
+                if not e.is_unit
+                else None,
                 credit_code=e.identifier if (e.identifier and e.is_unit) else None,
                 legal_representative=(e.legal_representative or None) if e.is_unit else None,
                 obligation=obligation,

@@ -24,8 +24,18 @@ from zhixing.credit import publish, screening, services
 from zhixing.credit.forms import FORMS, PublicSearchForm
 from zhixing.credit.models import CreditDecision, ListEntry
 from zhixing.credit.rules import credit_checks
+from zhixing.lib.masking import shown_id
 
 PAGE = 50
+
+
+def _shown(entries, user) -> list[ListEntry]:
+    """The entries with each identifier as ``user`` may see it (lib.masking's rule); the
+    instances are for display only and never saved."""
+    out = list(entries)
+    for e in out:
+        e.identifier = shown_id(e.identifier, viewer=user, case_court=e.court_id, unit=e.is_unit)
+    return out
 
 
 def entry_list(request: HttpRequest) -> HttpResponse:
@@ -42,6 +52,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     if q:
         qs = qs.filter(Q(case_number=normalise(q)) | Q(name=q) | Q(identifier=q.upper()))
     page = Paginator(qs.order_by("-listed_on", "pk"), PAGE).get_page(request.GET.get("page"))
+    page.object_list = _shown(page.object_list, request.user)
     return render(
         request,
         "credit/list.html",
@@ -78,7 +89,7 @@ def case_credit(request: HttpRequest, case_number: str) -> HttpResponse:
         name: (bound if bound is not None and bound.prefix == name else cls(case=case, record=record))
         for name, cls in FORMS.items()
     }
-    entries = list(ListEntry.objects.filter(case=case).order_by("kind", "listed_on", "pk"))
+    entries = _shown(ListEntry.objects.filter(case=case).order_by("kind", "listed_on", "pk"), request.user)
     context = {
         "case": case,
         "record": record,

@@ -31,8 +31,8 @@ from zhixing.cases.casenumber import normalise
 from zhixing.cases.choices import CaseType, ClosingMode, PartyKind, PartyRole
 from zhixing.cases.loader import load_record
 from zhixing.cases.models import Case, Party
-from zhixing.credit.publish import mask_id_number
 from zhixing.funds.models import Disbursement
+from zhixing.lib.masking import PUBLIC, shown_id
 from zhixing.metrics.facts import all_obligations
 from zhixing.portal import notify
 
@@ -243,7 +243,9 @@ def portal_case(party_pk: int, today: date) -> PortalCase | None:
         .select_related("refund")
         .order_by("on", "pk")
     ]
-    own_id = party.id_number or party.credit_code or ""
+    # A party sees their own number in the public form (lib.masking's rule).
+    own_id = shown_id(party.id_number or party.credit_code, viewer=PUBLIC, case_court=case.court_id,
+                      unit=not party.id_number) or ""  # fmt: skip
     return PortalCase(
         case_number=case.case_number,
         court=case.court.name,
@@ -255,7 +257,7 @@ def portal_case(party_pk: int, today: date) -> PortalCase | None:
         claim_amount=case.claim_amount,
         recovered_amount=case.recovered_amount,
         me=_line(party, own=True),
-        my_identifier=mask_id_number(own_id) if party.id_number else own_id,
+        my_identifier=own_id,
         others=[_line(p, own=False) for p in case.parties.exclude(pk=party.pk).order_by("position", "pk")],
         steps=steps,
         actions=actions,

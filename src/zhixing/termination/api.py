@@ -134,7 +134,8 @@ def interview_docx(request, case_number: str, interview_id: int):
     case = visible_case(request.user, case_number)
     interview = get_object_or_404(Interview.objects.select_related("case__court"), pk=interview_id, case=case)
     return _docx(
-        documents.interview_document(interview), f"{case.case_number}约谈笔录{interview.interviewed_on}.docx"
+        documents.interview_document(interview, viewer=request.user),
+        f"{case.case_number}约谈笔录{interview.interviewed_on}.docx",
     )
 
 
@@ -168,7 +169,7 @@ def add_ruling(request, case_number: str, payload: RulingIn):
 def ruling_docx(request, case_number: str, ruling_id: int):
     case = visible_case(request.user, case_number)
     ruling = get_object_or_404(Ruling.objects.select_related("case__court"), pk=ruling_id, case=case)
-    return _docx(documents.ruling_document(ruling), f"{case.case_number}执行裁定书.docx")
+    return _docx(documents.ruling_document(ruling, viewer=request.user), f"{case.case_number}执行裁定书.docx")
 
 
 class DayIn(Versioned):

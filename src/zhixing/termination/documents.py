@@ -37,7 +37,7 @@ from docx.shared import Cm, Pt
 from docx.text.paragraph import Paragraph
 
 from zhixing.cases.records import CaseRecord, Event, Party
-from zhixing.lib.masking import mask_id_region
+from zhixing.lib.masking import Audience, audience, mask_id_region
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "doc_templates"
 PLACEHOLDER_RE = re.compile(r"\{\{\s*([^{}\s]+)\s*\}\}")
@@ -540,19 +540,28 @@ def build_default_templates(directory: Path = TEMPLATE_DIR) -> list[Path]:
 # -- the two documents of a case ---------------------------------------------------------------------
 
 
-def interview_document(interview) -> bytes:
+def _shown_to(viewer, case, allowed: set[str]) -> set[str]:
+    """The whole numbers ``viewer`` may read in a document of ``case``: the document's own
+    parties' for the handling court (``viewer`` None: the court itself, e.g. a command),
+    none for anybody else (lib.masking's rule: every number in the staff form)."""
+    if viewer is None or audience(viewer, case.court_id) is Audience.HANDLING:
+        return allowed
+    return set()
+
+
+def interview_document(interview, *, viewer=None) -> bytes:
     """The 约谈笔录 of an ``Interview`` row, filled from the case as it stood that day."""
     from zhixing.cases.loader import load_record
 
     case = interview.case
     values, allowed = interview_values(load_record(case.pk), interview, case.court.name)
-    return render(template_for(case.court.path, INTERVIEW), values, allowed)
+    return render(template_for(case.court.path, INTERVIEW), values, _shown_to(viewer, case, allowed))
 
 
-def ruling_document(ruling) -> bytes:
+def ruling_document(ruling, *, viewer=None) -> bytes:
     """The 终本裁定书 of a ``Ruling`` row."""
     from zhixing.cases.loader import load_record
 
     case = ruling.case
     values, allowed = ruling_values(load_record(case.pk), ruling, case.court.name)
-    return render(template_for(case.court.path, RULING), values, allowed)
+    return render(template_for(case.court.path, RULING), values, _shown_to(viewer, case, allowed))

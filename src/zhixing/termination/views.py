@@ -213,14 +213,16 @@ def _act(action: str, pk: int, d: dict, common: dict) -> str:
 def interview_docx(request: HttpRequest, case_number: str, pk: int) -> HttpResponse:
     case = visible_case(request.user, case_number)
     interview = get_object_or_404(Interview.objects.select_related("case__court"), pk=pk, case=case)
-    return _docx(documents.interview_document(interview), f"{case.case_number}约谈笔录.docx")
+    return _docx(
+        documents.interview_document(interview, viewer=request.user), f"{case.case_number}约谈笔录.docx"
+    )
 
 
 @require_GET
 def ruling_docx(request: HttpRequest, case_number: str, pk: int) -> HttpResponse:
     case = visible_case(request.user, case_number)
     ruling = get_object_or_404(Ruling.objects.select_related("case__court"), pk=pk, case=case)
-    return _docx(documents.ruling_document(ruling), f"{case.case_number}执行裁定书.docx")
+    return _docx(documents.ruling_document(ruling, viewer=request.user), f"{case.case_number}执行裁定书.docx")
 
 
 def _docx(content: bytes, filename: str) -> HttpResponse:

@@ -18,6 +18,7 @@ from zhixing.cases.choices import CaseType, ClosingMode
 from zhixing.cases.loader import load_record, load_records
 from zhixing.cases.models import Case
 from zhixing.courts.models import Court
+from zhixing.lib.masking import Audience, audience
 from zhixing.termination import followup, rules, services
 from zhixing.termination.models import (
     Interview,
@@ -240,8 +241,10 @@ def item_json(item: ReviewItem, user, *, with_case: bool = False) -> dict[str, A
         from zhixing.cases.api import masked
         from zhixing.cases.bundle import case_to_bundle
 
-        # Another court's case: personal data masked, as for a supervising court.
-        out["case"] = case_to_bundle(masked(load_record(item.case_id)))
+        # The reviewers are another court: personal data masked as lib.masking's rule says.
+        record = load_record(item.case_id)
+        seen_by = audience(user, item.case.court_id)
+        out["case"] = case_to_bundle(record if seen_by is Audience.HANDLING else masked(record, seen_by))
     return out
 
 
