@@ -16,14 +16,16 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from zhixing.cases.models import Case
 from zhixing.courts.models import Court
 from zhixing.courts.views import court_choices, court_scope
 from zhixing.metrics import engine
 from zhixing.metrics.services import cases_behind, courts_in_scope
-from zhixing.reports import bulletins, campaigns, display, rankings
+from zhixing.reports import bulletins, campaigns, display, export, rankings
 from zhixing.reports.models import Bulletin, Campaign
 from zhixing.reports.windows import KINDS
 
@@ -142,23 +144,47 @@ def indicator_cases(request: HttpRequest) -> HttpResponse:
         .select_related("court")
         .order_by("court__path", "filed_on", "case_number")
     )
+    part_label = "分子" if part == "numerator" else "分母"
+    scope_name = f"{court.name}及下级法院" if court else "全部法院"
+    span = f"{window.start:%Y-%m-%d} 至 {window.end:%Y-%m-%d}，截至 {window.as_of:%Y-%m-%d}"
+    if request.GET.get("export") == "xlsx":
+        return export.response(
+            f"{chosen.name} · {part_label}案件",
+            f"{scope_name} · {span} · 共 {len(case_ids):,} 件",
+            qs,
+            f"{chosen.name}-{part_label}案件-{window.start:%Y%m%d}-{window.end:%Y%m%d}.xlsx",
+        )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "reports/cases.html",
         {
-            "title": f"{chosen.name} · {'分子' if part == 'numerator' else '分母'}案件",
+            "title": f"{chosen.name} · {part_label}案件",
             "court": court,
+            "scope_name": scope_name,
             "chosen": chosen,
             "part": part,
-            "part_label": "分子" if part == "numerator" else "分母",
-            "sum_name": getattr(chosen, part),
+            "part_label": part_label,
             "window": window,
             "page": page,
             "total": len(case_ids),
-            "query": request.GET.copy(),
+            "figure_url": _figure_url(court, chosen, window),
         },
     )
+
+
+def _figure_url(court: Court | None, chosen: engine.Indicator, window: engine.Window) -> str:
+    """Back from the cases to the figure they make: the command centre on the same court,
+    window and indicator."""
+    query = {
+        "court": court.code if court else "",
+        "period": "custom",
+        "from": window.start.isoformat(),
+        "to": window.end.isoformat(),
+        "as_of": window.as_of.isoformat(),
+        "indicator": chosen.id,
+    }
+    return f"{reverse('dashboard:index')}?{urlencode(query)}"
 
 
 # -- campaigns ------------------------------------------------------------------------------
