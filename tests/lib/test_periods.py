@@ -164,17 +164,17 @@ def test_dates_inside_official_years_are_not_provisional():
     assert not is_provisional(D(2026, 12, 31), D(2026, 12, 31))
 
 
-def test_dates_in_2027_are_weekends_only_and_provisional():
+def test_dates_in_2027_follow_the_fixed_holidays_and_are_provisional():
     assert add_days(D(2026, 12, 2), 30) == D(2027, 1, 1)
-    # 2027-01-01 is a Friday; without the 2027 schedule 元旦 is not known to be off.
-    assert days_deadline(D(2026, 12, 2), 30) == D(2027, 1, 1)
+    # 2027-01-01 is a Friday; without the 2027 schedule 元旦 is off by date, no 调休 known.
+    assert days_deadline(D(2026, 12, 2), 30) == D(2027, 1, 4)
     assert is_provisional(D(2026, 12, 2), D(2027, 1, 1))
     # 2026-12-31 is a Thursday (a working day, rolls to itself); two days later is a Saturday
     # in 2027, which rolls to Monday 2027-01-04 — computed through 2027, so provisional.
     assert roll_forward(D(2026, 12, 31)) == D(2026, 12, 31)
     assert days_deadline(D(2026, 12, 31), 2) == D(2027, 1, 4)
     assert is_provisional(D(2026, 12, 31), D(2027, 1, 4))
-    assert working_days_deadline(D(2026, 12, 30), 3) == D(2027, 1, 4)
+    assert working_days_deadline(D(2026, 12, 30), 3) == D(2027, 1, 5)  # 12-31, 01-04, 01-05
     assert months_deadline(D(2026, 11, 30), 6) == D(2027, 5, 31)  # 05-30 is a Sunday
     assert is_provisional(D(2027, 3, 1), D(2027, 3, 1))
     assert is_provisional(D(2027, 1, 4), D(2026, 12, 31))  # order does not matter
@@ -192,8 +192,8 @@ def test_registering_2027_makes_its_dates_official(fresh):
     assert not is_provisional(D(2026, 12, 2), D(2027, 1, 4))
     assert is_provisional(D(2027, 12, 1), D(2028, 1, 3))
     reset_calendar()
-    assert days_deadline(D(2026, 12, 2), 30) == D(2027, 1, 1)
-    assert is_provisional(D(2026, 12, 2), D(2027, 1, 1))
+    assert days_deadline(D(2026, 12, 2), 30) == D(2027, 1, 4)  # 元旦 by date, provisional again
+    assert is_provisional(D(2026, 12, 2), D(2027, 1, 4))
 
 
 # --- PER-6: 超过 / 以内 --------------------------------------------------------------------------
