@@ -171,6 +171,109 @@ def test_original_case_number_must_be_a_case_number(bundle_case):
     )
 
 
+# -- Guizhou is 黔 (CASENO-3); the pre-2016 original case number (original_case_number) ----------
+
+GUIZHOU = "（2019）黔0102执47号"  # 贵阳市南明区人民法院
+OLD_FORM_MESSAGE = (
+    "2016 年以前的旧式案号格式应为“（年度）法院简称类型代字（以“字”结尾）第编号号”，"
+    "编号可带“-N”，如（2014）唐执字第190号"
+)
+
+
+def guizhou_case(bundle_case, **fields) -> dict:
+    return bundle_case(case_number=GUIZHOU, filed_on="2019-03-04", court="黔0102", **fields)
+
+
+def test_a_guizhou_case_parses_and_its_canonical_form_is_the_identity(bundle_case):
+    record = parse_case(guizhou_case(bundle_case), today=TODAY)
+    assert (record.case_number, record.court, record.case_type) == (GUIZHOU, "黔0102", CaseType.FIRST)
+    out = case_to_bundle(record)
+    assert (out["case_number"], out["court"]) == (GUIZHOU, "黔0102")
+    assert parse_case(json.loads(dumps(record)), today=TODAY) == record
+
+
+@pytest.mark.parametrize("number", ["（2019）贵0102执47号", "(2019)贵0102执47号", " （2019）贵0102执47号"])
+def test_gui_is_not_a_court_code(bundle_case, number):
+    error = rejected(bundle_case(case_number=number, filed_on="2019-03-04"))
+    assert (error.field, error.message) == ("case_number", "法院代字“贵0102”无效（CASENO-3）")
+
+
+def test_a_gui_court_beside_a_qian_number_is_refused(bundle_case):
+    assert rejected(guizhou_case(bundle_case) | {"court": "贵0102"}).field == "court"
+
+
+@pytest.mark.parametrize(
+    ("written", "stored"),
+    [
+        ("（2014）唐执字第190号", "（2014）唐执字第190号"),
+        ("(2013)龙执异字第2号", "（2013）龙执异字第2号"),
+        ("（2014）唐执字第190-2号", "（2014）唐执字第190-2号"),
+        ("(2014）唐执字第190-2号", "（2014）唐执字第190-2号"),
+    ],
+)
+def test_a_resumed_case_may_name_a_pre_2016_original(bundle_case, written, stored):
+    record = parse_case(bundle_case(type_code="执恢", original_case_number=written), today=TODAY)
+    assert (record.case_type, record.original_case_number) == (CaseType.RESUMED, stored)
+    assert case_to_bundle(record)["original_case_number"] == stored
+    assert parse_case(json.loads(dumps(record)), today=TODAY) == record
+
+
+@pytest.mark.parametrize(
+    "original",
+    ["（2014）唐执字190号", "（2014）唐执第190号", "（2014）唐执字第190", "（2014）唐执字第0号", "（2014）唐执字第190-号",
+     "（14）唐执字第190号", "（2014）唐执字第190－2号"],
+)  # fmt: skip
+def test_a_malformed_old_original_is_refused_naming_the_field(bundle_case, original):
+    error = rejected(bundle_case(type_code="执恢", original_case_number=original))
+    assert (error.field, error.message) == ("original_case_number", OLD_FORM_MESSAGE)
+
+
+def test_a_current_form_original_keeps_the_current_rules(bundle_case):
+    error = rejected(bundle_case(type_code="执恢", original_case_number="（2019）贵0102执47号"))
+    assert (error.field, error.message) == ("original_case_number", "法院代字“贵0102”无效（CASENO-3）")
+    error = rejected(bundle_case(type_code="执恢", original_case_number=2014190))
+    assert (error.field, error.message) == ("original_case_number", "案号应为字符串（CASENO-1）")
+
+
+def test_only_the_original_may_be_in_the_old_form(bundle_case):
+    error = rejected(bundle_case(case_number="（2014）唐执字第190号", filed_on="2014-05-06"))
+    assert error.field == "case_number"
+    assert error.message == (
+        "“（2014）唐执字第190号”是 2016 年以前的旧式案号，只能作为原案号；"
+        "案号格式应为“（年度）法院代字类型代字编号号”（CASENO-1）"
+    )
+
+
+def test_the_fingerprint_ignores_the_bracket_width_of_an_old_original(bundle_case):
+    case = bundle_case(type_code="执恢", seq=31, original_case_number="（2014）唐执字第190-2号")
+    variant = case | {"original_case_number": "(2014)唐执字第190-2号"}
+    assert fingerprint(parse_case(case, today=TODAY)) == fingerprint(parse_case(variant, today=TODAY))
+
+
+@pytest.mark.django_db
+def test_guizhou_and_old_originals_import_export_and_reimport_unchanged(bundle_case, import_cases):
+    """王某, an officer of 武陟县法院, imports a 恢复执行 case resuming （2014）唐执字第190-2号 and
+    a case of 贵阳市南明区法院 (黔0102); the export gives them back, and re-importing it is a no-op."""
+    from zhixing.cases.models import Case
+    from zhixing.cases.services import export_lines
+
+    resumed = bundle_case(type_code="执恢", seq=41, original_case_number="(2014)唐执字第190-2号")
+    guizhou = guizhou_case(bundle_case)
+    report = import_cases(resumed, guizhou)
+    assert (report.imported, report.rejected) == (2, [])
+    exported = list(export_lines(Case.objects.all()))
+    by_number = {o["case_number"]: o for o in map(json.loads, exported)}
+    assert by_number[GUIZHOU]["court"] == "黔0102"
+    assert by_number["（2023）豫0823执恢41号"]["original_case_number"] == "（2014）唐执字第190-2号"
+    assert (
+        Case.objects.get(case_number="（2023）豫0823执恢41号").original_case_number
+        == "（2014）唐执字第190-2号"
+    )
+    again = import_cases(*exported)
+    assert (again.imported, again.unchanged, again.rejected) == (0, 2, [])
+    assert list(export_lines(Case.objects.all())) == exported
+
+
 def test_application_received_after_filing(bundle_case):
     assert parse_case(
         bundle_case(application_received_on="2023-03-01"), today=TODAY

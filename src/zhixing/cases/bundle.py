@@ -232,8 +232,8 @@ def parse_case(obj: Any, *, today: date | None = None) -> CaseRecord:
 
     original = obj.get("original_case_number")
     if original is not None:
-        try:
-            original = str(casenumber.parse(original))
+        try:  # the current form or the pre-2016 one (case-bundle.md original_case_number)
+            original = str(casenumber.parse_original(original))
         except casenumber.CaseNumberError as e:
             raise BundleError("original_case_number", str(e)) from None
     elif case_type == CaseType.RESUMED:
