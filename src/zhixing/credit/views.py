@@ -7,6 +7,8 @@ render; a refused decision re-renders the form with the rule's message (status 4
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -22,7 +24,7 @@ from zhixing.cases.loader import load_record
 from zhixing.cases.models import Case
 from zhixing.credit import publish, screening, services
 from zhixing.credit.forms import FORMS, PublicSearchForm
-from zhixing.credit.models import CreditDecision, ListEntry
+from zhixing.credit.models import CreditDecision, DeletionGround, Ground, LiftingGround, ListEntry
 from zhixing.credit.rules import credit_checks
 from zhixing.lib.masking import shown_id
 
@@ -60,6 +62,22 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+GROUND_LABELS = dict(Ground.choices)
+#: Deletion and lifting grounds by their stored value: people read the 事由, not its code.
+REASON_LABELS = {**dict(DeletionGround.choices), **dict(LiftingGround.choices)}
+
+
+def _named_decisions(decisions, record) -> list[CreditDecision]:
+    """The decisions with the party's name and the grounds in words (display only)."""
+    out = list(decisions)
+    for d in out:
+        party = record.party(d.party)
+        d.party_name = party.name if party is not None else d.party
+        d.ground_labels = [GROUND_LABELS.get(g, g) for g in d.grounds or ()]
+        d.reason_label = REASON_LABELS.get(d.ground, d.ground)
+    return out
+
+
 def _can_decide(user, case: Case) -> bool:
     return user.is_superuser or user.court_id == case.court_id
 
@@ -94,8 +112,13 @@ def case_credit(request: HttpRequest, case_number: str) -> HttpResponse:
         "case": case,
         "record": record,
         "entries": entries,
-        "decisions": CreditDecision.objects.filter(case=case).order_by("decided_on", "pk"),
-        "checks": credit_checks(record, timezone.localdate()),
+        "decisions": _named_decisions(
+            CreditDecision.objects.filter(case=case).order_by("decided_on", "pk"), record
+        ),
+        "checks": [
+            {**dataclasses.asdict(r), "ground_labels": [GROUND_LABELS.get(g, g) for g in r.grounds]}
+            for r in credit_checks(record, timezone.localdate())
+        ],
         "forms": forms,
         "can_decide": can_decide,
         "failed_action": bound.prefix if bound is not None else "",
@@ -107,7 +130,8 @@ def due(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     visible = ListEntry.objects.visible_to(request.user).values("pk")
     rows = services.due_entries(today).filter(pk__in=visible)
-    return render(request, "credit/due.html", {"rows": rows, "today": today})
+    page = Paginator(rows, PAGE).get_page(request.GET.get("page"))
+    return render(request, "credit/due.html", {"page": page, "today": today})
 
 
 def _public_limit() -> int:
