@@ -39,6 +39,7 @@ from zhixing.flow import rules as flow_rules
 from zhixing.flow import services as flow_services
 from zhixing.flow.deadlines import case_deadlines
 from zhixing.flow.nodes import NODES
+from zhixing.lib.masking import audience, mask_data
 from zhixing.reports import export
 
 #: spec/cli.md statuses in the courts' words.
@@ -127,6 +128,7 @@ def timeline(case: Case, record: CaseRecord, user) -> list[dict]:
     # superseded; joining the reverse one-to-one made SQLite scan every event of every
     # case (20 s at a million cases).
     superseded = {e.supersedes_id for e in events if e.supersedes_id is not None}
+    seen_by = audience(user, case.court_id)
     for e in events:
         if e.node == "interference_record" and interference_hidden(user, case, e.data):
             continue
@@ -138,7 +140,7 @@ def timeline(case: Case, record: CaseRecord, user) -> list[dict]:
                 "node": e.node,
                 "label": node_label(e.node),
                 "on": e.on,
-                "details": describe(e.data, record),
+                "details": describe(mask_data(e.data, seen_by), record),
                 "by": by,
                 "source": e.get_source_display(),
                 "recorded_at": e.recorded_at,
