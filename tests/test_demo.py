@@ -1,36 +1,295 @@
-"""`zhixing demo` builds a populated system once, with one log-in per role, and reuses it."""
+"""`zhixing demo`: three years of history ending yesterday, then every scheduled job a court
+runs, once; the 失信 list, the public search, the screening API, findings and the current
+year's indicators agree with the cases; demo parties have phones and the portal works with
+the console notifier; every role is told where to start; a second run changes nothing.
+
+Built in-process with a fixed "today" (a small demo: 20 cases per court-year), and once as
+the command a new user runs (8 cases per court-year), whose portal code must appear on the
+terminal that runs it."""
 
 from __future__ import annotations
 
+import http.cookiejar
+import io
+import json
+import logging
 import os
+import re
+import socket
 import subprocess
 import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from collections import Counter
+from datetime import date, timedelta
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Max
+from django.test import Client
+from django.urls import reverse
+
+from zhixing.cases.models import Case, NodeEvent, Party
+from zhixing.courts.models import User
+from zhixing.credit.models import ListEntry
+from zhixing.credit.services import create_agency, issue_key, rebuild_entries
+from zhixing.flow.models import Alert
+from zhixing.metrics.models import ObligationFact
+from zhixing.portal.services import phone_of
+from zhixing.reports.models import Bulletin
+from zhixing.simulate import demo
+from zhixing.supervision.models import Finding
+
+#: A Wednesday in mid-June: the current year is half gone, the history ends on Tuesday.
+TODAY = date(2026, 6, 17)
+YESTERDAY = date(2026, 6, 16)
+MOBILE = re.compile(r"1[3-9]\d{9}")
 
 
-def test_demo_builds_once_and_reuses(tmp_path):
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}"}
-    argv = [
-        sys.executable,
-        "-m",
-        "zhixing.cli",
-        "demo",
-        "--no-serve",
-        "--years",
-        "1",
-        "--cases-per-court-year",
-        "8",
-    ]
-    first = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+@pytest.fixture(scope="module")
+def demo_db(django_db_setup, django_db_blocker):
+    """The demo as of TODAY (two years, 20 cases per court-year), built once for the module
+    inside a transaction that is rolled back at its end; each test runs in a savepoint."""
+    out = io.StringIO()
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            done = demo.prepare(TODAY, years=2, per_court_year=20, say=lambda s: print(s, file=out))
+            yield done, out.getvalue()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def built(demo_db, db):
+    return demo_db
+
+
+def counts() -> dict[str, int]:
+    return {
+        "cases": Case.objects.count(),
+        "events": NodeEvent.objects.count(),
+        "entries": ListEntry.objects.count(),
+        "active": ListEntry.objects.filter(active=True).count(),
+        "alerts": Alert.objects.count(),
+        "findings": Finding.objects.count(),
+        "bulletins": Bulletin.objects.count(),
+        "users": User.objects.count(),
+    }
+
+
+def test_history_ends_yesterday_with_open_cases_and_pending_nodes(built):
+    done, printed = built
+    assert demo.history_end(TODAY) == YESTERDAY
+    assert "2025 年 1 月 1 日至 2026 年 6 月 16 日" in printed
+    last_filed = Case.objects.aggregate(m=Max("filed_on"))["m"]
+    assert YESTERDAY - timedelta(days=7) <= last_filed <= YESTERDAY
+    # Nothing of the imported history happens after yesterday.
+    imported = NodeEvent.objects.filter(source=NodeEvent.Source.IMPORT)
+    assert imported.aggregate(m=Max("on"))["m"] <= YESTERDAY
+    # Recent cases are still open and their key nodes mostly pending, not overdue.
+    recent_open = Case.objects.filter(filed_on__gte=YESTERDAY - timedelta(days=30), closed_on__isnull=True)
+    assert recent_open.count() >= 10
+    open_nodes = ObligationFact.objects.filter(done_on__isnull=True, lapsed=False, due_on__isnull=False)
+    pending = open_nodes.filter(due_on__gte=TODAY).count()
+    overdue = open_nodes.filter(due_on__lt=TODAY).count()
+    assert pending > 4 * overdue > 0
+    assert done["overdue_scan"] == Alert.objects.count() > 0
+
+
+def test_current_year_indicators_are_not_zero_and_courts_differ(built):
+    out = io.StringIO()
+    call_command(
+        "indicators", "--from", "2026-01-01", "--to", "2026-06-16", "--as-of", "2026-06-16", "--court", "豫08",
+        "--json", stdout=out,
+    )  # fmt: skip
+    report = json.loads(out.getvalue())
+    total = report["total"]["indicators"] if "indicators" in report["total"] else report["total"]
+    for ind in ("IND-01", "IND-02", "IND-05", "IND-06"):
+        assert total[ind]["denominator"] not in (0, "0.00"), ind
+        assert total[ind]["value"] not in (None, "0.0000"), ind
+    actual = [c["indicators"]["IND-02"]["value"] for c in report["courts"]]
+    assert len(actual) == 11
+    assert len(set(actual)) >= 5  # the courts rank differently
+
+
+def test_credit_list_is_what_the_events_imply_and_is_public(built):
+    active = set(ListEntry.objects.filter(active=True).values_list("source", "kind"))
+    assert sum(kind == ListEntry.Kind.DISHONEST for _, kind in active) > 0
+    # Derived again from nothing but the event log, the list is the same.
+    ListEntry.objects.all().delete()
+    rebuild_entries()
+    assert set(ListEntry.objects.filter(active=True).values_list("source", "kind")) == active
+
+    name = demo.listed_name()
+    entries = ListEntry.objects.filter(active=True, kind=ListEntry.Kind.DISHONEST, name=name, is_unit=False)
+    page = Client().get("/public/credit/", {"q": name})
+    assert page.status_code == 200
+    html = page.content.decode()
+    for entry in entries:
+        assert entry.case_number in html
+
+    # The agencies' screening API answers for the same person.
+    agency = create_agency("railway", "中国国家铁路集团有限公司")
+    _, key = issue_key(agency, ["screen"])
+    entry = entries.first()
+    r = Client().post(
+        "/api/screen", json.dumps({"id": entry.identifier}), content_type="application/json",
+        headers={"X-API-Key": key},
+    )  # fmt: skip
+    assert r.status_code == 200
+    answer = r.json()
+    assert answer["listed"] is True
+    assert entry.case_number in {e["case_number"] for e in answer["entries"]}
+
+
+def test_findings_reminders_and_bulletins_exist(built):
+    done, printed = built
+    assert Finding.objects.count() == done["detect"] > 0
+    assert Bulletin.objects.count() == done["bulletins_due"] >= 3  # the daily one, in three formats
+    assert done["credit_rebuild"] > 0
+    for name, _label, _job in demo.JOBS:
+        assert f"（zhixing {name}）" in printed
+
+
+def test_demo_parties_have_phones_and_open_the_portal_with_the_console_code(built, settings, caplog):
+    """王某's colleague hands the demo to 卢某, an applicant: case number, ID number, and the
+    code the console notifier prints."""
+    settings.PORTAL_NOTIFIER = "console"
+    phones = Counter(bool(MOBILE.fullmatch(phone_of(p))) for p in Party.objects.all())
+    assert phones == {True: Party.objects.count()}
+    party = demo.portal_party()
+    assert party is not None and MOBILE.fullmatch(party.phone)
+    case = Case.objects.get(case_number=party.case_number)
+    assert case.court.code == "豫0823" and case.closed_on is None
+
+    client = Client()
+    with caplog.at_level(logging.WARNING, logger="zhixing.portal"):
+        r = client.post("/portal/", {"case_number": party.case_number, "identifier": party.id_number})
+    assert r.status_code == 302 and r["Location"] == "/portal/verify/"
+    [message] = [rec.getMessage() for rec in caplog.records if rec.name == "zhixing.portal"]
+    assert f"执行公开验证码 → {party.phone}：" in message
+    code = re.search(r"验证码为(\d{6})", message).group(1)
+    r = client.post("/portal/verify/", {"code": code})
+    assert r.status_code == 302 and r["Location"] == "/portal/case/"
+    page = client.get("/portal/case/")
+    assert page.status_code == 200 and party.case_number in page.content.decode()
+
+
+def test_start_points_name_a_page_for_every_role(built):
+    lines = "\n".join(demo.start_points("http://127.0.0.1:8000"))
+    assert "→ http://127.0.0.1:8000/dashboard/  指挥中心" in lines
+    assert "→ http://127.0.0.1:8000/flow/queue/  到期与超期" in lines
+    assert "→ http://127.0.0.1:8000/portal/  执行公开" in lines
+    party = demo.portal_party()
+    assert (
+        f"案号 {party.case_number}，申请执行人 {party.name}，身份证号 {party.id_number}，登记手机 {party.phone}"
+        in lines
+    )
+    assert f"/public/credit/?q={demo.listed_name()}  失信被执行人公开查询" in lines
+    for account in demo.ACCOUNTS:
+        assert f"  {account.username} " in lines
+        assert f"→ http://127.0.0.1:8000{reverse(account.start)}  {account.why}" in lines
+        client = Client()
+        client.force_login(User.objects.get(username=account.username))
+        assert client.get(reverse(account.start)).status_code == 200, account
+    for path in ("/portal/", f"/public/credit/?q={demo.listed_name()}"):
+        assert Client().get(path).status_code == 200, path
+
+
+def test_a_second_run_changes_nothing(built):
+    before = counts()
+    done = demo.prepare(TODAY, years=2, per_court_year=20, say=lambda s: None)
+    assert counts() == before
+    assert done == dict.fromkeys(done, 0)
+    assert set(done) == {name for name, _, _ in demo.JOBS}
+
+
+# -- the command, as a new user runs it ----------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Reader(threading.Thread):
+    """Collects what a child process writes to one of its pipes."""
+
+    def __init__(self, stream):
+        super().__init__(daemon=True)
+        self.stream, self.text = stream, ""
+
+    def run(self):
+        for line in self.stream:
+            self.text += line
+
+    def wait_for(self, pattern: str, seconds: float = 60) -> re.Match:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            found = re.search(pattern, self.text)
+            if found:
+                return found
+            time.sleep(0.1)
+        raise AssertionError(f"{pattern!r} not printed; got:\n{self.text[-2000:]}")
+
+
+def csrf_post(opener, url: str, fields: dict) -> tuple[int, str]:
+    page = opener.open(url).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    data = urllib.parse.urlencode({**fields, "csrfmiddlewaretoken": token}).encode()
+    request = urllib.request.Request(url, data=data, headers={"Referer": url})
+    with opener.open(request) as r:
+        return r.status, r.geturl()
+
+
+def test_the_command_builds_once_prints_where_to_start_and_the_portal_code(tmp_path):
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        "ZHIXING_PORTAL_NOTIFIER": "console",
+        "ZHIXING_LOG_LEVEL": "WARNING",
+    }
+    argv = [sys.executable, "-m", "zhixing.cli", "demo", "--years", "1", "--cases-per-court-year", "8"]
+    first = subprocess.run(
+        [*argv, "--no-serve"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+    )
     assert first.returncode == 0, first.stderr[-2000:]
     assert "已导入" in first.stdout
+    assert "（zhixing credit_rebuild）" in first.stdout and "（zhixing inquiry_daily）" in first.stdout
     for username in ("zhihui", "juzhang", "wz_zhixingyuan", "wx_zhixingyuan", "admin"):
         assert f"  {username} " in first.stdout
-    second = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
-    assert second.returncode == 0, second.stderr[-2000:]
-    assert "演示数据库已存在" in second.stdout
-    check = subprocess.run(
-        [sys.executable, "-m", "zhixing.cli", "indicators", "--from", "2025-01-01", "--to", "2025-12-31", "--court", "豫08", "--json"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+    assert "打印在运行 zhixing demo 的这个终端窗口" in first.stdout
+    number, id_number, phone = re.search(
+        r"案号 (\S+)，申请执行人 \S+，身份证号 (\d{17}[\dX])，登记手机 (1\d{10})", first.stdout
+    ).groups()
+
+    port = free_port()
+    server = subprocess.Popen(
+        [*argv, "--port", str(port)], cwd=tmp_path, env=env, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
-    assert check.returncode == 0, check.stderr[-2000:]
-    assert '"court": "豫0823"' in check.stdout
+    out, err = Reader(server.stdout), Reader(server.stderr)
+    out.start()
+    err.start()
+    try:
+        out.wait_for("zhixing 已启动")
+        assert "演示数据库已存在" in out.text
+        assert "新增预警 0 条" in out.text and "新发现 0 条" in out.text  # nothing twice
+        base = f"http://127.0.0.1:{port}"
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        status, url = csrf_post(opener, f"{base}/portal/", {"case_number": number, "identifier": id_number})
+        assert (status, url) == (200, f"{base}/portal/verify/")
+        code = err.wait_for(rf"执行公开验证码 → {phone}：.*验证码为(\d{{6}})", 10).group(1)
+        status, url = csrf_post(opener, f"{base}/portal/verify/", {"code": code})
+        assert (status, url) == (200, f"{base}/portal/case/")
+        assert number in opener.open(url).read().decode()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -9,6 +9,7 @@ GB 11714 organisation code and a GB 32100 check character (``zhixing.lib.identif
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from random import Random
 
@@ -33,6 +34,24 @@ TRADES = (
 COMPANY_FORMS = ("有限公司", "有限责任公司", "股份有限公司")
 LENDERS = ("农村商业银行股份有限公司", "小额贷款有限公司", "融资担保有限公司", "村镇银行股份有限公司")
 AGENCIES = ("自然资源局", "人力资源和社会保障局", "市场监督管理局", "生态环境局", "税务局")
+
+
+#: Mobile number segments (号段) of the three carriers, for the parties' phones.
+MOBILE_PREFIXES = (
+    "130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "155",
+    "156", "157", "158", "159", "166", "177", "180", "181", "182", "185", "186", "187", "188",
+    "189", "191", "198", "199",
+)  # fmt: skip
+
+
+def phone(identifier: str) -> str:
+    """The mobile number the court has on file for the party with this ID number or credit
+    code: 11 digits in a carrier's segment. Derived from the identifier rather than drawn
+    from the case's random stream, so the same party has the same phone in every case, and
+    every other field of a bundle is what it was before parties had phones."""
+    n = int.from_bytes(hashlib.blake2b(identifier.encode(), digest_size=8).digest(), "big")
+    prefix, rest = divmod(n, 10**8)
+    return f"{MOBILE_PREFIXES[prefix % len(MOBILE_PREFIXES)]}{rest:08d}"
 
 
 def person_name(rng: Random) -> str:

@@ -170,22 +170,25 @@ class CourtProcess:
         lender = False
         if non_litigation:
             applicant = names.agency_name(rng, place)
+            code = ids.credit_code(rng, "11")
             parts = [
-                f'{{"id":"p1","role":"申请执行人","kind":"法人","name":"{applicant}","credit_code":"{ids.credit_code(rng, "11")}",'
-                f'"legal_representative":"{names.person_name(rng)}"}}'
+                f'{{"id":"p1","role":"申请执行人","kind":"法人","name":"{applicant}","credit_code":"{code}",'
+                f'"legal_representative":"{names.person_name(rng)}","phone":"{names.phone(code)}"}}'
             ]
         elif r() < cal.APPLICANT_PERSON_SHARE:
             applicant = names.person_name(rng)
             number = ids.id_number(rng, filed - int(lo + r() * span))
             parts = [
-                f'{{"id":"p1","role":"申请执行人","kind":"自然人","name":"{applicant}","id_number":"{number}"}}'
+                f'{{"id":"p1","role":"申请执行人","kind":"自然人","name":"{applicant}","id_number":"{number}",'
+                f'"phone":"{names.phone(number)}"}}'
             ]
         else:
             lender = r() < cal.APPLICANT_BANK_SHARE
             applicant = names.lender_name(rng, place) if lender else names.company_name(rng, place)
+            code = ids.credit_code(rng)
             parts = [
-                f'{{"id":"p1","role":"申请执行人","kind":"法人","name":"{applicant}","credit_code":"{ids.credit_code(rng)}",'
-                f'"legal_representative":"{names.person_name(rng)}"}}'
+                f'{{"id":"p1","role":"申请执行人","kind":"法人","name":"{applicant}","credit_code":"{code}",'
+                f'"legal_representative":"{names.person_name(rng)}","phone":"{names.phone(code)}"}}'
             ]
         count = 1 + (r() < cal.SECOND_DEBTOR_SHARE) + (r() < cal.THIRD_DEBTOR_SHARE)
         debtors = []
@@ -197,7 +200,8 @@ class CourtProcess:
                 number = ids.id_number(rng, filed - int(lo + r() * span))
                 special = ',"special":["公职人员"]' if r() < cal.DEBTOR_SPECIAL_SHARE else ""
                 parts.append(
-                    f'{{"id":"{pid}","role":"被执行人","kind":"自然人","name":"{name}","id_number":"{number}"{special}}}'
+                    f'{{"id":"{pid}","role":"被执行人","kind":"自然人","name":"{name}","id_number":"{number}"{special},'
+                    f'"phone":"{names.phone(number)}"}}'
                 )
                 debtors.append((pid, True, name, number))
                 continue
@@ -215,7 +219,8 @@ class CourtProcess:
                 kind, name, code = "非法人组织", names.branch_name(rng, place), ids.credit_code(rng)
             representative = "" if kind != "法人" else f',"legal_representative":"{names.person_name(rng)}"'
             parts.append(
-                f'{{"id":"{pid}","role":"被执行人","kind":"{kind}","name":"{name}","credit_code":"{code}"{representative}}}'
+                f'{{"id":"{pid}","role":"被执行人","kind":"{kind}","name":"{name}","credit_code":"{code}"{representative},'
+                f'"phone":"{names.phone(code)}"}}'
             )
             debtors.append((pid, False, name, None))
         return "[" + ",".join(parts) + "]", debtors, applicant, has_unit, lender, government
