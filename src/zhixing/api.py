@@ -25,6 +25,7 @@ from zhixing.inquiry.api import router as inquiry_router
 from zhixing.metrics import engine
 from zhixing.metrics.services import indicator_report, ledger
 from zhixing.petitions.api import router as petitions_router
+from zhixing.security import CheckedParser
 from zhixing.supervision.api import router as supervision_router
 from zhixing.termination.api import router as termination_router
 
@@ -35,6 +36,9 @@ api = NinjaAPI(
     auth=django_auth,
     docs_decorator=login_required,
     urls_namespace="api",
+    # Bodies are parsed and checked once, by security.InputTextMiddleware (NUL, lone
+    # surrogates, control characters → 422 naming the field); the parser reuses them.
+    parser=CheckedParser(),
 )
 api.add_router("/cases", cases_router)
 api.add_router("/funds", funds_router)

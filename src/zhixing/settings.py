@@ -82,6 +82,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "zhixing.security.ContentSecurityPolicyMiddleware",
+    # Before sessions, CSRF and every view: an oversized API body is a JSON 413, and NUL,
+    # lone surrogates or control characters in any value are a 400 (422 for the API).
+    "zhixing.security.BodyLimitMiddleware",
+    "zhixing.security.InputTextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

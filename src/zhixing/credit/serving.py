@@ -20,11 +20,18 @@ from ninja import NinjaAPI
 
 from zhixing.credit import screening
 from zhixing.credit.api import screening_router
+from zhixing.security import CheckedParser
 
 #: No sessions, CSRF, authentication or messages: the API key is the only credential.
 #: (No CommonMiddleware either: this API never builds a URL from the Host header; its one
 #: other service, Content-Length, is the small middleware below.)
-MIDDLEWARE = ["django.middleware.security.SecurityMiddleware", "zhixing.credit.serving.content_length"]
+#: The body limit and the text check are the officers' server's (``zhixing.security``).
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "zhixing.security.BodyLimitMiddleware",
+    "zhixing.security.InputTextMiddleware",
+    "zhixing.credit.serving.content_length",
+]
 
 
 def content_length(get_response):
@@ -44,6 +51,7 @@ api = NinjaAPI(
     version="1",
     description="失信被执行人名单与限制消费筛查。以 X-API-Key 认证，按密钥权限、频率限制，每次查询均留痕。",
     urls_namespace="screening",
+    parser=CheckedParser(),
 )
 api.add_router("/", screening_router)
 
