@@ -410,3 +410,29 @@ def test_rule_refuses_non_positive_amounts(bad):
         rules.recovery_after_refund(Decimal("1.00"), ReceiptKind.EXECUTION, bad)
     with pytest.raises(ValueError):
         rules.recovery_of_direct_payment(bad)
+
+
+@pytest.mark.django_db
+def test_api_receipts_name_their_kind(people, case_1301, web):
+    """王某 records through the API: 执行款 by default, relief named as such, and a kind
+    the API does not know refused with the field and the rule."""
+    api = web(people["officer"])
+    url = f"/api/funds/cases/{quote(NUMBER)}/receipts"
+
+    def post(key: str, **extra):
+        body = {
+            "amount": "2500.00",
+            "notice_on": "2023-04-06",
+            "payer": "武陟县某建材有限公司",
+            "idempotency_key": key,
+        }
+        return api.post(url, {**body, **extra}, content_type="application/json")
+
+    assert post("api-recv-0001").status_code == 201
+    assert post("api-recv-0002", kind="relief", payer="司法救助资金").status_code == 201
+    bad = post("api-recv-0003", kind="救助金")
+    assert bad.status_code == 422
+    (detail,) = bad.json()["detail"]
+    assert (detail["loc"], detail["rule"]) == (["body", "kind"], "AID-7")
+    assert recovered(case_1301) == Decimal("2500.00")
+    assert CaseAccount.objects.get(case=case_1301).received == Decimal("5000.00")

@@ -28,7 +28,15 @@ from zhixing.cases.models import Case
 from zhixing.courts.views import court_scope
 from zhixing.funds import services
 from zhixing.funds.ledger import money
-from zhixing.funds.models import Deferral, OrderKind, PaymentOrder, Receipt, Source, UnidentifiedReceipt
+from zhixing.funds.models import (
+    Deferral,
+    OrderKind,
+    PaymentOrder,
+    Receipt,
+    ReceiptKind,
+    Source,
+    UnidentifiedReceipt,
+)
 from zhixing.funds.services import FundError
 
 router = Router(tags=["案款"])
@@ -205,6 +213,10 @@ class ReceiptIn(Schema):
     notice_on: date = Field(..., description="承办人收到财务部门到账通知的日期（30 日发放期限自次日起算）")
     payer: str = ""
     idempotency_key: str = KEY
+    kind: str = Field(
+        ReceiptKind.EXECUTION,
+        description="款项性质：execution（执行款，计入执行到位）、relief（司法救助金）或 fees（案件受理费、执行费）",
+    )
 
 
 @router.post("/cases/{case_number}/receipts", response={200: dict, 201: dict}, summary="登记到账")
@@ -212,7 +224,8 @@ def add_receipt(request, case_number: str, body: ReceiptIn):
     case = visible_case(request.user, case_number)
     try:
         done = services.record_receipt(request.user, case, amount=body.amount, notice_on=body.notice_on, payer=body.payer,
-                                       idempotency_key=body.idempotency_key, source=Source.API)  # fmt: skip
+                                       idempotency_key=body.idempotency_key, source=Source.API,
+                                       kind=body.kind)  # fmt: skip
     except FundError as e:
         return _fail(e)
     return _created(receipt_json(done.value), done.replayed)
