@@ -21,6 +21,8 @@ from random import Random
 from typing import NamedTuple
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from zhixing.cases.bundle import parse_case
 from zhixing.cases.casenumber import is_court_code
@@ -38,7 +40,7 @@ from zhixing.simulate.courts import default_courts, generated_courts, region_of
 from zhixing.simulate.days import DayTables
 from zhixing.simulate.faults import NAMES, OVER_SEIZURE_FACTOR, FaultRates
 from zhixing.simulate.generator import SimulationSummary, court_names, simulate
-from zhixing.simulate.names import Identities
+from zhixing.simulate.names import MOBILE_PREFIXES, Identities, phone
 from zhixing.termination import rules as termination
 
 END = date(2025, 12, 31)
@@ -201,6 +203,47 @@ def test_parties_are_fake_but_valid_adults_and_units(calibrated):
     assert kinds["申请执行人", "自然人"] > kinds["申请执行人", "法人"] * 0.9
     assert kinds["被执行人", "自然人"] > kinds["被执行人", "法人"]
     assert kinds["被执行人", "非法人组织"] > 0
+
+
+def test_every_party_has_a_mobile_phone_fixed_by_its_identity(calibrated):
+    """The portal sends its code to the phone on file: every simulated party has a mobile
+    number in a carrier's segment, and one identity has one phone in every case it is in
+    (a 恢复执行 case keeps its original's parties)."""
+    phones: dict[str, str] = {}
+    for o in calibrated.cases:
+        for p in o["parties"]:
+            ident = p.get("id_number") or p["credit_code"]
+            assert re.fullmatch(r"1\d{10}", p["phone"]) and p["phone"][:3] in MOBILE_PREFIXES, p
+            assert phones.setdefault(ident, p["phone"]) == p["phone"]
+    assert len(set(phones.values())) > 0.99 * len(phones) > 10_000
+
+
+@given(st.text(min_size=1, max_size=40))
+def test_a_phone_is_eleven_digits_in_a_carrier_segment(identifier):
+    number = phone(identifier)
+    assert len(number) == 11 and number.isdigit() and number[:3] in MOBILE_PREFIXES
+    assert phone(identifier) == number
+
+
+def test_a_history_cut_mid_year_ends_with_open_cases_and_this_year_closings():
+    """The demo's history ends yesterday, whatever day that is: filings run up to the cut,
+    the latest cases are open, and the current year already has closings."""
+    end = date(2026, 12, 6)
+    cases = lines(_simulated(seed=5, years=1, cases_per_court_year=120, end=end))
+    filed = [date.fromisoformat(o["filed_on"]) for o in cases]
+    assert end - timedelta(days=7) <= max(filed) <= end
+    recent = [o for o in cases if date.fromisoformat(o["filed_on"]) > end - timedelta(days=20)]
+    assert len(recent) > 20
+    assert sum(o.get("closing") is None for o in recent) > 0.8 * len(recent)
+    closed = [date.fromisoformat(o["closing"]["on"]) for o in cases if o.get("closing")]
+    assert len(closed) > 0.5 * len(cases)
+    assert max(closed) <= end and sum(d.month >= 11 for d in closed) > 20
+
+
+def _simulated(**kwargs) -> str:
+    out = io.StringIO()
+    simulate(out, **kwargs)
+    return out.getvalue()
 
 
 def test_identities_pass_the_reference_check_characters():
