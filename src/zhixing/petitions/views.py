@@ -5,11 +5,13 @@ call, render; a service error goes back on the form, naming the field and the ru
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from zhixing.courts.models import Court
 from zhixing.petitions import forms, services
 from zhixing.petitions.api import PAGE_SIZE, search
 from zhixing.petitions.models import Petition, PetitionReminder
@@ -22,21 +24,30 @@ def _form_error(form, e: services.PetitionError) -> None:
     form.add_error(field, e.message)
 
 
+def _court_names(codes) -> dict[str, str]:
+    """Court names by code: people read 武陟县人民法院, not 豫0823."""
+    return dict(Court.objects.filter(code__in=set(codes)).values_list("code", "name"))
+
+
 def petition_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "open")
     if status not in ("open", "closed", "all"):
         status = "open"
-    qs = search(request.user, status=status)
-    page = (
-        int(request.GET["page"])
-        if request.GET.get("page", "").isdigit() and int(request.GET["page"]) > 0
-        else 1
-    )
-    rows = []
+    page = Paginator(search(request.user, status=status), PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
-    for p in qs[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:
+    petitions = list(page.object_list)
+    names = _court_names(p.handling_court_code for p in petitions)
+    rows = []
+    for p in petitions:
         clock = services.clocks(p, today)
-        rows.append({"p": p, "clock": clock, "status": STATUS_LABELS.get(clock.status, "") if clock else ""})
+        rows.append(
+            {
+                "p": p,
+                "clock": clock,
+                "status": STATUS_LABELS.get(clock.status, "") if clock else "",
+                "court_name": names.get(p.handling_court_code, p.handling_court_code),
+            }
+        )
     reminders = (
         PetitionReminder.objects.filter(petition__in=Petition.objects.visible_to(request.user).open())
         .select_related("petition__case")
@@ -45,9 +56,8 @@ def petition_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "petitions/list.html",
-        {"rows": rows, "status": status, "count": qs.count(), "page": page, "page_size": PAGE_SIZE,
-         "reminders": reminders, "title": "执行信访"},
-    )  # fmt: skip
+        {"rows": rows, "status": status, "page": page, "reminders": reminders, "title": "执行信访"},
+    )
 
 
 def petition_new(request: HttpRequest) -> HttpResponse:
@@ -58,7 +68,7 @@ def petition_new(request: HttpRequest) -> HttpResponse:
         except services.PetitionError as e:
             _form_error(form, e)
         else:
-            messages.success(request, "信访已接收，请在 5 个工作日内登记并确定承办人（PET-1）。")
+            messages.success(request, f"信访已接收（{p.local_id}），请在 5 个工作日内登记并确定承办人。")
             return redirect("petitions:detail", pk=p.pk)
     return render(request, "petitions/new.html", {"form": form, "title": "接收信访"})
 
@@ -127,9 +137,23 @@ def petition_detail(request: HttpRequest, pk: int, *, bound: dict | None = None)
             "history": p.history.select_related("by"),
             "actions": bound or _forms_for(p),
             "can_act": services.can_act(request.user, p),
+            "court_name": _court_names([p.handling_court_code]).get(
+                p.handling_court_code, p.handling_court_code
+            ),
             "title": f"信访 {p.local_id}",
         },
     )
+
+
+def _done_detail(action: str, data: dict) -> str:
+    """What was saved, in the confirmation: the handler named, the date."""
+    if action in ("register", "assign") and data.get("handler") is not None:
+        h = data["handler"]
+        return f"，承办人 {h.display_name or h.username}"
+    for key in ("registered_on", "on", "screened_on", "closed_on"):
+        if data.get(key) is not None:
+            return f"，{data[key]:%Y-%m-%d}"
+    return ""
 
 
 @require_POST
@@ -172,7 +196,9 @@ def petition_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         except services.PetitionError as e:
             _form_error(form, e)
         else:
-            messages.success(request, f"已{ACTIONS[action][1]}。")
+            messages.success(
+                request, f"已{ACTIONS[action][1]}：信访 {p.local_id}{_done_detail(action, data)}。"
+            )
             return redirect("petitions:detail", pk=p.pk)
     response = petition_detail(request, pk, bound=available)
     response.status_code = 422
