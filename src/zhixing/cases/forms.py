@@ -7,7 +7,9 @@ import re
 
 from django import forms
 
+from zhixing.flow import nodes as N
 from zhixing.flow.nodes import NODES
+from zhixing.lib.formatting import ungroup
 
 #: Nodes entered elsewhere: 失信 acts go through the credit decision (CREDIT-1);
 #: interference records through supervision (issue 9).
@@ -19,6 +21,54 @@ LIST_FIELDS = frozenset({"categories", "grounds"})
 INT_FIELDS = frozenset({"months", "term_years"})
 #: Fields the form does not offer (structured; enter through the API or the import).
 STRUCTURED = frozenset({"found"})
+
+#: Fields whose values are a fixed set, as the bundle's rules allow them (cases.bundle
+#: ``_event_values``; spec/case-bundle.md): offered as a choice, never typed.
+CHOICES: dict[str, tuple[str, ...]] = {
+    "status": N.REPORT_STATUSES,
+    "system": N.INQUIRY_SYSTEMS,
+    "measure": N.RESTRAINT_MEASURES,
+    "category": (*N.INQUIRY_CATEGORIES, "动产", "其他"),
+    "result": N.AUCTION_RESULTS,
+    "opinion": N.INTERVIEW_OPINIONS,
+    "ground": N.EXCLUSION_GROUNDS,
+}
+#: List fields with a fixed set of values: one checkbox a value.
+MULTI_CHOICES: dict[str, tuple[str, ...]] = {"categories": N.INQUIRY_CATEGORIES}
+DATE_FIELDS = frozenset({"expires_on", "until"})
+#: Amounts of yuan: a person may type them with thousands separators ("30,000.00").
+AMOUNT_FIELDS = frozenset({"amount", "value"})
+#: Optional fields the form offers beyond the catalog's: DL-14's planned resumption day.
+EXTRA_OPTIONAL = {"suspension_start": ("until",), "postponement_start": ("until",)}
+
+FIELD_LABELS = {
+    "handler": "承办人",
+    "party": "当事人",
+    "status": "报告情况",
+    "system": "查控系统",
+    "categories": "查询范围",
+    "found": "查得财产",
+    "asset": "财产",
+    "measure": "措施",
+    "category": "财产类别",
+    "value": "价值",
+    "expires_on": "期限届满日",
+    "amount": "金额",
+    "grounds": "情形",
+    "term_years": "期限（年）",
+    "listing": "名单",
+    "opinion": "申请执行人意见",
+    "months": "延长月数",
+    "ground": "事由",
+    "result": "拍卖结果",
+    "reason": "原因",
+    "clue": "线索编号",
+    "id": "编号",
+    "person": "人员",
+    "content": "内容",
+    "note": "备注",
+    "until": "计划恢复日期",
+}
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -33,7 +83,29 @@ def parse_value(name: str, text: str):
         return [part for part in re.split(r"[、,，\s]+", text) if part]
     if name in INT_FIELDS and re.fullmatch(r"-?\d+", text):
         return int(text)
+    if name in AMOUNT_FIELDS:
+        return ungroup(text)
     return text
+
+
+def field_names(node: str) -> list[tuple[str, bool]]:
+    """(name, required) of the fields the form offers for ``node``, in the catalog's order."""
+    spec = NODES.get(node)
+    if spec is None:
+        return []
+    optional = (*spec.optional, *EXTRA_OPTIONAL.get(node, ()))
+    return [(f, True) for f in spec.required if f not in STRUCTURED] + [
+        (f, False) for f in optional if f not in STRUCTURED
+    ]
+
+
+def _values(data, key: str) -> list[str]:
+    if data is None:
+        return []
+    if hasattr(data, "getlist"):
+        return data.getlist(key)
+    value = data.get(key)
+    return value if isinstance(value, list) else [] if value is None else [value]
 
 
 class NodeForm(forms.Form):
@@ -53,26 +125,38 @@ class NodeForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def fields_of(self, node: str) -> list[tuple[str, bool]]:
-        spec = NODES.get(node)
-        if spec is None:
-            return []
-        return [(f, True) for f in spec.required if f not in STRUCTURED] + [
-            (f, False) for f in spec.optional if f not in STRUCTURED
-        ]
+        return field_names(node)
+
+    def clean(self):
+        """A required field of the node left blank is named here, before the rules run."""
+        data = super().clean()
+        node = data.get("node")
+        if node:
+            for name, required in field_names(node):
+                if required and not any(v.strip() for v in _values(self.data, f"f_{name}")):
+                    verb = "请选择" if name in CHOICES or name in MULTI_CHOICES else "请填写"
+                    self.add_error(None, f"{verb}{FIELD_LABELS.get(name, name)}")
+        return data
 
     def event_data(self, data) -> dict:
-        """The node's fields from the POST (``f_<name>``); blank optional fields left out."""
+        """The node's fields from the POST (``f_<name>``); blank optional fields left out.
+        A field of checkboxes arrives as several values; a typed list as one text."""
         node = self.cleaned_data["node"]
         spec = NODES[node]
         out: dict = {}
-        for name in (*spec.required, *spec.optional):
-            raw = data.get(f"f_{name}", "")
+        for name in (*spec.required, *spec.optional, *EXTRA_OPTIONAL.get(node, ())):
             if name in STRUCTURED:
                 if name in spec.required:
                     out[name] = []
                 continue
-            if raw.strip() or name in spec.required:
-                out[name] = parse_value(name, raw)
+            raw = _values(data, f"f_{name}")
+            if name in LIST_FIELDS and len(raw) != 1:
+                if raw or name in spec.required:
+                    out[name] = [v.strip() for v in raw if v.strip()]
+                continue
+            text = raw[0] if raw else ""
+            if text.strip() or name in spec.required:
+                out[name] = parse_value(name, text)
         if self.cleaned_data.get("note"):
             out["note"] = self.cleaned_data["note"]
         return out

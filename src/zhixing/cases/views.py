@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
@@ -30,7 +31,16 @@ from zhixing.cases.api import (
 )
 from zhixing.cases.checks import rows_for
 from zhixing.cases.choices import CaseType, ClosingMode
-from zhixing.cases.forms import CorrectionForm, NodeForm
+from zhixing.cases.forms import (
+    AMOUNT_FIELDS,
+    CHOICES,
+    DATE_FIELDS,
+    FIELD_LABELS,
+    INT_FIELDS,
+    MULTI_CHOICES,
+    CorrectionForm,
+    NodeForm,
+)
 from zhixing.cases.loader import load_record
 from zhixing.cases.models import Case, NodeEvent
 from zhixing.cases.records import CaseRecord
@@ -39,6 +49,7 @@ from zhixing.flow import rules as flow_rules
 from zhixing.flow import services as flow_services
 from zhixing.flow.deadlines import case_deadlines
 from zhixing.flow.nodes import NODES
+from zhixing.lib.formatting import yuan
 from zhixing.lib.masking import audience, mask_data
 from zhixing.reports import export
 
@@ -61,34 +72,6 @@ CLOCK_STATUS = {
 #: Obligations whose discharging "node" is not a process node of the catalog.
 EXTRA_NODE_LABELS = {"disbursement": "案款发放"}
 
-FIELD_LABELS = {
-    "handler": "承办人",
-    "party": "当事人",
-    "status": "状态",
-    "system": "查控系统",
-    "categories": "查询范围",
-    "found": "查得财产",
-    "asset": "财产",
-    "measure": "措施",
-    "category": "类别",
-    "value": "价值",
-    "expires_on": "期限届满日",
-    "amount": "金额",
-    "grounds": "情形",
-    "term_years": "期限（年）",
-    "listing": "名单",
-    "opinion": "意见",
-    "months": "月数",
-    "ground": "事由",
-    "result": "结果",
-    "reason": "原因",
-    "clue": "线索",
-    "id": "编号",
-    "person": "人员",
-    "content": "内容",
-    "note": "备注",
-}
-
 
 def node_label(code: str) -> str:
     spec = NODES.get(code)
@@ -101,9 +84,13 @@ def _value(key: str, value, record: CaseRecord) -> str:
         return party.name if party else value
     if key == "found" and isinstance(value, list):
         return (
-            "、".join(f"{f.get('category', '')} {f.get('value', '')}元" for f in value if isinstance(f, dict))
+            "、".join(
+                f"{f.get('category', '')} {yuan(f.get('value'))} 元" for f in value if isinstance(f, dict)
+            )
             or "无"
         )
+    if key in AMOUNT_FIELDS and isinstance(value, str):
+        return f"{yuan(value)} 元"
     if isinstance(value, list):
         return "、".join(str(v) for v in value) or "—"
     if isinstance(value, bool):
@@ -264,18 +251,78 @@ def _as_of(request: HttpRequest, case: Case) -> tuple[date, str]:
         return case.filed_on, f"截至日不得早于立案日期 {case.filed_on.isoformat()}；按立案日期计算"
 
 
-def node_fields(node: str, values=None) -> list[dict]:
-    """The inputs of one node's own fields (flow.nodes), labelled in Chinese."""
-    values = values or {}
+def _party_choices(node: str, record: CaseRecord) -> list[tuple[str, str]]:
+    """The case's parties by name and role; the ones the node is usually about first
+    (the applicant for an interview, the debtors otherwise)."""
+    first = "申请执行人" if node == "applicant_interview" else "被执行人"
+    parties = sorted(record.parties, key=lambda p: p.role.label != first)
+    return [(p.id, f"{p.name}（{p.role.label}）") for p in parties]
+
+
+def _asset_choices(record: CaseRecord) -> list[tuple[str, str]]:
+    """Assets found by an inquiry or put under control, as the bundle's references allow."""
+    seen: dict[str, str] = {}
+    for e in record.events:
+        if e.node == "online_inquiry":
+            for f in e.data.get("found") or []:
+                if isinstance(f, dict) and f.get("asset"):
+                    seen.setdefault(
+                        f["asset"], f"{f['asset']}（{f.get('category', '')} {yuan(f.get('value'))} 元）"
+                    )
+        elif e.node == "restraint" and e.asset:
+            seen.setdefault(e.asset, f"{e.asset}（{e.data.get('measure', '')}{e.data.get('category', '')}）")
+    return list(seen.items())
+
+
+def _clue_choices(record: CaseRecord) -> list[tuple[str, str]]:
     return [
-        {
-            "name": name,
-            "label": FIELD_LABELS.get(name, name),
-            "required": required,
-            "value": values.get(f"f_{name}", ""),
-        }
-        for name, required in NodeForm().fields_of(node)
+        (e.clue, f"{e.clue}（{e.on:%Y-%m-%d} 收到）") for e in record.events_of("clue_received") if e.clue
     ]
+
+
+def _input(node: str, name: str, record: CaseRecord) -> dict:
+    """How one field is entered: a choice where its values are a fixed set or a reference
+    to something of the case (a party, an asset, a clue), a date, an amount or a text."""
+    if name in CHOICES:
+        return {"kind": "select", "choices": [(v, v) for v in CHOICES[name]]}
+    if name in MULTI_CHOICES:
+        return {"kind": "multi", "choices": [(v, v) for v in MULTI_CHOICES[name]]}
+    if name == "party":
+        return {"kind": "select", "choices": _party_choices(node, record)}
+    if name == "asset":
+        known = _asset_choices(record)
+        # A restraint may name a new asset (one found outside an inquiry); the rest must
+        # name one the case already has.
+        return {"kind": "text" if node == "restraint" else "select", "choices": known}
+    if name == "clue" and node == "clue_verified":
+        return {"kind": "select", "choices": _clue_choices(record)}
+    if name in DATE_FIELDS:
+        return {"kind": "date"}
+    if name in AMOUNT_FIELDS:
+        return {"kind": "amount"}
+    if name in INT_FIELDS:
+        return {"kind": "int"}
+    return {"kind": "text"}
+
+
+def node_fields(node: str, record: CaseRecord, values=None) -> list[dict]:
+    """The inputs of one node's own fields (flow.nodes), labelled in Chinese, with the
+    values a refused form was sent with."""
+    out = []
+    for name, required in NodeForm().fields_of(node):
+        key = f"f_{name}"
+        chosen = values.getlist(key) if values is not None else []
+        out.append(
+            {
+                "name": name,
+                "label": FIELD_LABELS.get(name, name),
+                "required": required,
+                "value": chosen[0] if chosen else "",
+                "values": chosen,
+                **_input(node, name, record),
+            }
+        )
+    return out
 
 
 def _detail_context(request: HttpRequest, case: Case, *, node_form=None, correction=None) -> dict:
@@ -309,7 +356,7 @@ def _detail_context(request: HttpRequest, case: Case, *, node_form=None, correct
         "timeline": timeline(case, shown, request.user),
         "can_record": flow_services.can_act(request.user, case),
         "node_form": node_form,
-        "node_fields": node_fields(chosen, request.POST if node_form.is_bound else None),
+        "node_fields": node_fields(chosen, shown, request.POST if node_form.is_bound else None),
         "correction": correction or {},
     }
 
@@ -320,9 +367,8 @@ def case_detail(request: HttpRequest, case_number: str) -> HttpResponse:
     and the forms to record a node or correct one."""
     case = visible_case(request.user, case_number)
     if request.htmx and request.htmx.target == "node-fields":
-        return render(
-            request, "cases/_node_fields.html", {"node_fields": node_fields(request.GET.get("node", ""))}
-        )
+        fields = node_fields(request.GET.get("node", ""), load_record(case))
+        return render(request, "cases/_node_fields.html", {"node_fields": fields})
     context = _detail_context(request, case)
     if request.htmx and request.htmx.target == "case-checks":
         return render(request, "cases/_checks.html", context)
@@ -360,8 +406,20 @@ def record_node(request: HttpRequest, case_number: str) -> HttpResponse:
             ) or FIELD_LABELS.get(e.field, e.field)
             form.add_error(None, f"{label}：{e.message}")
         else:
+            on = form.cleaned_data["on"]
+            messages.success(
+                request,
+                f"已登记“{node_label(form.cleaned_data['node'])}”（{on:%Y-%m-%d}），{case.case_number}",
+            )
             return _after_change(request, case, None, ok=True)
     return _after_change(request, case, _detail_context(request, case, node_form=form), ok=False)
+
+
+def _correction_done(event: NodeEvent, data: dict, case: Case) -> str:
+    label = node_label(event.node)
+    if data["action"] == "withdraw":
+        return f"已撤回“{label}”（{event.on:%Y-%m-%d}），{case.case_number}"
+    return f"已将“{label}”的日期由 {event.on:%Y-%m-%d} 更正为 {data['on']:%Y-%m-%d}，{case.case_number}"
 
 
 @require_POST
@@ -392,6 +450,7 @@ def correct_node(request: HttpRequest, case_number: str, event_id: int) -> HttpR
         except flow_services.FlowError as e:
             errors.append(e.message)
         else:
+            messages.success(request, _correction_done(event, form.cleaned_data, case))
             return _after_change(request, case, None, ok=True)
     else:
         errors += [m for field_errors in form.errors.values() for m in field_errors]
