@@ -87,7 +87,7 @@ class DeletionIn(DocumentIn):
     ground: DeletionGround = Field(description="删除事由（CREDIT-8/9）")
 
 
-class CorrectionIn(DocumentIn):
+class CreditCorrectionIn(DocumentIn):
     fields: dict[str, str] = Field(
         description="更正的公布信息：name、id_number、credit_code、legal_representative、conduct"
     )
@@ -257,7 +257,7 @@ def revoke_listing(request, case_number: str, listing: str, body: DocumentIn):
 @router.post(
     "/cases/{case_number}/listings/{listing}/correction", response={201: DecisionOut}, summary="更正失信信息"
 )
-def correct_listing(request, case_number: str, listing: str, body: CorrectionIn):
+def correct_listing(request, case_number: str, listing: str, body: CreditCorrectionIn):
     d = _decide(
         services.correct_listing,
         request,
@@ -384,7 +384,7 @@ def _caller(request, scope: str) -> screening.Caller:
     return caller
 
 
-class ScreenIn(Schema):
+class AgencyScreenIn(Schema):
     id: str = Field(description="18位公民身份号码或统一社会信用代码", examples=["410823198503122036"])
 
 
@@ -411,7 +411,7 @@ class ScreenOut(Schema):
 
 
 @screening_router.post("/screen", response=ScreenOut, summary="筛查一人或一个单位")
-def screen(request, body: ScreenIn):
+def screen(request, body: AgencyScreenIn):
     """查询一个公民身份号码或统一社会信用代码是否在失信被执行人名单中、是否被限制消费，自何时起，哪个法院、哪个案件。
     证件号码格式或校验位错误返回 422 并指明该号码。每次查询均记录在案（协助单位、时间、查询内容、是否命中）。"""
     try:

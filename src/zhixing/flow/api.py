@@ -186,7 +186,7 @@ def post_event(request, case_number: str, body: EventIn):
     return Status(201, event_json(event, case.version))
 
 
-class CorrectionIn(Schema):
+class FlowCorrectionIn(Schema):
     on: str | None = None
     data: dict[str, Any] | None = None
     reason: str
@@ -205,7 +205,7 @@ def _visible_event(user, event_id: int) -> NodeEvent:
 
 
 @router.post("/events/{event_id}/correction", response={201: dict}, summary="更正节点（新记录取代原记录）")
-def post_correction(request, event_id: int, body: CorrectionIn):
+def post_correction(request, event_id: int, body: FlowCorrectionIn):
     event = _visible_event(request.user, event_id)
     row = call(
         services.correct_event,
@@ -237,7 +237,7 @@ class ExtensionIn(Schema):
     version: int | None = None
 
 
-class DecisionIn(Schema):
+class FlowDecisionIn(Schema):
     approve: bool
     note: str = ""
     version: int | None = None
@@ -273,7 +273,7 @@ def post_extension(request, case_number: str, body: ExtensionIn):
 
 
 @router.post("/extensions/{request_id}/decision", response=dict, summary="审批延长执行期限（院长、副院长）")
-def post_decision(request, request_id: int, body: DecisionIn):
+def post_decision(request, request_id: int, body: FlowDecisionIn):
     r = get_object_or_404(services.extensions_for(request.user), pk=request_id)
     decided = call(
         services.decide_extension,

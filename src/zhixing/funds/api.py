@@ -265,12 +265,12 @@ def add_payment(request, case_number: str, body: PaymentIn):
     return _created(order_json(done.value), done.replayed)
 
 
-class DecisionIn(Schema):
+class FundsDecisionIn(Schema):
     note: str = ""
 
 
 @router.post("/orders/{order_id}/approve", response=dict, summary="批准并执行出款")
-def approve(request, order_id: int, body: DecisionIn):
+def approve(request, order_id: int, body: FundsDecisionIn):
     try:
         done = services.approve_payment(request.user, order_id, note=body.note)
     except FundError as e:
@@ -343,13 +343,13 @@ def add_unidentified(request, body: UnidentifiedIn):
     return _created(unidentified_json(done.value), done.replayed)
 
 
-class AssignIn(Schema):
+class FundsAssignIn(Schema):
     case_number: str
     notice_on: date | None = None
 
 
 @router.post("/unidentified/{item_id}/assign", response={200: dict, 201: dict}, summary="不明款认领到案件")
-def assign(request, item_id: int, body: AssignIn):
+def assign(request, item_id: int, body: FundsAssignIn):
     try:
         case = visible_case(request.user, body.case_number)
     except Http404:

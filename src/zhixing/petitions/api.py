@@ -172,13 +172,13 @@ def register(request, pk: int, body: RegisterIn):
     return petition_json(visible(request.user, pk), history=True)
 
 
-class AssignIn(Schema):
+class PetitionAssignIn(Schema):
     handler: str
     version: int | None = None
 
 
 @router.post("/{int:pk}/assign", response=dict, summary="确定或更换承办人")
-def assign(request, pk: int, body: AssignIn):
+def assign(request, pk: int, body: PetitionAssignIn):
     p = visible(request.user, pk)
     call(services.assign, request.user, p, handler=_handler(request.user, body.handler), version=body.version)
     return petition_json(visible(request.user, pk), history=True)
@@ -196,7 +196,7 @@ def link(request, pk: int, body: LinkIn):
     return petition_json(visible(request.user, pk), history=True)
 
 
-class ScreenIn(Schema):
+class PetitionScreenIn(Schema):
     screened_on: date
     refer_to: str = Field("", description="交办的下级法院代字（空：本院办理）")
     note: str = ""
@@ -204,7 +204,7 @@ class ScreenIn(Schema):
 
 
 @router.post("/{int:pk}/screen", response=dict, summary="上级法院甄别，可交办下级法院（PET-3）")
-def screen(request, pk: int, body: ScreenIn):
+def screen(request, pk: int, body: PetitionScreenIn):
     p = visible(request.user, pk)
     call(
         services.screen,
@@ -244,13 +244,13 @@ def reply(request, pk: int, body: ReplyIn):
     return petition_json(visible(request.user, pk), history=True)
 
 
-class CloseIn(Schema):
+class PetitionCloseIn(Schema):
     closed_on: date
     version: int | None = None
 
 
 @router.post("/{int:pk}/close", response=dict, summary="办结（PET-2：收到后 30 日内）")
-def close(request, pk: int, body: CloseIn):
+def close(request, pk: int, body: PetitionCloseIn):
     p = visible(request.user, pk)
     call(services.close, request.user, p, on=body.closed_on, version=body.version)
     return petition_json(visible(request.user, pk), history=True)

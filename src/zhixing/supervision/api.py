@@ -107,14 +107,14 @@ def get_finding(request, pk: int):
     return finding_detail(get_object_or_404(services.findings_for(request.user), pk=pk))
 
 
-class ReviewIn(Schema):
+class SupervisionReviewIn(Schema):
     decision: str
     reason: str = ""
     version: int | None = None
 
 
 @router.post("/findings/{int:pk}/review", response=dict, summary="核查：确认或排除（排除须说明理由）")
-def review_finding(request, pk: int, body: ReviewIn):
+def review_finding(request, pk: int, body: SupervisionReviewIn):
     f = get_object_or_404(services.findings_for(request.user), pk=pk)
     call(services.review, request.user, f, decision=body.decision, reason=body.reason, version=body.version)
     return finding_detail(get_object_or_404(services.findings_for(request.user), pk=pk))

@@ -83,13 +83,13 @@ def gate(request, case_number: str, closed_on: date):
 # -- the closing -----------------------------------------------------------------------------------
 
 
-class CloseIn(Versioned):
+class TerminationCloseIn(Versioned):
     closed_on: date
     override_reason: str = Field("", description="检查未通过时执行局长批准结案的理由")
 
 
 @router.post("/cases/{case_number}/close", response={201: dict}, summary="以终结本次执行程序方式结案")
-def close(request, case_number: str, payload: CloseIn):
+def close(request, case_number: str, payload: TerminationCloseIn):
     case = visible_case(request.user, case_number)
     closing = _call(
         services.close_by_termination, case.pk, user=request.user, expected_version=payload.version,
@@ -341,13 +341,13 @@ class FindingIn(Schema):
     note: str = ""
 
 
-class ReviewIn(Schema):
+class TerminationReviewIn(Schema):
     findings: dict[str, FindingIn]
     comment: str = ""
 
 
 @router.post("/reviews/{key}/items/{item_id}", response={201: dict}, summary="登记评查意见（逐项 T1–T14）")
-def review_record(request, key: str, item_id: int, payload: ReviewIn):
+def review_record(request, key: str, item_id: int, payload: TerminationReviewIn):
     campaign = _campaign(request, key)
     item = views_data.visible_item(request.user, campaign, item_id)
     findings = {c: (f.passes, f.note) for c, f in payload.findings.items()}

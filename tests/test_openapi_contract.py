@@ -1,0 +1,126 @@
+"""The OpenAPI document describes the API as it is.
+
+1. Every schema name stands for one model: django-ninja files every model under its class
+   name in ``components.schemas`` and silently keeps the last of two models of one name,
+   so an operation's request body could point at another app's model. Each operation's
+   request body and responses, with every reference followed, must equal the JSON schema
+   of that operation's own models generated on their own.
+2. Schemathesis runs every operation — the officers' (a session of 王某, an officer of
+   武陟县法院) and the 协助单位's (an API key) — against the WSGI application and fails on
+   any 5xx and on any response that breaks its documented schema.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from zhixing.api import api
+
+
+def _operations() -> dict[str, object]:
+    """operationId → ninja Operation, for every operation of every router."""
+    out = {}
+    for _prefix, router in api._routers:
+        for path_view in router.path_operations.values():
+            for op in path_view.operations:
+                out[api.get_openapi_operation_id(op)] = op
+    return out
+
+
+def _resolve(node, defs: dict, seen: tuple[str, ...] = ()):
+    """``node`` with every ``#/components/schemas/…`` reference replaced by its target."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            name = ref.rsplit("/", 1)[-1]
+            if name in seen:  # a recursive model: keep the reference
+                return {"$ref": name}
+            rest = {k: v for k, v in node.items() if k != "$ref"}
+            return {**_resolve(defs[name], defs, (*seen, name)), **_resolve(rest, defs, seen)}
+        return {k: _resolve(v, defs, seen) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_resolve(v, defs, seen) for v in node]
+    return node
+
+
+def _own_schema(model, mode: str, remove_level: bool, by_alias: bool = True):
+    """The schema ninja would give ``model`` (a parameter or response wrapper) if it were
+    the only model of the API, references resolved in its own definitions."""
+    from ninja.openapi.schema import REF_TEMPLATE
+    from ninja.schema import NinjaGenerateJsonSchema
+
+    schema = model.model_json_schema(
+        ref_template=REF_TEMPLATE, by_alias=by_alias, schema_generator=NinjaGenerateJsonSchema, mode=mode
+    )
+    defs = schema.pop("$defs", {})
+    if remove_level and len(schema["properties"]) == 1:
+        schema = next(iter(schema["properties"].values()))
+    return _resolve(schema, defs)
+
+
+def _documented():
+    doc = api.get_openapi_schema(path_prefix="/api/")
+    defs = doc["components"]["schemas"]
+    for path, methods in doc["paths"].items():
+        for method, spec in methods.items():
+            yield path, method, spec, defs
+
+
+def test_every_request_body_is_its_own_model():
+    ops = _operations()
+    checked = 0
+    for path, method, spec, defs in _documented():
+        op = ops[spec["operationId"]]
+        bodies = [m for m in op.models if m.__ninja_param_source__ == "body"]
+        if not bodies:
+            assert "requestBody" not in spec, (method, path)
+            continue
+        (body,) = bodies
+        (content,) = spec["requestBody"]["content"].values()
+        documented = _resolve(content["schema"], defs)
+        assert documented == _own_schema(body, "validation", remove_level=True), (method, path)
+        checked += 1
+    assert checked >= 40
+
+
+def test_every_response_is_its_own_model():
+    ops = _operations()
+    for path, method, spec, defs in _documented():
+        op = ops[spec["operationId"]]
+        for status, model in op.response_models.items():
+            if model is None or status is Ellipsis or not hasattr(model, "model_json_schema"):
+                continue
+            documented_response = spec["responses"].get(status) or spec["responses"][str(status)]
+            (media,) = documented_response["content"].values()
+            documented = _resolve(media["schema"], defs)
+            own = _own_schema(model, "serialization", remove_level=True, by_alias=op.by_alias)
+            assert documented == own, (method, path, status)
+
+
+def test_no_two_models_share_a_schema_name():
+    """The same check from the other side: every model reachable from an operation,
+    generated on its own, gives each name one schema (the count ninja cannot keep)."""
+    seen: dict[str, set[str]] = {}
+    for op in _operations().values():
+        wrappers = [(m, "validation") for m in op.models] + [
+            (m, "serialization") for m in op.response_models.values() if hasattr(m, "model_json_schema")
+        ]
+        for wrapper, mode in wrappers:
+            from ninja.openapi.schema import REF_TEMPLATE
+            from ninja.schema import NinjaGenerateJsonSchema
+
+            schema = wrapper.model_json_schema(
+                ref_template=REF_TEMPLATE, by_alias=True, schema_generator=NinjaGenerateJsonSchema, mode=mode
+            )
+            defs = schema.get("$defs", {})
+            for name, definition in defs.items():
+                seen.setdefault(name, set()).add(json.dumps(_resolve(definition, defs), sort_keys=True))
+    shared = {name: len(forms) for name, forms in seen.items() if len(forms) > 1}
+    assert shared == {}
+    documented = api.get_openapi_schema(path_prefix="/api/")["components"]["schemas"]
+    assert set(seen) == set(documented)
+
+
+pytestmark = pytest.mark.django_db
