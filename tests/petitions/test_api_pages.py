@@ -129,7 +129,7 @@ def test_pages(example, clients, mounted):
     assert form["Location"] == f"/petitions/{p.pk}/"
     detail = officer.get(form["Location"])
     body = detail.content.decode()
-    assert detail.status_code == 200 and "PET-1：收到后 5 个工作日" in body and "2023-12-08" in body
+    assert detail.status_code == 200 and "收到后 5 个工作日内登记" in body and "2023-12-08" in body
     bad = officer.post(f"/petitions/{p.pk}/register/", {"register-registered_on": "2023-11-30", "register-handler": p.court.users.first().pk,
                                                          "register-version": p.version})  # fmt: skip
     assert bad.status_code == 422 and "早于收到日期" in bad.content.decode()
