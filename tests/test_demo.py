@@ -204,10 +204,26 @@ def test_start_points_name_a_page_for_every_role(built):
 
 def test_a_second_run_changes_nothing(built):
     before = counts()
-    done = demo.prepare(TODAY, years=2, per_court_year=20, say=lambda s: None)
+    printed = io.StringIO()
+    assert demo.prepare(TODAY, years=2, per_court_year=20, say=lambda s: print(s, file=printed)) == {}
+    assert (
+        "演示数据库已存在" in printed.getvalue()
+        and "今天（2026-06-17）的定时任务已经运行过" in printed.getvalue()
+    )
     assert counts() == before
-    assert done == dict.fromkeys(done, 0)
-    assert set(done) == {name for name, _, _ in demo.JOBS}
+    # Run anyway, every job finds nothing to do.
+    done = demo.run_jobs(TODAY, lambda s: None)
+    assert done == dict.fromkeys([name for name, _, _ in demo.JOBS], 0)
+    assert counts() == before
+
+
+def test_the_next_day_the_daily_jobs_run_again(built):
+    """A demo started again the next day runs the daily group (not the import's jobs)."""
+    printed = io.StringIO()
+    done = demo.prepare(TODAY + timedelta(days=1), say=lambda s: print(s, file=printed))
+    assert set(done) == {name for name, _, _ in demo.JOBS} - demo.AFTER_IMPORT
+    assert done["bulletins_due"] == 3  # the daily bulletin of 17 June
+    assert Bulletin.objects.filter(date=TODAY).count() == 3
 
 
 # -- the command, as a new user runs it ----------------------------------------------------------------
@@ -281,7 +297,7 @@ def test_the_command_builds_once_prints_where_to_start_and_the_portal_code(tmp_p
     try:
         out.wait_for("zhixing 已启动")
         assert "演示数据库已存在" in out.text
-        assert "新增预警 0 条" in out.text and "新发现 0 条" in out.text  # nothing twice
+        assert "的定时任务已经运行过" in out.text
         base = f"http://127.0.0.1:{port}"
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
         status, url = csrf_post(opener, f"{base}/portal/", {"case_number": number, "identifier": id_number})

@@ -77,9 +77,13 @@ def history_end(today: date) -> date:
 def prepare(today: date, *, years: int = 3, per_court_year: int = 600, say: Say) -> dict[str, int]:
     """The whole demo database as of ``today``: the history (built once), the scheduled
     jobs, the log-ins and the campaigns. Returns what the jobs did."""
-    build(today, years=years, per_court_year=per_court_year, say=say)
-    say("运行法院的定时任务（每项任务都是幂等的，重复运行不会重复生成）：")
-    done = run_jobs(today, say)
+    built = build(today, years=years, per_court_year=per_court_year, say=say)
+    done: dict[str, int] = {}
+    if built or not jobs_ran(today):
+        say("运行法院的定时任务（每项任务都是幂等的，重复运行不会重复生成）：")
+        done = run_jobs(today, say, after_import=built)
+    else:
+        say(f"今天（{today.isoformat()}）的定时任务已经运行过。")
     accounts()
     campaigns()
     return done
@@ -117,19 +121,33 @@ def build(today: date, *, years: int, per_court_year: int, say: Say) -> bool:
 # -- the scheduled jobs -----------------------------------------------------------------------------
 
 
-def run_jobs(today: date, say: Say) -> dict[str, int]:
+def run_jobs(today: date, say: Say, *, after_import: bool = True) -> dict[str, int]:
     """Every job a court runs after an import and then daily, once, in the README's order
     ("Scheduled jobs and other commands"), as the commands run them with their default
     dates: the list rebuilt from the event log and the 终本 verdicts stored first (what
-    must follow an import), then the daily group. Each job is idempotent, so running this
-    again the same day creates nothing. Returns what each job did, by command name."""
+    must follow an import; skipped when ``after_import`` is false), then the daily group.
+    Each job is idempotent, so running this again the same day creates nothing. Returns
+    what each job did, by command name."""
     done: dict[str, int] = {}
     for name, label, job in JOBS:
+        if name in AFTER_IMPORT and not after_import:
+            continue
         started = time.monotonic()
         count, text = job(today)
         done[name] = count
         say(f"  {label}（zhixing {name}）：{text}（{time.monotonic() - started:.1f} 秒）")
     return done
+
+
+def jobs_ran(today: date) -> bool:
+    """Whether the daily jobs ran today: their daily bulletin of yesterday exists (the
+    demo's second start on a day does not run them again; they would create nothing, but
+    reading every case to find that out takes a while)."""
+    from zhixing.reports.models import Bulletin
+
+    return Bulletin.objects.filter(
+        kind=Bulletin.Kind.DAILY, date=history_end(today), status=Bulletin.Status.DONE
+    ).exists()
 
 
 def _credit_rebuild(today: date) -> tuple[int, str]:
@@ -225,6 +243,8 @@ def _inquiry_daily(today: date) -> tuple[int, str]:
     return sum(counts.values()), text
 
 
+#: The jobs that follow an import (README: "run it after zhixing import").
+AFTER_IMPORT = frozenset({"credit_rebuild", "termination_facts"})
 JOBS: tuple[tuple[str, str, Callable[[date], tuple[int, str]]], ...] = (
     ("credit_rebuild", "重建失信及限制消费名单", _credit_rebuild),
     ("termination_facts", "终本检查结果", _termination_facts),
