@@ -436,3 +436,42 @@ def test_api_receipts_name_their_kind(people, case_1301, web):
     assert (detail["loc"], detail["rule"]) == (["body", "kind"], "AID-7")
     assert recovered(case_1301) == Decimal("2500.00")
     assert CaseAccount.objects.get(case=case_1301).received == Decimal("5000.00")
+
+
+@pytest.mark.django_db
+def test_api_direct_payment(people, case_1301, web):
+    """王某 records that the debtor paid 张某 6,000.00 directly (FUND-7); a retry with the same
+    key answers 200 and counts nothing more; a future day is refused naming the field."""
+    api = web(people["officer"])
+    url = f"/api/funds/cases/{quote(NUMBER)}/direct-payments"
+    body = {
+        "amount": "6000.00",
+        "paid_on": "2023-05-08",
+        "note": "申请执行人确认收到",
+        "idempotency_key": "api-direct-01",
+    }
+    first = api.post(url, body, content_type="application/json")
+    assert first.status_code == 201
+    assert first.json() == {
+        "case_number": NUMBER, "amount": "6000.00", "paid_on": "2023-05-08", "recovered_amount": "6000.00",
+        "replayed": False,
+    }  # fmt: skip
+    again = api.post(url, body, content_type="application/json")
+    assert (again.status_code, again.json()["replayed"], again.json()["recovered_amount"]) == (
+        200,
+        True,
+        "6000.00",
+    )
+    future = api.post(
+        url,
+        {**body, "paid_on": "2999-01-01", "idempotency_key": "api-direct-02"},
+        content_type="application/json",
+    )
+    assert future.status_code == 422
+    assert future.json()["detail"][0]["loc"] == ["body", "paid_on"]
+    assert recovered(case_1301) == Decimal("6000.00")
+    other = web(people["wenxian"]).post(
+        url, {**body, "idempotency_key": "api-direct-03"}, content_type="application/json"
+    )
+    assert other.status_code == 404
+    assert recovered(case_1301) == Decimal("6000.00")

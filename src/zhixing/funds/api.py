@@ -231,6 +231,29 @@ def add_receipt(request, case_number: str, body: ReceiptIn):
     return _created(receipt_json(done.value), done.replayed)
 
 
+class DirectPaymentIn(Schema):
+    amount: str = AMOUNT
+    paid_on: date = Field(..., description="被执行人直接向申请执行人交付的日期")
+    note: str = Field("", description="如：申请执行人确认收到")
+    idempotency_key: str = KEY
+
+
+@router.post("/cases/{case_number}/direct-payments", response={200: dict, 201: dict}, summary="登记直接交付")
+def add_direct_payment(request, case_number: str, body: DirectPaymentIn):
+    """被执行人直接向申请执行人交付 (FUND-7): counted in the case's 执行到位; nothing passes
+    through the case account."""
+    case = visible_case(request.user, case_number)
+    try:
+        done = services.record_direct_payment(request.user, case, amount=body.amount, paid_on=body.paid_on,
+                                              note=body.note, idempotency_key=body.idempotency_key)  # fmt: skip
+    except FundError as e:
+        return _fail(e)
+    entry = done.value
+    out = {"case_number": case.case_number, "amount": money(entry.amount), "paid_on": entry.detail["paid_on"],
+            "recovered_amount": money(Case.objects.get(pk=case.pk).recovered_amount)}  # fmt: skip
+    return _created(out, done.replayed)
+
+
 class PaymentIn(Schema):
     kind: str = Field(
         OrderKind.DISBURSEMENT, description="disbursement（发放）、lodgement（提存）或 refund（退款）"
