@@ -11,16 +11,18 @@ from __future__ import annotations
 import uuid
 
 from django import forms
+from django.utils import timezone
 
 from zhixing.funds.ledger import AmountError, parse_amount
 from zhixing.funds.models import DeferralGround, LodgementGround
+from zhixing.lib.formatting import ungroup
 
 
 class AmountField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("label", "金额（元）")
         kwargs.setdefault(
-            "widget", forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "80000.00"})
+            "widget", forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "80,000.00"})
         )
         super().__init__(**kwargs)
 
@@ -29,7 +31,9 @@ class AmountField(forms.CharField):
         if value in self.empty_values:
             return None
         try:
-            return parse_amount(value)
+            # A person types the thousands separators they read ("30,000.00"); the JSON
+            # API stays strict (parse_amount alone).
+            return parse_amount(ungroup(value))
         except AmountError as e:
             raise forms.ValidationError(str(e)) from None
 
@@ -46,11 +50,19 @@ class KeyedForm(forms.Form):
 class DateInput(forms.DateInput):
     input_type = "date"
 
+    def __init__(self, attrs=None, format="%Y-%m-%d"):  # what a date input reads, whatever the locale
+        super().__init__(attrs, format)
+
 
 class ReceiptForm(KeyedForm):
     amount = AmountField()
     notice_on = forms.DateField(label="到账通知日期", widget=DateInput)
     payer = forms.CharField(label="交款人", max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("notice_on", timezone.localdate())
 
 
 class DisbursementForm(KeyedForm):

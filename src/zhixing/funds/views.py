@@ -22,6 +22,7 @@ from zhixing.courts.views import court_choices, court_scope
 from zhixing.funds import buckets, forms, services
 from zhixing.funds.models import Deferral, Disbursement, Lodgement, PaymentOrder, Receipt, UnidentifiedReceipt
 from zhixing.funds.services import FundError
+from zhixing.lib.formatting import yuan
 
 CLOCK_STATUS = {
     "on_time": "按期发放",
@@ -81,7 +82,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def _case_forms(case: Case, data=None, which: str | None = None) -> dict:
     """The forms of the account page; only ``which`` is bound to ``data``."""
-    receipts = [(r.local_id, f"{r.local_id}（{r.notice_on:%Y-%m-%d} 到账 {r.amount} 元）")
+    receipts = [(r.local_id, f"{r.local_id}（{r.notice_on:%Y-%m-%d} 到账 {yuan(r.amount)} 元）")
                 for r in Receipt.objects.filter(case=case).order_by("pk")]  # fmt: skip
     parties = [(p.local_id, f"{p.name}（{p.get_role_display()}）") for p in Party.objects.filter(case=case)]
 
@@ -98,6 +99,24 @@ def _case_forms(case: Case, data=None, which: str | None = None) -> dict:
     }
 
 
+def _party_names(case_ids) -> dict[tuple[int, str], str]:
+    """(case id, party local id) → "name（role）": a payee is stored as the party's local id."""
+    return {
+        (p.case_id, p.local_id): f"{p.name}（{p.get_role_display()}）"
+        for p in Party.objects.filter(case_id__in=set(case_ids))
+    }
+
+
+def _name_payees(rows) -> list:
+    """Each disbursement or order gets ``payee_label``: the party's name, else the name typed."""
+    rows = list(rows)
+    names = _party_names(r.case_id for r in rows)
+    for r in rows:
+        payee = getattr(r, "payee", "")
+        r.payee_label = names.get((r.case_id, payee)) or payee or getattr(r, "payee_name", "") or "—"
+    return rows
+
+
 def _account_page(request: HttpRequest, case: Case, page_forms: dict, status: int = 200) -> HttpResponse:
     summary = services.account_summary(case)
     for r in summary["receipts"]:
@@ -109,9 +128,11 @@ def _account_page(request: HttpRequest, case: Case, page_forms: dict, status: in
         "case": case,
         "summary": summary,
         "writable": user.is_superuser or user.court_id == case.court_id,
-        "disbursements": Disbursement.objects.filter(case=case)
-        .select_related("receipt", "refund", "recorded_by")
-        .order_by("pk"),
+        "disbursements": _name_payees(
+            Disbursement.objects.filter(case=case)
+            .select_related("receipt", "refund", "recorded_by")
+            .order_by("pk")
+        ),
         "lodgements": Lodgement.objects.filter(case=case)
         .select_related("receipt", "recorded_by")
         .order_by("pk"),
@@ -151,11 +172,11 @@ def case_action(request: HttpRequest, case_number: str, action: str) -> HttpResp
         if action == "receipt":
             done = services.record_receipt(user, case, amount=d["amount"], notice_on=d["notice_on"], payer=d["payer"],
                                            idempotency_key=d["idempotency_key"])  # fmt: skip
-            text = f"已登记到账 {done.value.local_id}：{done.value.amount} 元"
+            text = f"{case.case_number}：已登记到账 {done.value.local_id}，{yuan(done.value.amount)} 元"
         elif action == "defer":
             done = services.approve_deferral(user, case, receipt=d["receipt"], ground=d["ground"], detail=d["detail"],
                                              ends_on=d["ends_on"])  # fmt: skip
-            text = f"已批准到账 {d['receipt']} 延缓发放"
+            text = f"{case.case_number}：已批准到账 {d['receipt']} 延缓发放"
         else:
             if action == "disburse":
                 done = services.disburse(user, case, receipt=d["receipt"], amount=d["amount"], payee=d["payee"],
@@ -167,7 +188,7 @@ def case_action(request: HttpRequest, case_number: str, action: str) -> HttpResp
                 done = services.refund(user, case, receipt=d["receipt"], amount=d["amount"], reason=d["reason"],
                                        payee_name=d["payee_name"], idempotency_key=d["idempotency_key"])  # fmt: skip
             order = done.value
-            text = (f"{order.get_kind_display()} {order.amount} 元" +
+            text = (f"{case.case_number}：{order.get_kind_display()} {yuan(order.amount)} 元" +
                     ("已执行" if order.status == "executed" else f"已提交，待{order.get_required_role_display()}审批"))  # fmt: skip
     except FundError as e:
         _attach(form, e)
@@ -202,6 +223,7 @@ def deferral_end(request: HttpRequest, pk: int) -> HttpResponse:
 def orders(request: HttpRequest) -> HttpResponse:
     """待审批: the pending payment orders the user may see, with the ones they may approve."""
     rows = services.pending_orders(request.user)
+    _name_payees(o for o, _ in rows)
     return render(request, "funds/orders.html", {"title": "案款审批", "rows": rows, "errors": {}})
 
 
@@ -225,9 +247,14 @@ def order_decision(request: HttpRequest, pk: int, decision: str) -> HttpResponse
         error = FundError("reason", "；".join(m for ms in form.errors.values() for m in ms))
     if error is not None:
         rows = services.pending_orders(request.user)
+        _name_payees(o for o, _ in rows)
         return render(request, "funds/orders.html", {"title": "案款审批", "rows": rows, "errors": {pk: error.message}},
                       status=error.status)  # fmt: skip
-    messages.success(request, "已批准并执行" if decision == "approve" else "已驳回")
+    order = PaymentOrder.objects.select_related("case").get(pk=pk)
+    done = "已批准并执行" if decision == "approve" else "已驳回"
+    messages.success(
+        request, f"{order.case.case_number}：{order.get_kind_display()} {yuan(order.amount)} 元{done}"
+    )
     return redirect("funds:orders")
 
 

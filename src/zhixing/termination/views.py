@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from zhixing.cases.api import visible_case
 from zhixing.cases.loader import load_record
 from zhixing.cases.models import Case
+from zhixing.cases.views import OBLIGATION_STATUS
 from zhixing.termination import documents, forms, services, views_data
 from zhixing.termination.api import DOCX, _quote
 from zhixing.termination.facts import termination_verdicts
@@ -90,6 +91,8 @@ def _page(
 ) -> HttpResponse:
     as_of = _as_of(request)
     data = views_data.overview(request.user, case, as_of)
+    for f in data["followups"]:
+        f["status_label"] = OBLIGATION_STATUS.get(f["status"], f["status"])
     record = load_record(case.pk)
     context = {
         "title": f"{case.case_number} 终本管理",
@@ -132,22 +135,14 @@ def act(request: HttpRequest, case_number: str, action: str) -> HttpResponse:
         d = form.cleaned_data
         common = {"user": request.user, "expected_version": d["version"]}
         try:
-            done = _run(action, case, d, common)
+            text, shown = _run(action, case, d, common)
         except InputError as e:
             form.add_problems(e)
         else:
-            messages.success(request, done)
-            target = reverse("termination:case", args=[case.case_number])
-            if action == "resume":
-                target = reverse(
-                    "termination:case",
-                    args=[
-                        Case.objects.get(
-                            original_case_number=case.case_number, case_type="resumed"
-                        ).case_number
-                    ],
-                )
-            return redirect(target)
+            # One sentence naming what was done; the page it was done on (a resumption
+            # opens the new case).
+            messages.success(request, text)
+            return redirect(reverse("termination:case", args=[shown]))
     case.refresh_from_db()
     gate = (
         services.preview_closing(case, form.cleaned_data["closed_on"])
@@ -163,8 +158,8 @@ def _run(action: str, case: Case, d: dict, common: dict) -> tuple[str, str]:
         link = services.resume(
             case.pk, filed_on=d["filed_on"], reason=d["reason"], handler=d["handler"], **common
         )
-        return f"已立恢复执行案件 {link.resumed.case_number}", link.resumed.case_number
-    return _act(action, case.pk, d, common), case.case_number
+        return f"{case.case_number}：已立恢复执行案件 {link.resumed.case_number}", link.resumed.case_number
+    return f"{case.case_number}：{_act(action, case.pk, d, common)}", case.case_number
 
 
 def _act(action: str, pk: int, d: dict, common: dict) -> str:
