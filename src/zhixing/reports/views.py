@@ -281,9 +281,9 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _file_response(content: bytes, fmt: str, name: str) -> HttpResponse:
+def _file_response(content: bytes, fmt: str, name: str, *, inline_formats=("html", "pdf")) -> HttpResponse:
     response = HttpResponse(content, content_type=bulletins.CONTENT_TYPES[fmt])
-    inline = "inline" if fmt in ("html", "pdf") else "attachment"
+    inline = "inline" if fmt in inline_formats else "attachment"
     response["Content-Disposition"] = f"{inline}; filename*=UTF-8''{quote(name)}"
     if fmt == "html":
         response["Content-Security-Policy"] = BULLETIN_CSP
@@ -314,4 +314,7 @@ def bulletin_make(request: HttpRequest) -> HttpResponse:
     if court is None:
         court = bulletins.default_court() or Court.objects.order_by("path").first()
     data = bulletins.build(kind, day, court, visible=visible)
-    return _file_response(bulletins.render(data, fmt), fmt, bulletins.filename(kind, day, court, fmt))
+    # Made on demand, a PDF is a file to keep or print: it downloads (the HTML one opens).
+    return _file_response(
+        bulletins.render(data, fmt), fmt, bulletins.filename(kind, day, court, fmt), inline_formats=("html",)
+    )
