@@ -72,9 +72,12 @@ class ScheduleError(ValueError):
         self.message = message
 
 
-def _lunar_day(year: int, month: int, day: int) -> date:
-    solar = Lunar.fromYmd(year, month, day).getSolar()
+def _day(solar) -> date:
     return date(solar.getYear(), solar.getMonth(), solar.getDay())
+
+
+def _lunar_day(year: int, month: int, day: int) -> date:
+    return _day(Lunar.fromYmd(year, month, day).getSolar())
 
 
 @cache
@@ -90,12 +93,12 @@ def fixed_holidays(year: int) -> frozenset[date]:
     the day before 正月初一. Raises ValueError for a year before :data:`FIXED_HOLIDAYS_FROM`."""
     if year < FIXED_HOLIDAYS_FROM:
         raise ValueError(f"the fixed-date holidays are known from {FIXED_HOLIDAYS_FROM}, not for {year}")
-    new_year = _lunar_day(year, 1, 1)  # 正月初一 of the lunar year that begins in ``year``
-    qingming = Lunar.fromYmd(year, 1, 1).getJieQiTable()["清明"]
+    first = Lunar.fromYmd(year, 1, 1)  # 正月初一 of the lunar year that begins in ``year``
+    new_year = _day(first.getSolar())
     days = {
         date(year, 1, 1),
         *(new_year + timedelta(days=k) for k in range(-1, 3)),
-        date(qingming.getYear(), qingming.getMonth(), qingming.getDay()),
+        _day(first.getJieQiTable()["清明"]),
         date(year, 5, 1),
         date(year, 5, 2),
         _lunar_day(year, 5, 5),
