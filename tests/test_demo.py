@@ -198,6 +198,10 @@ def test_start_points_name_a_page_for_every_role(built):
         client = Client()
         client.force_login(User.objects.get(username=account.username))
         assert client.get(reverse(account.start)).status_code == 200, account
+    for username in ("wz_zhixingyuan", "admin"):  # one shared password hash: each may log in
+        assert Client().login(username=username, password=demo.DEMO_PASSWORD), username
+    assert not Client().login(username="zhihui", password="zhixing-demo-2024")
+    assert User.objects.get(username="admin").is_superuser
     for path in ("/portal/", f"/public/credit/?q={demo.listed_name()}"):
         assert Client().get(path).status_code == 200, path
 
