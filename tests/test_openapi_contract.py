@@ -15,8 +15,19 @@ from __future__ import annotations
 import json
 
 import pytest
+import schemathesis
+from django.core import signals
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
+from ninja.openapi.schema import REF_TEMPLATE
+from ninja.schema import NinjaGenerateJsonSchema
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from zhixing.api import api
+
+pytestmark = pytest.mark.django_db
 
 
 def _operations() -> dict[str, object]:
@@ -48,9 +59,6 @@ def _resolve(node, defs: dict, seen: tuple[str, ...] = ()):
 def _own_schema(model, mode: str, remove_level: bool, by_alias: bool = True):
     """The schema ninja would give ``model`` (a parameter or response wrapper) if it were
     the only model of the API, references resolved in its own definitions."""
-    from ninja.openapi.schema import REF_TEMPLATE
-    from ninja.schema import NinjaGenerateJsonSchema
-
     schema = model.model_json_schema(
         ref_template=REF_TEMPLATE, by_alias=by_alias, schema_generator=NinjaGenerateJsonSchema, mode=mode
     )
@@ -108,9 +116,6 @@ def test_no_two_models_share_a_schema_name():
             (m, "serialization") for m in op.response_models.values() if hasattr(m, "model_json_schema")
         ]
         for wrapper, mode in wrappers:
-            from ninja.openapi.schema import REF_TEMPLATE
-            from ninja.schema import NinjaGenerateJsonSchema
-
             schema = wrapper.model_json_schema(
                 ref_template=REF_TEMPLATE, by_alias=True, schema_generator=NinjaGenerateJsonSchema, mode=mode
             )
@@ -123,4 +128,72 @@ def test_no_two_models_share_a_schema_name():
     assert set(seen) == set(documented)
 
 
-pytestmark = pytest.mark.django_db
+# -- schemathesis over every operation -----------------------------------------------------------
+
+#: A few examples an operation, the same every run (the seed is derived from the operation).
+EXAMPLES = 4
+CASE_NUMBER = "（2024）豫0823执7号"
+CSRF = "zhixingcontractcsrfsecret0123456"  # 32 characters: a CSRF secret Django accepts as a token
+
+schema = schemathesis.openapi.from_dict(api.get_openapi_schema(path_prefix="/api/"))
+schema.app = get_wsgi_application()
+schema.config.generation.update(
+    modes=[schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE],
+    max_examples=EXAMPLES,
+    deterministic=True,
+    no_shrink=True,
+    database="none",
+)
+schema.config.phases.update(phases=["examples", "fuzzing"])
+schema.config.seed = 24
+
+
+@pytest.fixture
+def same_connection():
+    """The WSGI handler would close the test's database connection (and its transaction)
+    after each request; Django's own test client keeps it open the same way."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def callers(personas, same_connection, import_cases, bundle_case):
+    """王某's session (with a CSRF pair, as a browser has), a 协助单位's key of every scope,
+    and one case of 武陟 that every operation about a case is called with."""
+    from django.test import Client
+
+    from zhixing.credit import index, screening, services
+    from zhixing.credit.models import Scope
+
+    screening.keys.invalidate()
+    browser = Client()
+    browser.force_login(personas["wuzhi_officer"])
+    agency = services.create_agency("railway", "中国国家铁路集团有限公司", rate_per_minute=100_000)
+    _, key = services.issue_key(agency, Scope.values)
+    case = bundle_case(case_number=CASE_NUMBER, filed_on="2024-03-01")
+    assert import_cases(case).rejected == []
+    yield {
+        "cookies": {"sessionid": browser.cookies["sessionid"].value, "csrftoken": CSRF},
+        "headers": {"X-CSRFToken": CSRF, "X-API-Key": key},
+    }
+    # The screening index and the key cache outlive the test's rolled-back rows.
+    index.holder.reset()
+    screening.keys.invalidate()
+    screening.key_limiter.reset()
+
+
+@schema.parametrize()
+@settings(suppress_health_check=list(HealthCheck), deadline=None)
+@pytest.mark.django_db
+def test_every_operation_keeps_its_contract(case, callers):
+    # A generated case number finds nothing; the real one reaches the operation's own work.
+    if "case_number" in (case.path_parameters or {}):
+        case.path_parameters["case_number"] = CASE_NUMBER
+    case.call_and_validate(
+        headers=callers["headers"],
+        cookies=callers["cookies"],
+        checks=[not_a_server_error, response_schema_conformance],
+    )
