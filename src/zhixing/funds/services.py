@@ -15,7 +15,10 @@ Each write:
   first result (``replayed=True``) and pays nothing; the same key with different content
   is refused;
 - appends a ``FundLog`` row (who, when, what, why) and refreshes the case's facts
-  (``metrics.facts.refresh_facts``) in the same transaction, so indicators stay right.
+  (``metrics.facts.refresh_facts``) in the same transaction, so indicators stay right;
+- keeps the case's 执行到位 (``recovered_amount``) by ``funds.rules``: a receipt of 执行款
+  adds to it, a refund takes it back, relief and fees never count (KPI-8, AID-7) — so the
+  case page, the portal and IND-05 agree the moment the money moves.
 
 Bad input raises :class:`FundError` naming the field and the rule, with a Chinese
 message; nothing is saved. Imported history is never judged here: it is recorded as it
