@@ -8,6 +8,7 @@ import time
 import types
 from datetime import date
 
+import numpy as np
 import pytest
 from django.test import Client
 
@@ -358,3 +359,125 @@ def test_the_fast_path_answers_exactly_as_the_ninja_endpoint(credit_urls, agenci
     codes = [_wsgi(app, air, json.dumps({"id": kit.id_number()}).encode())[0] for _ in range(3)]
     assert codes == [200, 200, 429]
     assert ScreeningAudit.objects.filter(endpoint="screen", remote_addr="10.1.2.3").count() == 5
+
+
+# -- malformed items: reported one by one, the rest screened, at the cost of a valid one ---------
+
+
+def test_batch_reports_nul_surrogate_and_wrong_type_items_and_screens_the_rest(
+    credit_urls, agencies, listed, kit
+):
+    """One bad item used to fail the whole batch (a number: 422; NUL or a lone surrogate:
+    500 on PostgreSQL, which cannot store them in the audit row)."""
+    _, key = agencies["railway"]
+    zhou = kit.id_number()
+    body = json.dumps({"ids": [zhou[:17] + "\x00", 410823, None, zhou, zhou[:17] + "\ud800", [zhou]]})
+    r = Client().post("/api/screen/batch", body, content_type="application/json", headers={"X-API-Key": key})
+    assert r.status_code == 200
+    answer = r.json()
+    assert (answer["count"], answer["screened"], answer["hit_count"]) == (6, 1, 1)
+    assert [h["id"] for h in answer["hits"]] == [zhou]
+    bad_chars = "证件号码含有不允许的字符（空字符、控制字符或无效的 Unicode 代理项）"
+    assert answer["invalid"] == [
+        {"index": 0, "id": zhou[:17] + "\\u0000", "error": bad_chars},
+        {"index": 1, "id": "410823", "error": "证件号码应为字符串"},
+        {"index": 2, "id": "null", "error": "证件号码应为字符串"},
+        {"index": 4, "id": zhou[:17] + "\\ud800", "error": bad_chars},
+        {"index": 5, "id": f'["{zhou}"]', "error": "证件号码应为字符串"},
+    ]
+    (row,) = ScreeningAudit.objects.filter(endpoint="batch")
+    assert [i["id"] for i in row.invalid] == [i["id"] for i in answer["invalid"]]
+
+
+def test_single_screen_with_nul_is_a_422_naming_the_field(credit_urls, agencies, kit):
+    """Refused at the boundary (security.InputTextMiddleware), before the key is read."""
+    _, key = agencies["railway"]
+    r = post(Client(), "/api/screen", {"id": kit.id_number()[:17] + "\x00"}, key)
+    assert (r.status_code, r.json()) == (
+        422,
+        {"detail": [{"loc": ["body", "id"], "type": "value_error",
+                     "msg": "字段 id：含有不允许的字符（空字符、控制字符或无效的 Unicode 代理项）"}]},
+    )  # fmt: skip
+    assert not ScreeningAudit.objects.exists()
+
+
+def test_fast_path_refuses_a_lone_surrogate_with_a_422(credit_urls, agencies, kit):
+    from zhixing.credit import serving
+
+    _, key = agencies["railway"]
+    status, data = serving.screen_request(key, b'{"id": "41082319850312203\\ud800"}', "10.0.0.1")
+    assert status == 422
+    assert json.loads(data)["detail"][0]["msg"] == (
+        "41082319850312203\\ud800：证件号码含有不允许的字符（空字符、控制字符或无效的 Unicode 代理项）"
+    )
+
+
+def test_batch_body_of_100000_ids_is_accepted_and_a_larger_one_gets_a_json_413(credit_urls, agencies, kit):
+    """100,000 IDs indented by four spaces (3.0 MB) are over Django's 2.5 MB limit but not
+    over the batch's own; a body over the batch's limit is a JSON 413 giving both sizes."""
+    from zhixing.security import BODY_LIMITS
+
+    _, key = agencies["railway"]
+    body = json.dumps({"ids": [kit.id_number()] * 100_000}, indent=4)
+    assert len(body) == 3_000_021
+    r = Client().post("/api/screen/batch", body, content_type="application/json", headers={"X-API-Key": key})
+    assert (r.status_code, r.json()["screened"]) == (200, 100_000)
+    huge = body + " " * (BODY_LIMITS["/api/screen/batch"] - len(body) + 1)
+    r = Client().post("/api/screen/batch", huge, content_type="application/json", headers={"X-API-Key": key})
+    assert r.status_code == 413
+    assert r.json() == {"detail": "请求体为 8388609 字节，超过本接口的上限 8388608 字节"}
+
+
+def test_other_api_bodies_over_the_general_limit_get_a_json_413(credit_urls, agencies):
+    r = Client().post("/api/screen", "x" * 2_621_441, content_type="application/json")
+    assert r.status_code == 413
+    assert r.json() == {"detail": "请求体为 2621441 字节，超过本接口的上限 2621440 字节"}
+
+
+def _faults_one_by_one(values: list[str], today: date) -> list[str | None]:
+    from zhixing.credit.index import InvalidIdentifier as Invalid
+    from zhixing.credit.index import identifier_error, pack
+
+    out = []
+    for v in values:
+        try:
+            pack(v, today=today)
+            out.append(None)
+        except Invalid:
+            out.append(identifier_error(v, today=today))
+    return out
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_matrix_judges_malformed_ids_as_identifier_error_does(seed, kit):
+    """``sort_out`` (byte matrix) against ``pack``/``identifier_error`` (one by one), on
+    valid IDs and credit codes with one character changed, lower-case and padded."""
+    import random
+
+    from zhixing.credit import index as idx
+
+    rng = random.Random(seed)
+    today = date(2026, 12, 8)
+    base = [kit.id_number(f"19{rng.randrange(10, 99)}0{rng.randrange(1, 9)}1{rng.randrange(0, 9)}",
+                          f"{rng.randrange(1000):03d}") for _ in range(300)]  # fmt: skip
+    base += [kit.credit_code("".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(8)))
+             for _ in range(300)]  # fmt: skip
+    alphabet = "0123456789XABCIOZx 中"
+    values = []
+    for v in base:
+        i = rng.randrange(18)
+        values.append(v[:i] + rng.choice(alphabet) + v[i + 1 :])
+    values += ["20260230" * 2 + "12", "410823" + "20271201" + "0012", "9" * 18, " " + base[0].lower()]
+    expected = _faults_one_by_one([v.strip().upper() for v in values], today)
+    keys, ok = idx.person_keys_array(values, idx.today_string(today))
+    tags, found = np.zeros(len(values), dtype="int32"), {}
+    invalid = screening.sort_out(
+        values, np.flatnonzero(~ok).tolist(), keys, tags, ok, found, idx.today_string(today), today
+    )
+    got: list[str | None] = [None] * len(values)
+    for item in invalid:
+        got[item["index"]] = item["error"]
+    assert got == expected
+    assert sum(e is not None for e in expected) > 200  # mostly malformed, some still valid
+    for pos in np.flatnonzero(ok).tolist():
+        assert idx.unpack(int(keys[pos]), int(tags[pos])) == values[pos].strip().upper()

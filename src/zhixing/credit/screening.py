@@ -37,6 +37,7 @@ from django.utils import timezone
 
 from zhixing.credit import index as idx
 from zhixing.credit.index import InvalidIdentifier, pack, unpack
+from zhixing.security import bad_text, printable
 
 log = logging.getLogger(__name__)
 
@@ -359,10 +360,13 @@ def screen_call(caller: Caller, identifier, remote_addr: str | None) -> tuple[in
     and the lean server's fast path (``credit.serving``), so both answer alike."""
     admit(caller, "screen")
     try:
+        if bad_text(identifier):
+            raise InvalidIdentifier(BAD_CHARACTERS)
         result = screen_one(identifier)
     except InvalidIdentifier as e:
-        audit.record(caller, "screen", status=422, asked=str(identifier), remote_addr=remote_addr)
-        return 422, {"detail": [{"loc": ["body", "id"], "msg": f"{identifier}：{e}", "type": "value_error"}]}
+        shown = printable(identifier)
+        audit.record(caller, "screen", status=422, asked=shown, remote_addr=remote_addr)
+        return 422, {"detail": [{"loc": ["body", "id"], "msg": f"{shown}：{e}", "type": "value_error"}]}
     audit.record(caller, "screen", asked=result["id"], hits=[result["id"]] if result["entries"] else (),
                  remote_addr=remote_addr)  # fmt: skip
     return 200, result
@@ -386,6 +390,65 @@ class BatchResult:
         }
 
 
+#: The error of an item that is not a string, and of one with a refused character.
+NOT_A_STRING = "证件号码应为字符串"
+BAD_CHARACTERS = "证件号码含有不允许的字符（空字符、控制字符或无效的 Unicode 代理项）"
+
+
+def _item_json(pos: int, raw, error: str) -> dict:
+    shown = printable(raw) if isinstance(raw, str) else printable(json.dumps(raw, ensure_ascii=False))
+    return {"index": pos, "id": shown, "error": error}
+
+
+def sort_out(
+    identifiers: list, rest: list[int], keys, tags, ok, values: dict, today_s: str, today
+) -> list[dict]:
+    """The items ``person_keys_array`` did not take as they are: normalised (blanks,
+    lower-case x) and screened when valid (``keys``, ``tags``, ``ok`` and ``values`` are
+    filled in), otherwise reported in order with the reason ``identifier_error`` gives.
+
+    A malformed item must cost no more than a valid one: the 18-character ASCII ones, which
+    are nearly all of them, are judged as a byte matrix like the valid ones
+    (``index.credit_codes_ok``, ``index.faults_array``); only the few others one by one.
+    An item is shown as sent, but with NUL, control characters and lone surrogates written
+    as ``\\uXXXX``: the answer and the audit row must stay encodable and storable."""
+    strings = [identifiers[p] for p in rest if type(identifiers[p]) is str]
+    suspect = len(strings) != len(rest) or bad_text("".join(strings))
+    faults: dict[int, str] = {}
+    shaped_pos, shaped = [], []
+    for pos in rest:
+        raw = identifiers[pos]
+        if suspect and type(raw) is not str:
+            faults[pos] = NOT_A_STRING
+            continue
+        if suspect and bad_text(raw):
+            faults[pos] = BAD_CHARACTERS
+            continue
+        value = raw.strip().upper()
+        if len(value) == 18 and value.isascii():
+            shaped_pos.append(pos)
+            shaped.append(value)
+        else:
+            faults[pos] = idx.identifier_error(value, today=today)
+    if shaped:
+        person_keys, person_ok = idx.person_keys_array(shaped, today_s)
+        unit_ok = idx.credit_codes_ok(shaped) & ~person_ok
+        for j in np.flatnonzero(person_ok).tolist():
+            pos = shaped_pos[j]
+            keys[pos], ok[pos], values[pos] = person_keys[j], True, shaped[j]
+        for j in np.flatnonzero(unit_ok).tolist():
+            pos = shaped_pos[j]
+            (keys[pos], tags[pos]), ok[pos], values[pos] = idx.unit_key(shaped[j]), True, shaped[j]
+        wrong = np.flatnonzero(~(person_ok | unit_ok))
+        codes = idx.faults_array([shaped[j] for j in wrong.tolist()], today_s) if len(wrong) else []
+        for j, code in zip(wrong.tolist(), codes.tolist() if len(wrong) else [], strict=True):
+            value = shaped[j]
+            faults[shaped_pos[j]] = (
+                idx.FAULTS[code] if code >= 0 else idx.identifier_error(value, today=today)
+            )
+    return [_item_json(pos, identifiers[pos], faults[pos]) for pos in sorted(faults)]
+
+
 def screen_batch(identifiers: list, *, today: date | None = None) -> BatchResult:
     """Many identifiers at once: only those found are returned (``hits``, in input
     order), malformed ones are reported with their position (``invalid``), the rest are
@@ -405,18 +468,9 @@ def screen_batch(identifiers: list, *, today: date | None = None) -> BatchResult
     tags = np.zeros(n, dtype=np.int32)
     values: dict[int, str] = {}
     invalid: list[dict] = []
-    for pos in np.flatnonzero(~ok).tolist():
-        raw = identifiers[pos]
-        value = idx.normalise(raw) if isinstance(raw, str) else raw
-        try:
-            key, tag = pack(value, today=today)
-        except (InvalidIdentifier, TypeError):
-            error = (
-                idx.identifier_error(value, today=today) if isinstance(value, str) else "证件号码应为字符串"
-            )
-            invalid.append({"index": pos, "id": raw if isinstance(raw, str) else repr(raw), "error": error})
-            continue
-        keys[pos], tags[pos], ok[pos], values[pos] = key, tag, True, value
+    rest = np.flatnonzero(~ok).tolist()
+    if rest:
+        invalid = sort_out(identifiers, rest, keys, tags, ok, values, today_s, today)
     valid = np.flatnonzero(ok) if invalid else np.arange(n)
     flat, flat_tags = keys[valid], tags[valid]
     asked_keys, asked_tags = array("q"), array("i")
