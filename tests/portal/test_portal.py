@@ -103,7 +103,7 @@ def test_applicant_opens_own_case_with_code(db, client, codes, portal_case):
     assert html.count("完成于 2023-03-01") == 4
     assert "发出执行通知书" in html and "限制消费令" in html
     # Money paid to this party only.
-    assert "3000.00 元" in html and "合计已发放 <strong>3000.00</strong> 元" in html
+    assert "3,000.00 元" in html and "合计已发放 <strong>3,000.00</strong> 元" in html
     assert "1500.00" not in html
     # Own name, own ID masked; others: natural persons masked, no IDs or phones at all.
     assert "<strong>张某</strong>" in html
@@ -229,7 +229,7 @@ def test_without_notifier_the_id_opens_directly(db, client, settings, portal_cas
     assert NO_MATCH in bad_number.content.decode() and NO_MATCH in bad_id.content.decode()
     r = lookup(client, NUMBER, portal_case["me"]["id_number"])
     assert r["Location"] == "/portal/case/"
-    assert "3000.00 元" in client.get("/portal/case/").content.decode()
+    assert "3,000.00 元" in client.get("/portal/case/").content.decode()
 
 
 def test_console_notifier_logs_the_code(db, client, settings, portal_case, caplog):

@@ -94,7 +94,7 @@ def test_party_looks_up_case_on_a_phone(data, open_page, settings, tmp_path):
     p.page.get_by_role("button", name="确认").click()
     expect(p.page.locator("h1")).to_have_text(NUMBER)
     body = p.page.locator("body")
-    expect(body).to_contain_text("合计已发放 2000.00 元")
+    expect(body).to_contain_text("合计已发放 2,000.00 元")
     expect(body).to_contain_text("武陟县某建材有限公司（被执行人）")
     # Fits a phone: nothing wider than the screen.
     assert p.page.evaluate("document.documentElement.scrollWidth") <= 390
