@@ -272,7 +272,7 @@ def test_the_account_page_and_its_forms(web, people, fund_case):
     assert list(Disbursement.objects.filter(case=case).values_list("amount", flat=True)) == [
         Decimal("80000.00")
     ]
-    assert "发放 80000.00 元已执行" in lead.get(page()).content.decode()
+    assert "发放 80,000.00 元已执行" in lead.get(page()).content.decode()
     assert web(people["wenxian"]).get(page()).status_code == 404
     assert "本案不属本院" in web(people["city_chief"]).get(page()).content.decode()
     assert web(people["city_chief"]).post(page(tail="receipt"), {"amount": "1.00", "notice_on": "2023-06-01",
@@ -329,8 +329,8 @@ def test_the_report_page(web, people, fund_case):
     shown = web(people["officer"]).get("/funds/?as_of=2023-05-20&by=team")
     assert shown.status_code == 200
     text = shown.content.decode()
-    assert "未发放案款" in text and "80000.00" in text and "未分组" in text
-    assert "80000.00" not in web(people["wenxian"]).get("/funds/?as_of=2023-05-20").content.decode()
+    assert "未发放案款" in text and "80,000.00" in text and "未分组" in text
+    assert "80,000.00" not in web(people["wenxian"]).get("/funds/?as_of=2023-05-20").content.decode()
     partial = web(people["officer"]).get("/funds/?as_of=2023-05-20", HTTP_HX_REQUEST="true")
     assert "<html" not in partial.content.decode()
     assert Case.objects.count() == 1

@@ -35,7 +35,12 @@ def test_case_page_shows_the_verdict_and_the_forms(make_case, steps, web):
     r = web.get(page(A) + "?as_of=2023-07-10")
     assert r.status_code == 200
     html = r.content.decode()
-    assert "终本检查" in html and "待完善" in html and "T14" in html
+    assert (
+        "终本检查" in html
+        and "待完善" in html
+        and "<strong>录入终本案件库</strong>：终本裁定于2023-06-30送达" in html
+        and "T14" not in html
+    )
     assert "结案时检查" in html and "录入终本案件库" in html and "继续有效的措施" in html
     assert "立恢复执行案件" in html
 

@@ -78,7 +78,8 @@ def alerts(request: HttpRequest) -> HttpResponse:
     if show == "open":
         qs = qs.filter(acknowledged_at__isnull=True)
     page = _page(request, qs.order_by("-due_on", "pk"))
-    rows = [services.alert_json(a) for a in page]
+    # The page shows the court by name; the JSON keeps its code.
+    rows = [{**services.alert_json(a), "court_name": a.court.name} for a in page]
     return render(
         request, "flow/alerts.html", {"page": page, "rows": rows, "show": show, "title": "超期预警"}
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import forms
 
 from zhixing.flow import nodes as N
+from zhixing.lib.formatting import ungroup
 from zhixing.termination.models import Approval, HidingGround, Opinion
 from zhixing.termination.validation import InputError
 
@@ -52,7 +53,7 @@ class InterviewForm(ServiceForm):
 
     def __init__(self, *args, applicants=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["applicant"].choices = [(p.id, f"{p.name}（{p.id}）") for p in applicants]
+        self.fields["applicant"].choices = [(p.id, f"{p.name}（{p.role.label}）") for p in applicants]
 
     def add_problems(self, error: InputError) -> None:
         for field, message in error.problems:
@@ -109,10 +110,11 @@ class InquiryForm(ServiceForm):
         for i, line in enumerate((self.cleaned_data.get("found") or "").splitlines(), start=1):
             if not line.strip():
                 continue
-            parts = [x.strip() for x in line.replace("，", ",").split(",")]
+            # The value is last and may carry thousands separators ("a7,存款,30,000.00").
+            parts = [x.strip() for x in line.replace("，", ",").split(",", 2)]
             if len(parts) != 3:
                 raise forms.ValidationError(f"第{i}行应为“编号,类别,价值”三项，如 a7,存款,523.00")
-            items.append({"asset": parts[0], "category": parts[1], "value": parts[2]})
+            items.append({"asset": parts[0], "category": parts[1], "value": ungroup(parts[2])})
         return items
 
 
