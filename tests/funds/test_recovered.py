@@ -475,3 +475,28 @@ def test_api_direct_payment(people, case_1301, web):
     )
     assert other.status_code == 404
     assert recovered(case_1301) == Decimal("6000.00")
+
+
+@pytest.mark.django_db
+def test_receipt_form_offers_the_kind(people, case_1301, web):
+    """The account page's receipt form: 款项性质 is a select of Chinese labels; relief
+    recorded there does not count, a receipt left at the default does."""
+    officer = web(people["officer"])
+    url = f"/funds/case/{quote(NUMBER)}/"
+    html = officer.get(url).content.decode()
+    select = re.search(r'<select name="kind"[^>]*>(.*?)</select>', html, re.S)
+    assert select, "no 款项性质 select"
+    assert re.findall(r">([^<]+)</option>", select.group(1)) == ["执行款", "司法救助金", "案件受理费、执行费"]
+
+    form = {"amount": "700.00", "notice_on": "2023-04-06", "payer": "司法救助资金"}
+    relief = officer.post(url + "receipt/", {**form, "kind": "relief", "idempotency_key": "form-relief-01"})
+    assert relief.status_code == 302
+    assert recovered(case_1301) == Decimal("0.00")
+    plain = officer.post(
+        url + "receipt/", {**form, "payer": "武陟县某建材有限公司", "idempotency_key": "form-exec-001"}
+    )
+    assert plain.status_code == 302
+    assert recovered(case_1301) == Decimal("700.00")
+    bad = officer.post(url + "receipt/", {**form, "kind": "救助", "idempotency_key": "form-bad-0001"})
+    assert bad.status_code == 422
+    assert recovered(case_1301) == Decimal("700.00")

@@ -14,7 +14,7 @@ from django import forms
 from django.utils import timezone
 
 from zhixing.funds.ledger import AmountError, parse_amount
-from zhixing.funds.models import DeferralGround, LodgementGround
+from zhixing.funds.models import DeferralGround, LodgementGround, ReceiptKind
 from zhixing.lib.formatting import ungroup
 
 
@@ -58,11 +58,16 @@ class ReceiptForm(KeyedForm):
     amount = AmountField()
     notice_on = forms.DateField(label="到账通知日期", widget=DateInput)
     payer = forms.CharField(label="交款人", max_length=200, required=False)
+    # Only 执行款 counts toward 执行到位 (AID-7); left out, a receipt is 执行款.
+    kind = forms.ChoiceField(label="款项性质", choices=ReceiptKind.choices, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("notice_on", timezone.localdate())
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data.get("kind") or ReceiptKind.EXECUTION
 
 
 class DisbursementForm(KeyedForm):

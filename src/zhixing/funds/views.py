@@ -171,7 +171,7 @@ def case_action(request: HttpRequest, case_number: str, action: str) -> HttpResp
     try:
         if action == "receipt":
             done = services.record_receipt(user, case, amount=d["amount"], notice_on=d["notice_on"], payer=d["payer"],
-                                           idempotency_key=d["idempotency_key"])  # fmt: skip
+                                           idempotency_key=d["idempotency_key"], kind=d["kind"])  # fmt: skip
             text = f"{case.case_number}：已登记到账 {done.value.local_id}，{yuan(done.value.amount)} 元"
         elif action == "defer":
             done = services.approve_deferral(user, case, receipt=d["receipt"], ground=d["ground"], detail=d["detail"],
