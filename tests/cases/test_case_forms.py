@@ -4,12 +4,17 @@ reason, the original kept visible; another court gets 404 and can record nothing
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
+from zhixing.cases.forms import parse_value
 from zhixing.cases.models import Case, NodeEvent
+from zhixing.lib.formatting import yuan
 
 NUMBER = "（2023）豫0823执501号"
 URL = f"/cases/{NUMBER}/"
@@ -135,3 +140,81 @@ def test_other_court_gets_404_and_records_nothing(case, personas):
         == 404
     )
     assert NodeEvent.objects.count() == before
+
+
+# -- the node form as a person meets it ------------------------------------------------------------
+
+
+def htmx_fields(c: Client, node: str) -> str:
+    r = c.get(URL, {"node": node}, headers={"HX-Request": "true", "HX-Target": "node-fields"})
+    assert r.status_code == 200
+    return r.content.decode()
+
+
+def test_fixed_values_are_choices_and_lists_are_checkboxes(case, personas):
+    html = htmx_fields(signed_in(personas["wuzhi_officer"]), "online_inquiry")
+    assert '<select name="f_system" id="id_f_system" required>' in html
+    assert (
+        '<option value="总对总">总对总</option>' in html and '<option value="点对点">点对点</option>' in html
+    )
+    assert html.count('type="checkbox" name="f_categories"') == 10
+    assert 'name="f_found"' not in html  # structured: entered through the API or the import
+
+
+def test_parties_are_chosen_by_name_and_dates_are_date_inputs(case, personas):
+    c = signed_in(personas["wuzhi_officer"])
+    html = htmx_fields(c, "property_report")
+    assert '<option value="p2">武陟县某建材有限公司（被执行人）</option>' in html
+    assert '<option value="p1">张某（申请执行人）</option>' in html
+    assert html.index("武陟县某建材有限公司") < html.index("张某")  # the debtor first
+    interview = htmx_fields(c, "applicant_interview")
+    assert interview.index("张某（申请执行人）") < interview.index("武陟县某建材有限公司")
+    assert '<input type="date" name="f_expires_on"' in htmx_fields(c, "restraint")
+
+
+def test_a_blank_choice_is_named_before_the_rules_run(case, personas):
+    c = signed_in(personas["wuzhi_officer"])
+    r = c.post(
+        f"{URL}record/",
+        {"node": "online_inquiry", "on": "2023-03-03", "version": case.version, "f_categories": ["存款"]},
+    )
+    html = r.content.decode()
+    assert r.status_code == 400 and "请选择查控系统" in html and "不是可选值之一" not in html
+    assert not NodeEvent.objects.filter(case=case, node="online_inquiry", on=date(2023, 3, 3)).exists()
+
+
+def test_amount_with_separators_is_saved_exactly_and_confirmed(case, personas):
+    """王某 types the amount as he reads it; the confirmation names node, day and case."""
+    c = signed_in(personas["wuzhi_officer"])
+    r = c.post(
+        f"{URL}record/",
+        {"node": "deduction", "on": "2023-03-03", "version": case.version, "f_amount": "30,000.00"},
+        headers={"HX-Request": "true", "HX-Target": "case-main"},
+    )
+    html = r.content.decode()
+    assert r.status_code == 200
+    assert f"<p>已登记“扣划/提取”（2023-03-03），{NUMBER}</p>" in html and "('" not in html
+    assert "金额：30,000.00 元" in html
+    assert NodeEvent.objects.get(case=case, node="deduction").data["amount"] == "30000.00"
+
+
+def test_checked_categories_arrive_as_a_list(case, personas):
+    c = signed_in(personas["wuzhi_officer"])
+    post = {
+        "node": "online_inquiry", "on": "2023-03-03", "version": case.version,
+        "f_system": "点对点", "f_categories": ["存款", "车辆"],
+    }  # fmt: skip
+    assert c.post(f"{URL}record/", post).status_code == 302
+    row = NodeEvent.objects.get(case=case, node="online_inquiry", on=date(2023, 3, 3))
+    assert (
+        row.data["system"] == "点对点"
+        and row.data["categories"] == ["存款", "车辆"]
+        and row.data["found"] == []
+    )
+
+
+@given(st.decimals(min_value=Decimal("0.01"), max_value=Decimal("99999999999999.99"), places=2))
+def test_an_amount_as_shown_reads_back_as_itself(amount):
+    """Whatever the page shows (``yuan``), the node form reads back to the same amount."""
+    assert parse_value("amount", yuan(amount)) == f"{amount:.2f}"
+    assert parse_value("value", f" {yuan(amount)} ") == f"{amount:.2f}"
