@@ -12,7 +12,7 @@ from django.test import Client
 
 from zhixing.lib.masking import mask_id_public
 from zhixing.portal import services
-from zhixing.portal.views import BAD_CODE, NO_MATCH, TOO_MANY
+from zhixing.portal.views import BAD_CODE, NO_MATCH
 
 NUMBER = "（2023）豫0823执77号"
 
@@ -203,22 +203,7 @@ def test_code_format_is_validated(db, client, codes, portal_case):
     assert r.status_code == 400 and "证件号码应为18位" in r.content.decode()
 
 
-def test_rate_limited_per_client(db, codes, portal_case):
-    c = Client(REMOTE_ADDR="10.0.0.9")
-    count, _ = services.CLIENT_LIMIT
-    for i in range(count):
-        assert lookup(c, f"（2023）豫0823执{1000 + i}号", "41082319850312999X").status_code == 302
-    r = lookup(c, NUMBER, portal_case["me"]["id_number"])
-    assert r.status_code == 429 and TOO_MANY in r.content.decode()
-
-
-def test_rate_limited_per_case_number_across_clients(db, codes, portal_case):
-    count, _ = services.CASE_LIMIT
-    for i in range(count):
-        assert lookup(Client(REMOTE_ADDR=f"10.0.1.{i}"), NUMBER, "41082319850312999X").status_code == 302
-    r = lookup(Client(REMOTE_ADDR="10.0.2.1"), NUMBER, portal_case["me"]["id_number"])
-    assert r.status_code == 429
-    assert codes() is None
+# Throttling: tests/portal/test_throttle.py.
 
 
 def test_without_notifier_the_id_opens_directly(db, client, settings, portal_case):

@@ -9,7 +9,8 @@ What keeps it safe:
 * identifiers and codes are compared in constant time (``hmac.compare_digest``), and a
   code is stored only as an HMAC under the site secret, bound to its challenge token;
 * codes expire (``CODE_SECONDS``), allow ``CODE_ATTEMPTS`` tries and are single-use;
-* look-ups are rate-limited per client address and per case number (the cache);
+* look-ups are rate-limited per case number and client address, and per address (the
+  cache), never per case number alone (strangers could lock the real party out);
 * the page shows the party's own data and never another party's personal data: other
   natural persons' names are masked, nobody else's ID number, phone or address is shown.
 """
@@ -42,10 +43,13 @@ CODE_SECONDS = 10 * 60
 CODE_ATTEMPTS = 5
 #: How long an opened case stays open in the browser session.
 ACCESS_SECONDS = 30 * 60
-#: (count, seconds): look-ups per client address, and per case number (so that ID numbers
-#: cannot be guessed for one case from many addresses either).
-CLIENT_LIMIT = (10, 10 * 60)
-CASE_LIMIT = (10, 60 * 60)
+#: (count, seconds): look-ups of one case number from one client address, and (looser)
+#: look-ups of any case from one address. Never per case number alone: then ten look-ups
+#: by strangers would lock the case's real party out. Guessing an ID number from many
+#: addresses is still hopeless: the birth date and sequence give ~10^7 candidates, each
+#: address may try ``CASE_CLIENT_LIMIT[0]`` an hour, and the phone code follows.
+CASE_CLIENT_LIMIT = (5, 60 * 60)
+CLIENT_LIMIT = (20, 60 * 60)
 #: Party fields (bundle ``extra``) that may hold the phone the court has on file.
 PHONE_FIELDS = ("phone", "mobile")
 #: Nodes a party is not shown: internal records (issue 9: interference records are

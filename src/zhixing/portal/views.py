@@ -48,9 +48,10 @@ def lookup(request: HttpRequest) -> HttpResponse:
     error, status = "", 200
     if request.method == "POST" and form.is_valid():
         number = normalise(form.cleaned_data["case_number"])
+        client = _client(request)
         if not (
-            services.allow(f"client:{_client(request)}", services.CLIENT_LIMIT)
-            and services.allow(f"case:{number}", services.CASE_LIMIT)
+            services.allow(f"client:{client}", services.CLIENT_LIMIT)
+            and services.allow(f"case:{number}:client:{client}", services.CASE_CLIENT_LIMIT)
         ):
             error, status = TOO_MANY, 429
         else:
