@@ -5,6 +5,8 @@ render; service errors go back on the form."""
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -12,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from zhixing.flow import forms, services
+from zhixing.flow import rules as flow_rules
 from zhixing.flow.models import ExtensionStatus
 from zhixing.flow.rules_restraints import REMINDER_DAYS
 
@@ -35,6 +38,21 @@ def index(request: HttpRequest) -> HttpResponse:
     return redirect("flow:queue")
 
 
+#: A source's editorial marks ([V2], [S], rules.md references, rule IDs): not for the reader.
+_MARKS = re.compile(r"\s*\[[^\]]*\]|（[^）]*rules\.md[^）]*）")
+_RULE_IDS = re.compile(r"[A-Z]{2,}-\d+\w*\s*[，,]?\s*")
+
+
+def _basis(key_node: str) -> str:
+    """The legal basis of a key node as people cite it (the provision, not the rule ID):
+    the catalog's source up to its quotation, editorial marks removed."""
+    try:
+        source = flow_rules.key_node(key_node).source or ""
+    except KeyError:
+        return ""
+    return _RULE_IDS.sub("", _MARKS.sub("", source.split("：", 1)[0])).strip()
+
+
 def queue(request: HttpRequest) -> HttpResponse:
     """The work queue: 本人 / 本团队 / 本院, overdue first (the earliest last day on top)."""
     form = forms.QueueForm(request.GET or None)
@@ -52,6 +70,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     if data.get("node"):  # the dashboard's overdue-by-node links (K1…K9)
         items = [i for i in items if i.key_node == data["node"]]
     page = _page(request, items)
+    page.object_list = [{"item": i, "basis": _basis(i.key_node)} for i in page.object_list]
     return render(
         request,
         "flow/queue.html",
@@ -79,7 +98,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(acknowledged_at__isnull=True)
     page = _page(request, qs.order_by("-due_on", "pk"))
     # The page shows the court by name; the JSON keeps its code.
-    rows = [{**services.alert_json(a), "court_name": a.court.name} for a in page]
+    rows = [{**services.alert_json(a), "court_name": a.court.name, "basis": _basis(a.key_node)} for a in page]
     return render(
         request, "flow/alerts.html", {"page": page, "rows": rows, "show": show, "title": "超期预警"}
     )
