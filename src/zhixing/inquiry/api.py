@@ -25,6 +25,7 @@ from zhixing.inquiry import services
 from zhixing.inquiry.connectors import ConnectorError
 from zhixing.inquiry.models import ALL_CATEGORIES, InquiryRequest, Kind
 from zhixing.inquiry.models import Status as RequestStatus
+from zhixing.lib.paging import MAX_PAGE
 
 router = Router(tags=["网络查控"])
 PAGE_SIZE = 50
@@ -78,7 +79,7 @@ def list_requests(
     request,
     case_number: str = "",
     status: str = Query("", description="queued、sent、partial、done、failed、stuck；空为全部"),
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=MAX_PAGE),
 ):
     qs = InquiryRequest.objects.visible_to(request.user).select_related("case", "court", "party")
     if case_number:
@@ -131,13 +132,23 @@ def court_coverage(request, court: str = "", as_of: date | None = None):
     return {"as_of": as_of.isoformat(), "courts": services.court_coverage(courts, as_of), "rule": "TERM-4"}
 
 
+#: The one answer to every refused callback.
+CALLBACK_REFUSED = "回调未被接受：签名无效"
+
+
 @router.post("/callback/{court_code}", auth=None, response=dict, summary="查控结果回调（对方以 HMAC 签名）")
 def callback(request: HttpRequest, court_code: str):
+    """A caller without the court's secret gets one answer (``CALLBACK_REFUSED``) whether
+    the court does not exist, has no connector or no callback secret, or the signature is
+    wrong: the endpoint must not tell strangers which courts exist or how they are set up.
+    Only a signed body that is malformed gets its own 400."""
     court = Court.objects.filter(code=court_code).first()
-    if court is None:
-        raise HttpError(404, "没有这个法院")
     try:
+        if court is None:
+            raise ConnectorError(CALLBACK_REFUSED, retryable=False)
         new = services.receive_callback(court, request.body, request.headers.get("X-Signature", ""))
     except ConnectorError as e:
-        raise HttpError(403 if not e.retryable else 400, str(e)) from None
+        if e.retryable:
+            raise HttpError(400, str(e)) from None
+        raise HttpError(403, CALLBACK_REFUSED) from None
     return {"accepted": True, "new_results": new}
