@@ -26,7 +26,7 @@ from collections import Counter
 from datetime import date, timedelta
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Max
 from django.test import Client
@@ -228,6 +228,27 @@ def test_the_next_day_the_daily_jobs_run_again(built):
     assert set(done) == {name for name, _, _ in demo.JOBS} - demo.AFTER_IMPORT
     assert done["bulletins_due"] == 3  # the daily bulletin of 17 June
     assert Bulletin.objects.filter(date=TODAY).count() == 3
+
+
+def test_a_database_whose_jobs_never_ran_gets_the_imports_jobs_too(built):
+    """A demo database built before the demo ran the jobs (no bulletin, an empty list) is
+    brought in line on its next start, and told its history is old."""
+    Bulletin.objects.all().delete()
+    ListEntry.objects.all().delete()
+    printed = io.StringIO()
+    later = TODAY + timedelta(days=40)
+    done = demo.prepare(later, say=lambda s: print(s, file=printed))
+    assert set(done) == {name for name, _, _ in demo.JOBS}
+    assert ListEntry.objects.filter(active=True).count() > 0
+    last = Case.objects.aggregate(m=Max("filed_on"))["m"]
+    assert f"其中最晚的案件立案于 {last.isoformat()}；删除数据库后重新运行" in printed.getvalue()
+
+
+def test_today_cannot_be_in_the_future(db):
+    before = counts()
+    with pytest.raises(CommandError, match=r"--today：不得晚于今天"):
+        call_command("demo", "--no-serve", "--today", "2999-01-01")
+    assert counts() == before
 
 
 # -- the command, as a new user runs it ----------------------------------------------------------------

@@ -82,7 +82,7 @@ def prepare(today: date, *, years: int = 3, per_court_year: int = 600, say: Say)
     done: dict[str, int] = {}
     if built or not jobs_ran(today):
         say("运行法院的定时任务（每项任务都是幂等的，重复运行不会重复生成）：")
-        done = run_jobs(today, say, after_import=built)
+        done = run_jobs(today, say, after_import=built or not jobs_ran())
     else:
         say(f"今天（{today.isoformat()}）的定时任务已经运行过。")
     accounts()
@@ -98,6 +98,11 @@ def build(today: date, *, years: int, per_court_year: int, say: Say) -> bool:
 
     if Case.objects.exists():
         say(f"演示数据库已存在（{Case.objects.count()} 件案件），直接使用。")
+        latest = Case.objects.aggregate(m=Max("filed_on"))["m"]
+        if latest < history_end(today) - timedelta(days=30):
+            say(
+                f"  其中最晚的案件立案于 {latest.isoformat()}；删除数据库后重新运行，可得到截至昨天的演示数据。"
+            )
         return False
     started = time.monotonic()
     end = history_end(today)
@@ -140,15 +145,15 @@ def run_jobs(today: date, say: Say, *, after_import: bool = True) -> dict[str, i
     return done
 
 
-def jobs_ran(today: date) -> bool:
-    """Whether the daily jobs ran today: their daily bulletin of yesterday exists (the
-    demo's second start on a day does not run them again; they would create nothing, but
-    reading every case to find that out takes a while)."""
+def jobs_ran(today: date | None = None) -> bool:
+    """Whether the daily jobs ran today (ever, without ``today``): their daily bulletin of
+    yesterday exists. The demo's second start on a day does not run them again (they
+    would create nothing, but reading every case to find that out takes a while); a
+    database whose jobs never ran (built by an earlier demo) gets the import's jobs too."""
     from zhixing.reports.models import Bulletin
 
-    return Bulletin.objects.filter(
-        kind=Bulletin.Kind.DAILY, date=history_end(today), status=Bulletin.Status.DONE
-    ).exists()
+    done = Bulletin.objects.filter(kind=Bulletin.Kind.DAILY, status=Bulletin.Status.DONE)
+    return (done if today is None else done.filter(date=history_end(today))).exists()
 
 
 def _credit_rebuild(today: date) -> tuple[int, str]:
