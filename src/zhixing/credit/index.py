@@ -41,6 +41,7 @@ from itertools import accumulate
 
 import numpy as np
 
+from zhixing.lib import clock
 from zhixing.lib.identifiers import (
     _CREDIT_WEIGHTS,
     _ORG_WEIGHTS,
@@ -275,7 +276,7 @@ def today_string(today: date | None = None) -> str:
         return today.strftime("%Y%m%d")
     now = time.monotonic()
     if now - _today[0] >= 1.0:
-        _today = (now, date.today().strftime("%Y%m%d"))
+        _today = (now, clock.today().strftime("%Y%m%d"))
     return _today[1]
 
 

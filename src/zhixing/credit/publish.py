@@ -8,6 +8,7 @@ from datetime import date
 
 from zhixing.cases.models import Case, Party
 from zhixing.credit.models import Ground, ListEntry
+from zhixing.lib import clock
 from zhixing.lib.identifiers import id_number_birth_date
 from zhixing.lib.masking import PUBLIC, mask_id_public, shown_id
 
@@ -93,7 +94,7 @@ def _performance(case: Case) -> tuple[str, str]:
 def public_records(q: str | None, *, today: date | None = None, limit: int = LIMIT) -> list[PublicRecord]:
     """Active 失信 entries matching the query exactly, newest first, at most ``limit``."""
     field, value = parse_query(q)
-    today = today or date.today()
+    today = today or clock.today()
     qs = ListEntry.objects.active().filter(kind=ListEntry.Kind.DISHONEST, **{field: value})
     entries = list(qs.select_related("court", "case").order_by("-listed_on", "pk")[:limit])
     births = {

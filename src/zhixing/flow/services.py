@@ -44,6 +44,7 @@ from zhixing.flow import rules_restraints as R
 from zhixing.flow.models import EXTENSION_TRANSITIONS, Alert, ExtensionRequest, ExtensionStatus
 from zhixing.flow.nodes import NODES
 from zhixing.lib import periods
+from zhixing.lib.clock import today
 from zhixing.metrics.facts import refresh_facts
 from zhixing.metrics.models import CaseFact, ObligationFact
 
@@ -77,10 +78,6 @@ class Conflict(FlowError):
 
 class Forbidden(FlowError):
     """The user may see the case but not do this to it."""
-
-
-def today() -> date:
-    return timezone.localdate()
 
 
 def who(user) -> str:

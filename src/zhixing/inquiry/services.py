@@ -70,6 +70,7 @@ from zhixing.inquiry.models import (
     System,
 )
 from zhixing.lib import periods
+from zhixing.lib.clock import today
 
 log = logging.getLogger(__name__)
 
@@ -88,10 +89,6 @@ class InquiryError(ValueError):
 
 class Forbidden(InquiryError):
     status = 403
-
-
-def today() -> date:
-    return timezone.localdate()
 
 
 # -- requests ---------------------------------------------------------------------------------

@@ -18,7 +18,6 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.utils import timezone
 
 from zhixing.cases.bundle import fingerprint
 from zhixing.cases.choices import PETITION_SOURCES, REFERRERS, CaseType
@@ -28,6 +27,7 @@ from zhixing.cases.records import CaseRecord
 from zhixing.cases.records import Petition as PetitionRecord
 from zhixing.courts.models import Court, User
 from zhixing.lib import periods
+from zhixing.lib.clock import today
 from zhixing.metrics.facts import refresh_facts
 from zhixing.petitions import rules
 from zhixing.petitions.models import Petition, PetitionEvent, PetitionReminder
@@ -79,10 +79,6 @@ def clocks(p: Petition, as_of: date | None) -> rules.PetitionClock | None:
     )
     found = rules.petition_clocks(record, as_of)
     return found[0] if found else None
-
-
-def today() -> date:
-    return timezone.localdate()
 
 
 # -- permissions ---------------------------------------------------------------------------------

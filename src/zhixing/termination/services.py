@@ -30,6 +30,7 @@ from zhixing.cases.models import Case, NodeEvent, Party
 from zhixing.cases.records import CaseRecord
 from zhixing.courts.models import Court, Role
 from zhixing.lib import periods
+from zhixing.lib.clock import today
 from zhixing.metrics.facts import refresh_facts
 from zhixing.metrics.models import ObligationFact
 from zhixing.termination import followup, rules, validation
@@ -58,10 +59,6 @@ AMOUNT_RE = re.compile(r"^\d+(\.\d{1,2})?$")
 
 class NotAllowed(InputError):
     """The user may not do this (a 403 in the API; the case itself is visible)."""
-
-
-def today() -> date:
-    return timezone.localdate()
 
 
 def who(user) -> str:

@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.core.management.base import BaseCommand, CommandError
 
 from zhixing.cases.checks import KINDS, cases_for, rows_for
 from zhixing.cases.loader import load_records
 from zhixing.cmdutil import USAGE, court_by_code, emit_json, in_scope, parse_date, table
+from zhixing.lib import clock
 
 
 class Command(BaseCommand):
@@ -27,7 +26,7 @@ class Command(BaseCommand):
         if as_of is None:
             if kind != "termination":
                 raise CommandError(f"check {kind} 需要 --as-of", returncode=USAGE)
-            as_of = date.today()
+            as_of = clock.today()
         court = court_by_code(o["court"])
         if kind == "termination":
             # Stored verdict rows where valid, the rules where a row is missing or stale.

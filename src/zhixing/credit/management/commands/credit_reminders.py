@@ -10,10 +10,10 @@ on as-of, so a daily run keeps every deletion on time. Idempotent.
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from zhixing.cmdutil import USAGE, court_by_code, emit_json, parse_date, table
 from zhixing.credit import services
+from zhixing.lib import clock
 
 
 class Command(BaseCommand):
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **o):
-        today = timezone.localdate()
+        today = clock.today()
         as_of = parse_date(o["as_of"], "--as-of") or today
         if o["auto_delete"] and as_of != today:
             # A deletion is dated the day it is made: the system cannot delete in the past.

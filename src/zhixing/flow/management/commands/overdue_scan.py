@@ -8,11 +8,11 @@ import time
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 
 from zhixing.cmdutil import emit_json, parse_date
 from zhixing.flow.models import Alert
 from zhixing.flow.services import scan_overdue
+from zhixing.lib import clock
 
 
 class Command(BaseCommand):
@@ -23,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **o):
-        as_of = parse_date(o["as_of"], "--as-of") or timezone.localdate() - timedelta(days=1)
+        as_of = parse_date(o["as_of"], "--as-of") or clock.today() - timedelta(days=1)
         started = time.perf_counter()
         created = scan_overdue(as_of)
         elapsed = round(time.perf_counter() - started, 3)

@@ -5,10 +5,10 @@ dated that planned day (idempotent: a second run appends nothing)."""
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from zhixing.cmdutil import USAGE, emit_json, parse_date, table
 from zhixing.flow.services import FlowError, resume_due
+from zhixing.lib import clock
 
 
 class Command(BaseCommand):
@@ -19,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **o):
-        as_of = parse_date(o["as_of"], "--as-of") or timezone.localdate()
+        as_of = parse_date(o["as_of"], "--as-of") or clock.today()
         try:
             events = resume_due(as_of)
         except FlowError as e:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 
 from zhixing.cmdutil import court_by_code, parse_date
 from zhixing.inquiry.services import run_daily
+from zhixing.lib import clock
 
 
 class Command(BaseCommand):
@@ -27,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **o):
-        as_of = parse_date(o["as_of"], "--as-of") or timezone.localdate()
+        as_of = parse_date(o["as_of"], "--as-of") or clock.today()
         counts = run_daily(as_of, new_days=o["new_days"], requery_lead=o["requery_lead"],
                            renewal_lead=o["renewal_lead"], court=court_by_code(o["court"]))  # fmt: skip
         if o["json"]:

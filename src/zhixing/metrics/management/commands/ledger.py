@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.core.management.base import BaseCommand
 
 from zhixing.cmdutil import court_by_code, emit_json, parse_date, table
+from zhixing.lib import clock
 from zhixing.metrics.services import ledger
 
 
@@ -19,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **o):
-        as_of = parse_date(o["as_of"], "--as-of") or date.today()
+        as_of = parse_date(o["as_of"], "--as-of") or clock.today()
         report = ledger(as_of, court_by_code(o["court"]))
         if o["json"]:
             emit_json(self, report)

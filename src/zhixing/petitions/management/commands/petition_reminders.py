@@ -6,9 +6,9 @@ once per petition, clock, kind and due day."""
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 
 from zhixing.cmdutil import court_by_code, emit_json, parse_date, table
+from zhixing.lib import clock
 from zhixing.petitions.services import send_reminders
 
 
@@ -22,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **o):
-        as_of = parse_date(o["as_of"], "--as-of") or timezone.localdate()
+        as_of = parse_date(o["as_of"], "--as-of") or clock.today()
         created = send_reminders(as_of, court=court_by_code(o["court"]), lead_working_days=o["lead"])
         rows = [
             {"petition": r.petition_id, "case_number": r.petition.case.case_number if r.petition.case_id else None,

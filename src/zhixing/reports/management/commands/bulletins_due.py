@@ -13,9 +13,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from zhixing.cmdutil import USAGE, court_by_code, emit_json, parse_date
+from zhixing.lib import clock
 from zhixing.reports import bulletins
 from zhixing.reports.services import bulletins_due
 from zhixing.reports.windows import KINDS
@@ -36,7 +36,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **o):
-        day = parse_date(o["date"], "--date") or timezone.localdate() - timedelta(days=1)
+        day = parse_date(o["date"], "--date") or clock.today() - timedelta(days=1)
         for kind in o["kind"]:
             if kind not in KINDS:
                 raise CommandError(f"--kind 应为 daily、weekly 或 monthly，实际为 {kind!r}", returncode=USAGE)

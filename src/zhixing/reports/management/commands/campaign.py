@@ -9,9 +9,9 @@ cases still needed.
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from zhixing.cmdutil import USAGE, emit_json, parse_date, table
+from zhixing.lib import clock
 from zhixing.reports import campaigns
 from zhixing.reports.models import Campaign
 
@@ -36,7 +36,7 @@ class Command(BaseCommand):
                     f"{'已建立' if created else '已存在'}：{campaign.name}（{campaign.start} 至 {campaign.end}）"
                 )
             return
-        day = parse_date(o["date"], "--date") or timezone.localdate()
+        day = parse_date(o["date"], "--date") or clock.today()
         qs = Campaign.objects.select_related("court")
         if o["id"] is not None:
             qs = qs.filter(pk=o["id"])

@@ -10,9 +10,9 @@ from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from zhixing.cmdutil import USAGE, court_by_code, emit_json, parse_date, progress_printer, table
+from zhixing.lib import clock
 from zhixing.supervision import detectors as D
 from zhixing.supervision.services import config, run_detection
 
@@ -27,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--over-seizure-margin", help="超标的查封幅度，如 0.5 表示超过未履行金额 50%%")
 
     def handle(self, *args, **o):
-        as_of = parse_date(o["as_of"], "--as-of") or timezone.localdate()
+        as_of = parse_date(o["as_of"], "--as-of") or clock.today()
         court = court_by_code(o["court"])
         cfg = config()
         if o["over_seizure_margin"] is not None:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 
 from zhixing.cmdutil import court_by_code, emit_json, parse_date, table
+from zhixing.lib import clock
 from zhixing.supervision.services import escalate_overdue
 
 
@@ -21,7 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **o):
-        as_of = parse_date(o["as_of"], "--as-of") or timezone.localdate() - timedelta(days=1)
+        as_of = parse_date(o["as_of"], "--as-of") or clock.today() - timedelta(days=1)
         orders = escalate_overdue(as_of, court=court_by_code(o["court"]))
         rows = [
             {"id": x.pk, "case_number": x.case.case_number, "court": x.court.code, "issued_by": x.issued_by_court.code,
