@@ -206,10 +206,24 @@ def _visible_campaigns(user):
     return Campaign.objects.select_related("court").filter(inside | above).distinct()
 
 
+def _shown_figure(ind_id: str, fig: dict) -> dict:
+    return {**fig, "shown": display.shown(ind_id, fig.get("value"))}
+
+
+def _targets_text(targets: dict) -> str:
+    """{"IND-01": "0.90"} → "首执结案率 ≥ 90.00%"."""
+    names = {i.id: i.name for i in engine.catalog()}
+    return "；".join(f"{names.get(k, k)} ≥ {display.shown(k, v)}" for k, v in targets.items())
+
+
 def campaign_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     rows = [
-        {"campaign": c, "status": campaigns.STATUS_LABELS[campaigns.status(c, today)]}
+        {
+            "campaign": c,
+            "status": campaigns.STATUS_LABELS[campaigns.status(c, today)],
+            "targets": _targets_text(c.targets),
+        }
         for c in _visible_campaigns(request.user)
     ]
     return render(request, "reports/campaigns.html", {"title": "专项活动", "rows": rows})
@@ -230,8 +244,12 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return _bad_request(request, f"step 应为 1 至 31 的整数，实际为 {request.GET.get('step')!r}")
     burn = campaigns.burndown(campaign, day, visible=visible, step=step)
     ids = [t["id"] for t in progress["targets"]]
-    table = [{"name": r["name"], "cells": [r["indicators"][i] for i in ids]} for r in progress["courts"]]
-    total = [progress["total"]["indicators"][i] for i in ids] if progress["window"] else []
+    table = [
+        {"name": r["name"], "cells": [_shown_figure(i, r["indicators"][i]) for i in ids]}
+        for r in progress["courts"]
+    ]
+    total = [_shown_figure(i, progress["total"]["indicators"][i]) for i in ids] if progress["window"] else []
+    targets = [{**t, "target_shown": display.shown(t["id"], t["target"])} for t in progress["targets"]]
     return render(
         request,
         "reports/campaign.html",
@@ -241,6 +259,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "day": day,
             "progress": progress,
             "status_label": campaigns.STATUS_LABELS[progress["status"]],
+            "targets": targets,
             "step": step,
             "table": table,
             "total": total,

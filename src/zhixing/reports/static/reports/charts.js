@@ -56,9 +56,9 @@
     var traces = [];
     data.targets.forEach(function (t, i) {
       var colour = COLOURS[i % COLOURS.length];
-      traces.push({ type: "scatter", mode: "lines", name: t.id + " " + t.name, x: data.dates,
+      traces.push({ type: "scatter", mode: "lines", name: t.name, x: data.dates,
                     y: data.remaining[t.id], line: { color: colour, width: 2 } });
-      traces.push({ type: "scatter", mode: "lines", name: t.id + " 理想进度", x: data.dates,
+      traces.push({ type: "scatter", mode: "lines", name: t.name + " 理想进度", x: data.dates,
                     y: data.ideal[t.id], line: { color: colour, width: 1, dash: "dash" }, showlegend: false });
     });
     Plotly.newPlot(target, traces, layout("尚需件数"), { displayModeBar: false, responsive: true });
