@@ -25,7 +25,7 @@ from playwright.sync_api import sync_playwright
 
 OUT = Path(__file__).resolve().parent
 DESK, PHONE = (1366, 768), (390, 844)
-#: The demo's last full year (``zhixing demo`` simulates the years before this one).
+#: The demo's last full year (``zhixing demo --years 2`` simulates it and this year up to yesterday).
 YEAR = time.localtime().tm_year - 1
 
 
@@ -45,7 +45,7 @@ def main() -> None:
     }
     cli = [sys.executable, "-m", "zhixing.cli"]
     demo = subprocess.run(
-        [*cli, "demo", "--no-serve", "--years", "1", "--cases-per-court-year", "20"],
+        [*cli, "demo", "--no-serve", "--years", "2", "--cases-per-court-year", "20"],
         cwd=tmp, env=env, capture_output=True, text=True, check=True,
     )  # fmt: skip
     # The demo prints "登录账号（密码均为 P）：" and then "  username  court · role（name）".
