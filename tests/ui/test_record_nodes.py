@@ -123,3 +123,8 @@ def test_officer_records_each_node(case, open_page, node):
         assert row.data[name] == expected, (name, row.data)
     p.assert_no_csp_violations()
     assert p.console == []
+    if node == "restraint":  # after the checks: a screenshot makes Chromium touch the page's styles
+        p.page.screenshot(path="/tmp/f1-record-node-saved.png", full_page=True)
+        p.page.select_option("#id_node", node)
+        expect(p.page.locator("#id_f_measure")).to_be_visible()
+        p.page.locator("#record-node").screenshot(path="/tmp/f1-record-node.png")
