@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -81,16 +82,13 @@ def order_list(request: HttpRequest) -> HttpResponse:
         qs = qs.pending()
     elif status in OrderStatus.values:
         qs = qs.filter(status=status)
-    page = _page(request)
+    page = Paginator(qs.order_by("due_on", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     as_of = timezone.localdate() - timedelta(days=1)
-    rows = [
-        (o, o.is_overdue(as_of))
-        for o in qs.order_by("due_on", "pk")[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    ]
+    rows = [(o, o.is_overdue(as_of)) for o in page]
     return render(
         request,
         "supervision/orders.html",
-        {"rows": rows, "status": status, "count": qs.count(), "title": "督办"},
+        {"rows": rows, "status": status, "count": page.paginator.count, "page": page, "title": "督办"},
     )
 
 
@@ -184,14 +182,14 @@ def finding_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(status=status)
     if category in D.CATEGORY_LABELS:
         qs = qs.filter(category=category)
-    page = _page(request)
-    rows = qs.order_by("-last_seen_on", "court__path", "subject", "pk")[
-        (page - 1) * PAGE_SIZE : page * PAGE_SIZE
-    ]
+    rows = Paginator(qs.order_by("-last_seen_on", "court__path", "subject", "pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "supervision/findings.html",
-        {"rows": [(f, D.BY_CODE[f.detector]) for f in rows], "count": qs.count(), "status": status, "category": category,
+        {"rows": [(f, D.BY_CODE[f.detector]) for f in rows], "page": rows, "count": rows.paginator.count,
+         "status": status, "category": category,
          "categories": D.CATEGORY_LABELS, "statuses": FindingStatus.choices, "title": "监督发现"},
     )  # fmt: skip
 
