@@ -39,6 +39,7 @@ from zhixing.credit.models import (
     ScreeningAudit,
 )
 from zhixing.lib.masking import audience, mask_data, shown_id
+from zhixing.lib.paging import MAX_OFFSET
 
 # -- shared --------------------------------------------------------------------------------------
 
@@ -309,7 +310,12 @@ class EntryFilter(Schema):
 
 
 @router.get("/entries", response=list[EntryOut], summary="名单（本院及下级法院）")
-def entries(request, filters: Query[EntryFilter], limit: int = 100, offset: int = 0):
+def entries(
+    request,
+    filters: Query[EntryFilter],
+    limit: int = Query(100, ge=1, description="至多 500 条"),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+):
     qs = ListEntry.objects.visible_to(request.user).select_related("court")
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
@@ -347,7 +353,7 @@ class AuditOut(Schema):
 
 
 @router.get("/audit", response=list[AuditOut], summary="协助单位筛查记录（系统管理员）")
-def audit_trail(request, agency: str = "", limit: int = 200):
+def audit_trail(request, agency: str = "", limit: int = Query(200, ge=1, description="至多 1000 条")):
     user = request.user
     if not (user.is_superuser or user.role == Role.ADMIN):
         raise HttpError(403, "只有系统管理员可以查看协助单位的筛查记录")

@@ -14,13 +14,14 @@ from datetime import date
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
 
 from zhixing.cases.loader import load_record
 from zhixing.cases.models import Case, NodeEvent
 from zhixing.flow import services
 from zhixing.flow.models import ExtensionStatus
+from zhixing.lib.paging import MAX_PAGE
 
 router = Router(tags=["期限监管"])
 PAGE_SIZE = 50
@@ -60,7 +61,7 @@ class QueueQuery(Schema):
     scope: str = "mine"
     days: int = 7
     court: str = ""
-    page: int = 1
+    page: int = Field(1, ge=1, le=MAX_PAGE)
 
 
 @router.get("/queue", response=dict, summary="待办与超期（本人、本团队或本院的关键节点与执行期限）")
@@ -88,7 +89,9 @@ def get_queue(request, q: Query[QueueQuery]):
 
 
 @router.get("/alerts", response=dict, summary="超期预警（每日扫描生成）")
-def list_alerts(request, acknowledged: bool | None = None, court: str = "", page: int = 1):
+def list_alerts(
+    request, acknowledged: bool | None = None, court: str = "", page: int = Query(1, ge=1, le=MAX_PAGE)
+):
     qs = services.alerts_for(request.user)
     if acknowledged is not None:
         qs = qs.filter(acknowledged_at__isnull=not acknowledged)
@@ -115,7 +118,7 @@ def get_restraints(
     days: int = 30,
     court: str = "",
     include_expired: bool = False,
-    page: int = 1,
+    page: int = Query(1, ge=1, le=MAX_PAGE),
 ):
     as_of = as_of or services.today()
     items = query_call(
@@ -244,7 +247,7 @@ class FlowDecisionIn(Schema):
 
 
 @router.get("/extensions", response=dict, summary="延长执行期限申请")
-def list_extensions(request, status: str = "pending", page: int = 1):
+def list_extensions(request, status: str = "pending", page: int = Query(1, ge=1, le=MAX_PAGE)):
     qs = services.extensions_for(request.user)
     if status in ExtensionStatus.values:
         qs = qs.filter(status=status)

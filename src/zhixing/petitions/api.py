@@ -19,6 +19,7 @@ from ninja.errors import HttpError, ValidationError
 from zhixing.cases.casenumber import normalise
 from zhixing.cases.choices import PETITION_SOURCES
 from zhixing.courts.models import Court, User
+from zhixing.lib.paging import MAX_PAGE
 from zhixing.petitions import services
 from zhixing.petitions.models import Petition
 
@@ -112,7 +113,7 @@ def list_petitions(
     status: str = Query("open", description="open（未办结）、closed（已办结）或 all"),
     court: str = Query("", description="办理法院代字（含下级法院）"),
     case_number: str = "",
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=MAX_PAGE),
 ):
     """``{"items": [...], "count": N}``, 50 a page."""
     if status not in ("open", "closed", "all"):

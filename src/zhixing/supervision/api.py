@@ -17,6 +17,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
 
 from zhixing.courts.models import Court
+from zhixing.lib.paging import MAX_PAGE
 from zhixing.supervision import detectors as D
 from zhixing.supervision import services
 from zhixing.supervision.models import Finding, FindingStatus, OrderStatus, SupervisionOrder
@@ -83,7 +84,7 @@ def list_findings(
     detector: str = "",
     court: str = Query("", description="法院代字（含下级法院）"),
     include_cleared: bool = Query(False, description="包括已不再发现的"),
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=MAX_PAGE),
 ):
     qs = services.findings_for(request.user)
     if status != "all":
@@ -156,7 +157,7 @@ def list_orders(
     request,
     status: str = Query("pending", description="pending（未办结）、open、reported、closed 或 all"),
     overdue: bool = Query(False, description="只看逾期未报告的"),
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=MAX_PAGE),
 ):
     qs = services.orders_for(request.user)
     if status == "pending":
@@ -244,7 +245,7 @@ def interference_json(r) -> dict:
 
 
 @router.get("/interference", response=dict, summary="领导干部干预记录（局长及上级法院可见，被记录人不可见）")
-def list_interference(request, page: int = Query(1, ge=1)):
+def list_interference(request, page: int = Query(1, ge=1, le=MAX_PAGE)):
     return page_of(
         services.interference_visible_to(request.user).order_by("-occurred_on", "-pk"),
         page,
