@@ -72,6 +72,7 @@ from zhixing.funds.models import (
     Source,
     UnidentifiedReceipt,
 )
+from zhixing.lib import clock
 from zhixing.metrics.facts import refresh_facts
 
 log = logging.getLogger(__name__)
@@ -124,7 +125,7 @@ class Done[T]:
 
 
 def _today(today: date | None) -> date:
-    return today or timezone.localdate()
+    return today or clock.today()
 
 
 def _key(value: str | None) -> str:
