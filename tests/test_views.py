@@ -249,7 +249,7 @@ def test_case_page_for_the_officer(example, personas):
     assert "终结本次执行程序（2023-06-30）" in html
     assert "法定执行期限：<strong>2023-09-04</strong>" in html
     assert '<strong class="verdict verdict-合格">合格</strong>' in html
-    assert "纳入失信名单" in html and "当事人：武陟县某建材有限公司；情形：G4；期限（年）：2" in html
+    assert "纳入失信名单" in html and "当事人：武陟县某建材有限公司；情形：违反财产报告制度；期限（年）：2" in html
     assert "录入终本案件库" in html
 
 
@@ -269,9 +269,9 @@ def test_case_page_is_404_for_another_court(example, personas, number):
 
 def test_case_page_funds_and_petitions(example, personas):
     html = text(client_for(personas["wuzhi_officer"]).get(detail(B) + "?as_of=2023-12-31"))
-    assert "<h2>案款</h2>" in html and "80000.00" in html and "2023-05-06" in html
+    assert "<h2>案款</h2>" in html and "80,000.00" in html and "2023-05-06" in html
     assert "<h2>信访</h2>" in html and "2023-05-04" in html
-    assert "d1（r1）2023-04-20 80000.00 元" in html
+    assert "d1（r1）2023-04-20 80,000.00 元" in html
 
 
 def test_case_page_overdue_obligation(example, personas):

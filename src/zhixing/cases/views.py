@@ -44,7 +44,9 @@ from zhixing.cases.forms import (
 from zhixing.cases.loader import load_record
 from zhixing.cases.models import Case, NodeEvent
 from zhixing.cases.records import CaseRecord
+from zhixing.courts.models import Court
 from zhixing.courts.views import court_choices
+from zhixing.credit.models import Ground
 from zhixing.flow import rules as flow_rules
 from zhixing.flow import services as flow_services
 from zhixing.flow.deadlines import case_deadlines
@@ -71,6 +73,8 @@ CLOCK_STATUS = {
 }
 #: Obligations whose discharging "node" is not a process node of the catalog.
 EXTRA_NODE_LABELS = {"disbursement": "案款发放"}
+#: CREDIT-1's grounds (G1…G6) as the courts name them.
+GROUND_LABELS = dict(Ground.choices)
 
 
 def node_label(code: str) -> str:
@@ -89,6 +93,8 @@ def _value(key: str, value, record: CaseRecord) -> str:
             )
             or "无"
         )
+    if key == "grounds" and isinstance(value, list):
+        return "、".join(GROUND_LABELS.get(g, str(g)) for g in value) or "—"
     if key in AMOUNT_FIELDS and isinstance(value, str):
         return f"{yuan(value)} 元"
     if isinstance(value, list):
@@ -159,6 +165,15 @@ def obligations(deadlines: dict) -> list[dict]:
 def _with_status_labels(rows: list[dict], *keys: str) -> list[dict]:
     return [
         {**r, **{f"{k}_label": CLOCK_STATUS.get(r.get(k) or "", r.get(k) or "—") for k in keys}} for r in rows
+    ]
+
+
+def _with_court_names(rows: list[dict]) -> list[dict]:
+    """A petition's handling court by name (its code stays in the JSON)."""
+    codes = {r.get("handled_by") for r in rows if r.get("handled_by")}
+    names = dict(Court.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
+    return [
+        {**r, "handled_by_name": names.get(r.get("handled_by"), r.get("handled_by") or "—")} for r in rows
     ]
 
 
@@ -349,9 +364,14 @@ def _detail_context(request: HttpRequest, case: Case, *, node_form=None, correct
         "termination": termination[0] if termination else None,
         "funds": _with_status_labels(rows_for("funds", full, as_of), "status"),
         "disbursements": [d for d in full.disbursements if d.on <= as_of],
-        "credit": rows_for("credit", full, as_of),
-        "petitions": _with_status_labels(
-            rows_for("petitions", full, as_of), "registration_status", "status", "screening_status"
+        "credit": [
+            {**r, "ground_labels": [GROUND_LABELS.get(g, g) for g in r.get("grounds") or ()]}
+            for r in rows_for("credit", full, as_of)
+        ],
+        "petitions": _with_court_names(
+            _with_status_labels(
+                rows_for("petitions", full, as_of), "registration_status", "status", "screening_status"
+            )
         ),
         "timeline": timeline(case, shown, request.user),
         "can_record": flow_services.can_act(request.user, case),
