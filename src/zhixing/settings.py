@@ -127,6 +127,8 @@ except (ValueError, dj_database_url.UnknownSchemeError) as e:
         f"DATABASE_URL must look like sqlite:///path or postgresql://user@host:5432/name, got {DATABASE_URL!r} ({e})"
     ) from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's, reading 16-digit money back exactly (zhixing.backends.sqlite3).
+    DATABASES["default"]["ENGINE"] = "zhixing.backends.sqlite3"
     # WAL lets the web server read while an import writes; IMMEDIATE avoids the
     # deadlock-prone upgrade of a read lock to a write lock inside transactions.
     DATABASES["default"]["OPTIONS"] = {
@@ -198,7 +200,7 @@ ZHIXING_DASHBOARD_MAX_STALE = env_int("ZHIXING_DASHBOARD_MAX_STALE", 24 * 3600)
 # recomputing them (seconds for a 中院 at a million cases); or "memory" (per process, lost
 # on restart). Default: a directory beside a SQLite database file, else memory.
 _db = DATABASES["default"]
-_sqlite_file = _db["ENGINE"] == "django.db.backends.sqlite3" and str(_db["NAME"]) not in ("", ":memory:")
+_sqlite_file = _db["ENGINE"].endswith("sqlite3") and str(_db["NAME"]) not in ("", ":memory:")
 ZHIXING_DASHBOARD_CACHE = env_str(
     "ZHIXING_DASHBOARD_CACHE", f"{_db['NAME']}.cache" if _sqlite_file else "memory"
 )
