@@ -112,16 +112,23 @@ def build(today: date, *, years: int, per_court_year: int, say: Say) -> bool:
         say(
             f"正在生成模拟案件（焦作中院及其基层法院，{end.year - years + 1} 年 1 月 1 日至 {end.year} 年 {end.month} 月 {end.day} 日）…"
         )
-        simulate(bundle, seed=SEED, years=years, cases_per_court_year=per_court_year, end=end)
-
-        def show(done: int) -> None:
-            print(f"\r正在导入：{done} 件", end="", file=sys.stderr, flush=True)
-
+        simulate(
+            bundle, seed=SEED, years=years, cases_per_court_year=per_court_year, end=end,
+            progress=_progress("正在生成"),
+        )  # fmt: skip
+        print(file=sys.stderr)
         with bundle.open(encoding="utf-8") as f:
-            report = import_bundle(f, progress=show, today=today)
+            report = import_bundle(f, progress=_progress("正在导入"), today=today)
         print(file=sys.stderr)
     say(f"已导入 {report.imported} 件案件，用时 {time.monotonic() - started:.0f} 秒。")
     return True
+
+
+def _progress(label: str) -> Callable[[int], None]:
+    def show(done: int) -> None:
+        print(f"\r{label}：{done} 件", end="", file=sys.stderr, flush=True)
+
+    return show
 
 
 # -- the scheduled jobs -----------------------------------------------------------------------------
