@@ -100,5 +100,19 @@ def test_leader_drills_down_from_a_figure_and_back(data, open_page, tmp_path):
     expect(window).to_contain_text("窗口 2023-01-01 至 2023-12-31")
     expect(card(p.page, "首执结案率").locator(".value")).to_have_text("40.00%")
     assert query(p.page.url) == query(dashboard_url)
+
+    # The same figure among the peers: rates as percentages, courts by name.
+    p.page.get_by_role("link", name="排名与通报").click()
+    p.page.get_by_role("navigation", name="统计报表").get_by_role("link", name="排名与趋势").click()
+    p.page.get_by_label("起始日").fill("2023-01-01")
+    p.page.get_by_label("截止日").fill("2023-12-31")
+    p.page.get_by_label("截至日").fill("2023-12-31")
+    p.page.get_by_role("button", name="排名").click()
+    ranking = p.page.locator("#ranking tbody tr")
+    expect(ranking.nth(0).locator("td")).to_have_text(
+        ["1", "武陟县人民法院", "50.00%", "2", "4", "—", "—", "", ""]
+    )
+    expect(ranking.nth(1).locator("td").nth(2)).to_have_text("0.00%")
+    p.page.screenshot(path="/tmp/f2-ranking.png", full_page=True)
     p.assert_no_csp_violations()
     assert p.console == [], p.console

@@ -66,6 +66,10 @@ def test_public_searches_the_list_by_name_and_id(data, open_page):
     p = open_page()
     p.goto("/public/credit/")
     expect(p.page.locator("h1")).to_have_text("失信被执行人查询")
+    # The page names its icon (no request for a missing /favicon.ico), and the icon is served.
+    icon = p.page.locator("link[rel=icon]").get_attribute("href")
+    assert icon == "/static/zhixing/favicon.svg"
+    assert p.page.request.get(p.base_url + icon).status == 200
     search(p, "周某")
     rows = p.page.locator("table.grid tbody tr")
     expect(rows).to_have_count(1)

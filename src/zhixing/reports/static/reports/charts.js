@@ -46,6 +46,8 @@
     var look = layout(data.name);
     // Shares travel as fractions of 1 (0.7533); people read them as 75.33%.
     if (data.percent) { look.yaxis.tickformat = ".0%"; }
+    // "2023-06" is a month to read as written, not a date for Plotly to rename "Jun 2023".
+    look.xaxis.type = "category";
     Plotly.newPlot(target, traces, look, { displayModeBar: false, responsive: true });
   }
 
