@@ -67,7 +67,8 @@ def credit_case(import_cases, personas):
         "parties": [
             {"id": "p1", "role": "申请执行人", "kind": "法人", "name": "焦作市某商贸有限公司",
              "credit_code": APPLICANT_CODE},
-            {"id": "p2", "role": "被执行人", "kind": "自然人", "name": "周某", "id_number": ZHOU},
+            {"id": "p2", "role": "被执行人", "kind": "自然人", "name": "周某", "id_number": ZHOU,
+             "phone": "13800001111"},
             {"id": "p3", "role": "被执行人", "kind": "法人", "name": "武陟县某建材有限公司", "credit_code": UNIT_CODE,
              "legal_representative": "赵某"},
         ],
@@ -233,6 +234,27 @@ def test_public_search_shows_the_published_form_to_everybody(credit_case, person
     assert "周某" in page and forms_in(page, ZHOU) == {"public"}
 
 
+def test_portal_shows_the_party_their_own_number_in_the_published_form(credit_case, settings, tmp_path):
+    """周某 opens the case in the portal with the code sent to their phone."""
+    import re
+
+    from django.core.cache import cache
+
+    cache.clear()
+    codes = tmp_path / "codes.txt"
+    settings.PORTAL_NOTIFIER = "file"
+    settings.PORTAL_CODE_FILE = str(codes)
+    zhou = Client()
+    assert zhou.post("/portal/", {"case_number": NUMBER, "identifier": ZHOU}).status_code == 302
+    code = re.search(r"验证码为(\d{6})", codes.read_text(encoding="utf-8")).group(1)
+    assert zhou.post("/portal/verify/", {"code": code}).status_code == 302
+    page = zhou.get("/portal/case/").content.decode()
+    assert "周某" in page and forms_in(page, ZHOU) == {"public"}
+    # Nobody else's number: not the legal representative named in the unit's order.
+    assert forms_in(page, ZHAO) == set()
+    cache.clear()
+
+
 # -- documents -----------------------------------------------------------------------------------
 
 APPLICANT_ID = "410823198503122036"
@@ -286,6 +308,41 @@ def ruled(import_cases, personas):
         presiding="王某", clerk="刘某",
     )  # fmt: skip
     return case, interview, ruling
+
+
+CLOSED = [
+    {"node": "applicant_interview", "on": "2023-06-25", "opinion": "同意"},
+    {"node": "termination_ruling", "on": "2023-06-28"},
+    {"node": "ruling_served", "on": "2023-06-30"},
+    {"node": "termination_registry_entry", "on": "2023-07-05"},
+]
+
+
+def test_cross_review_item(import_cases, personas):
+    """焦作中院 has 温县's 李某 review a 终本 closing of 武陟 (交叉互评): 李某 and the
+    organising 中院 see the staff form."""
+    from zhixing.termination import services
+
+    def closed(number: str, court: str) -> dict:
+        b = copy.deepcopy(CASE_A)
+        b.update(case_number=number, court=court, closing={"on": "2023-06-30", "mode": "终结本次执行程序"})
+        b["events"] += copy.deepcopy(CLOSED)
+        return b
+
+    # Each basic court's closings go to the other's reviewers.
+    bundles = closed("（2023）豫0823执2001号", "豫0823"), closed("（2023）豫0825执3001号", "豫0825")
+    assert import_cases(*bundles).rejected == []
+    chief, li_user = personas["jiaozuo_chief"], personas["wenxian_officer"]
+    services.create_campaign(
+        user=chief, key="K1", court=chief.court, period_start=date(2023, 1, 1), period_end=date(2023, 6, 30),
+        per_court=1, as_of=date(2023, 7, 31), reviewers=[li_user, personas["wuzhi_officer"]],
+    )  # fmt: skip
+    item = services.reviewable_items(li_user).get(case__case_number="（2023）豫0823执2001号")
+    for user in (li_user, chief):
+        page = client(user).get(f"/termination/reviews/K1/items/{item.pk}/").content.decode()
+        assert forms_in(page, APPLICANT_ID) == {"staff"}, user
+        body = client(user).get(f"/api/termination/reviews/K1/items/{item.pk}").json()
+        assert body["case"]["parties"][0]["id_number"] == staff(APPLICANT_ID), user
 
 
 def _docx_text(response) -> str:
