@@ -167,6 +167,7 @@ def test_demo_parties_have_phones_and_open_the_portal_with_the_console_code(buil
     assert party is not None and MOBILE.fullmatch(party.phone)
     case = Case.objects.get(case_number=party.case_number)
     assert case.court.code == "豫0823" and case.closed_on is None
+    assert case.filed_on <= YESTERDAY - timedelta(days=30)  # its progress has something to show
 
     client = Client()
     with caplog.at_level(logging.WARNING, logger="zhixing.portal"):

@@ -356,7 +356,8 @@ class PortalParty:
 
 def portal_party() -> PortalParty | None:
     """A natural-person applicant with a phone on file, of an open case of the home court
-    (its progress is still moving): the party the demo invites to the portal."""
+    filed a month or more ago (its progress shows several nodes and is still moving; any
+    open case if none is that old): the party the demo invites to the portal."""
     from zhixing.cases.choices import PartyKind, PartyRole
     from zhixing.portal.services import phone_of
 
@@ -371,7 +372,11 @@ def portal_party() -> PortalParty | None:
         .select_related("case")
         .order_by("-case__filed_on", "case__case_number")
     )
-    for party in parties[:200]:
+    latest = parties.aggregate(m=Max("case__filed_on"))["m"]
+    if latest is None:
+        return None
+    settled = parties.filter(case__filed_on__lte=latest - timedelta(days=30))
+    for party in [*settled[:100], *parties[:100]]:
         phone = phone_of(party)
         if phone:
             return PortalParty(party.case.case_number, party.name, party.id_number, phone)
