@@ -187,3 +187,32 @@ def test_ordinary_text_is_never_refused(value):
 def test_any_refused_character_is_found(before, bad, after):
     assert bad_text(before + bad + after)
     assert first_bad_json({"a": [before + bad + after]}, "/api/x") == ("body", "a", 0)
+
+
+# -- the import -----------------------------------------------------------------------------------
+
+
+def test_import_rejects_a_line_with_such_text_naming_the_field(import_cases, bundle_case, courts):
+    """A NUL in a party's name, an ESC in the handler, a lone surrogate in an event field:
+    each line is rejected with its field named; the clean line is imported."""
+    nul = json.dumps(bundle_case(parties=[bundle_case.applicant(name="张\x00某"), bundle_case.debtor()]))
+    esc = json.dumps(bundle_case(handler="王某\x1b[31m"))
+    clean = bundle_case()
+    surrogate = json.dumps(bundle_case()).replace(
+        '"handler_assigned"', '"handler_assigned", "note": "\\udc80"'
+    )
+    report = import_cases(nul, esc, surrogate, clean)
+    assert report.imported == 1
+    refused = "含有不允许的字符（空字符、控制字符或无效的 Unicode 代理项）"
+    assert [(r["line"], r["field"], r["error"]) for r in report.rejected] == [
+        (1, "parties[0].name", refused),
+        (2, "handler", refused),
+        (3, "$", report.rejected[2]["error"]),
+    ]
+    # orjson refuses a lone surrogate escape as invalid JSON: rejected, never stored.
+    assert report.rejected[2]["error"].startswith("不是有效的 JSON")
+
+
+def test_import_keeps_tabs_and_line_breaks(import_cases, bundle_case, courts):
+    report = import_cases(bundle_case(handler="王某\t（代）"))
+    assert report.imported == 1

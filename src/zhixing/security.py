@@ -25,6 +25,8 @@ from django.utils.html import escape
 from django_htmx.http import HttpResponseClientRedirect
 from ninja.parser import Parser
 
+from zhixing.lib import text
+
 #: One directive per line, joined with "; ". ``data:`` images: Plotly's mode-bar icons.
 POLICY = "; ".join(
     (
@@ -76,14 +78,8 @@ class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
 
 # -- text checked once at the boundary ------------------------------------------------------------
 
-#: C0 control characters except tab, line feed and carriage return, DEL, C1 controls and
-#: the surrogate code points (which a JSON ``\ud800`` escape can put into a Python string
-#: unpaired). PostgreSQL cannot store NUL in text, no encoder can write a lone surrogate as
-#: UTF-8, and the others have no place in a court's records: they are refused before any
-#: view sees them instead of failing somewhere inside one.
-_BAD_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-#: One-line values (the path, query parameters): tab, LF and CR refused too.
-_BAD_LINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_BAD_TEXT = text.BAD_TEXT
+_BAD_LINE = text.BAD_LINE
 #: Headers reach Django as Latin-1 text, so a UTF-8 value shows bytes 0x80–0x9f as C1
 #: characters: only C0 controls but tab, and DEL, are refused there.
 _BAD_HEADER = re.compile("[\x00-\x08\x0a-\x1f\x7f\ud800-\udfff]")
@@ -93,19 +89,12 @@ _BAD_HEADER = re.compile("[\x00-\x08\x0a-\x1f\x7f\ud800-\udfff]")
 PER_ITEM_FIELDS: dict[str, str] = {"/api/screen/batch": "ids"}
 
 
-def bad_text(value: str, *, multiline: bool = True) -> bool:
-    """Whether ``value`` holds a character refused at the boundary (see ``_BAD_TEXT``)."""
-    return (_BAD_TEXT if multiline else _BAD_LINE).search(value) is not None
-
-
-def printable(value: str) -> str:
-    """``value`` with every refused character written as ``\\uXXXX``: safe to show, to log,
-    to encode and to store, and still telling what was sent."""
-    return _BAD_LINE.sub(lambda m: f"\\u{ord(m.group()):04x}", value)
+bad_text = text.bad_text
+printable = text.printable
 
 
 def bad_text_message(field: str) -> str:
-    return f"{printable(field)}：含有不允许的字符（空字符、控制字符或无效的 Unicode 代理项）"
+    return f"{printable(field)}：{text.REFUSED}"
 
 
 @dataclass(frozen=True)

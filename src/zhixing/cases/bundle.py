@@ -48,6 +48,8 @@ from zhixing.cases.records import (
 )
 from zhixing.flow import nodes as N
 from zhixing.lib.identifiers import credit_code_error, id_number_birth_date, id_number_error
+from zhixing.lib.text import REFUSED as REFUSED_TEXT
+from zhixing.lib.text import bad_text
 
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # fullmatch: ASCII digits, no trailing newline
 _AMOUNT_RE = re.compile(r"-?[0-9]{1,14}(\.[0-9]{1,2})?")  # < 10^14 yuan: what a 16,2 column holds
@@ -757,6 +759,33 @@ def read_lines(stream: IO[str] | IO[bytes], *, today: date | None = None) -> Ite
             yield line
 
 
+#: What a line holding NUL, a control character other than tab and line breaks, or a lone
+#: surrogate looks like as JSON text (escaped, or DEL and C1 characters raw). orjson
+#: refuses a lone surrogate itself; a false alarm (an escaped backslash) costs one walk.
+_SUSPECT = re.compile(r"\\u00[0189][0-9a-fA-F]|\\u007[fF]|\\[bf]|[\x00\x7f-\x9f]")
+
+
+def _bad_text_field(value: Any, path: str) -> str | None:
+    """The path (``parties[1].name``) of the first string holding a refused character
+    (``lib.text.bad_text``), or None."""
+    if isinstance(value, str):
+        return path if bad_text(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            here = f"{path}.{key}" if path else key
+            if bad_text(key):
+                return here
+            found = _bad_text_field(item, here)
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found = _bad_text_field(item, f"{path}[{i}]")
+            if found is not None:
+                return found
+    return None
+
+
 def read_line(number: int, raw: str | bytes, *, today: date | None = None) -> Line | None:
     """One physical line as a ``Line`` (None for a blank line)."""
     if isinstance(raw, bytes):
@@ -768,12 +797,14 @@ def read_line(number: int, raw: str | bytes, *, today: date | None = None) -> Li
         text = raw
     if not text.strip():
         return None
-    if "\\u0000" in text or "\x00" in text:
-        return Line(number, field="$", error="含有空字符（\\u0000），不能存储")
     try:
         obj = orjson.loads(text)
     except orjson.JSONDecodeError as e:
         return Line(number, field="$", error=f"不是有效的 JSON：{e.msg}（第 {e.colno} 列）")
+    if _SUSPECT.search(text):  # rare: only then is every string of the line looked at
+        field = _bad_text_field(obj, "")
+        if field is not None:
+            return Line(number, field=field or "$", error=REFUSED_TEXT)
     readable = obj.get("case_number") if isinstance(obj, dict) else None
     readable = casenumber.normalise(readable)[:64] if isinstance(readable, str) else None
     try:

@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from zhixing.credit import index as idx
 from zhixing.credit.index import InvalidIdentifier, pack, unpack
-from zhixing.security import bad_text, printable
+from zhixing.lib.text import REFUSED, bad_text, printable
 
 log = logging.getLogger(__name__)
 
@@ -392,7 +392,7 @@ class BatchResult:
 
 #: The error of an item that is not a string, and of one with a refused character.
 NOT_A_STRING = "证件号码应为字符串"
-BAD_CHARACTERS = "证件号码含有不允许的字符（空字符、控制字符或无效的 Unicode 代理项）"
+BAD_CHARACTERS = f"证件号码{REFUSED}"
 
 
 def _item_json(pos: int, raw, error: str) -> dict:
