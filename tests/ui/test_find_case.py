@@ -50,6 +50,10 @@ def test_officer_finds_case_by_number_fragment_and_by_name(data, open_page):
     expect(parties.locator("tbody tr").first).to_contain_text("申请执行人")
     expect(parties.locator("tbody tr").first).to_contain_text("李某某")
     expect(p.page.locator("#id_on")).to_have_value(_today())  # the date input is filled
+    p.page.fill("#id_as_of", "2023-03-05")  # the checks at an earlier day, swapped in by htmx
+    p.page.get_by_role("button", name="计算").click()
+    expect(p.page.locator("#case-checks h2 small")).to_have_text("截至 2023-03-05")
+    assert "as_of=2023-03-05" in p.page.url
     p.page.screenshot(path="/tmp/f1-case-detail.png", full_page=True)
     p.assert_no_csp_violations()
     assert p.console == []

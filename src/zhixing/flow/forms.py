@@ -6,7 +6,7 @@ from django import forms
 
 from zhixing.flow.services import SCOPES
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what a date input reads
 SCOPE_LABELS = {"mine": "本人", "team": "本团队", "court": "本院（含下级法院）"}
 
 

@@ -11,7 +11,7 @@ from zhixing.lib.formatting import ungroup
 from zhixing.termination.models import Approval, HidingGround, Opinion
 from zhixing.termination.validation import InputError
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what a date input reads
 
 
 class ServiceForm(forms.Form):
