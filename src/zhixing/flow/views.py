@@ -49,7 +49,9 @@ def _basis(key_node: str) -> str:
     try:
         source = flow_rules.key_node(key_node).source or ""
     except KeyError:
-        return ""
+        if key_node != services.STATUTORY:
+            return ""
+        source = flow_rules.period("statutory").source or ""  # the 执行期限, a catalog period
     return _RULE_IDS.sub("", _MARKS.sub("", source.split("：", 1)[0])).strip()
 
 
