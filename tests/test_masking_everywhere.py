@@ -365,3 +365,36 @@ def test_documents(ruled, wang, zhao_chief, li):
         assert forms_in(_docx_text(wang.get(url)), APPLICANT_ID) == {"whole"}, url
         assert forms_in(_docx_text(zhao_chief.get(url)), APPLICANT_ID) == {"staff"}, url
         assert li.get(url).status_code == 404, url
+
+
+# -- the admin -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def admin_users(personas):
+    """赵局长 and 王某 as staff users with the view permissions of cases and the list."""
+    from django.contrib.auth.models import Permission
+
+    perms = Permission.objects.filter(
+        codename__in=["view_case", "view_party", "view_nodeevent", "view_listentry"]
+    )
+    users = {}
+    for key in ("jiaozuo_chief", "wuzhi_officer"):
+        user = personas[key]
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+        user.user_permissions.set(perms)
+        users[key] = client(user)
+    return users
+
+
+def test_admin_case_page_and_list(credit_case, admin_users):
+    for key, form in (("wuzhi_officer", "whole"), ("jiaozuo_chief", "staff")):
+        page = admin_users[key].get(f"/admin/cases/case/{credit_case.pk}/change/")
+        assert page.status_code == 200, key
+        html = page.content.decode()
+        # The party row and the node data (赵某 of the unit's order) alike.
+        assert forms_in(html, ZHOU) == {form} and forms_in(html, ZHAO) == {form}, key
+        listing = admin_users[key].get("/admin/credit/listentry/").content.decode()
+        assert forms_in(listing, ZHOU) == {form} and forms_in(listing, ZHAO) == {form}, key
+        assert UNIT_CODE in listing, key

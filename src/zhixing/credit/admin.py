@@ -16,6 +16,7 @@ from zhixing.credit.models import (
     ScreeningAudit,
 )
 from zhixing.credit.screening import agency_snapshot_key
+from zhixing.lib.masking import shown_id
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -96,6 +97,15 @@ class ListEntryAdmin(ReadOnly):
     )
     list_filter = ("kind", "active", "court")
     search_fields = ("=identifier", "=name", "=case_number")
+
+    def get_list_display(self, request):
+        """The identifier by lib.masking's rule, as on the list page."""
+
+        def identifier(e: ListEntry) -> str:
+            return shown_id(e.identifier, viewer=request.user, case_court=e.court_id, unit=e.is_unit)
+
+        identifier.short_description = "证件号码"
+        return tuple(identifier if f == "identifier" else f for f in self.list_display)
 
 
 @admin.register(CreditDecision)
