@@ -22,11 +22,11 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Count, Max
 from django.urls import reverse
-from django.utils import timezone
 
 from zhixing.cases.models import Case, Party
 from zhixing.courts.models import Court, Role, User
 from zhixing.courts.services import ensure_court, import_courts
+from zhixing.lib import clock
 
 #: The simulator's seed for the demo: the same day gives the same demo everywhere.
 SEED = 2018
@@ -64,7 +64,8 @@ ACCOUNTS = (
 
 
 def china_today() -> date:
-    return timezone.localdate()
+    """The demo's "today": the one the scheduled jobs use (the China date)."""
+    return clock.today()
 
 
 def history_end(today: date) -> date:
