@@ -61,3 +61,33 @@ def described(reasons) -> list[dict]:
 def check_titles(checks) -> str:
     """Check ids ("T14") as their titles, joined with 、."""
     return "、".join(CHECK_TITLES.get(c, c) for c in checks or ())
+
+
+@register.filter
+def check_title(check: str) -> str:
+    """One check id ("T3") as its title."""
+    return CHECK_TITLES.get(check, check)
+
+
+@register.filter
+def obligation_status(status: str) -> str:
+    """An obligation's status code ("overdue") in the courts' words (spec/cli.md statuses)."""
+    from zhixing.cases.views import OBLIGATION_STATUS
+
+    return OBLIGATION_STATUS.get(status, status)
+
+
+@register.filter
+def node_label(code: str) -> str:
+    """A node code ("execution_notice") as its label in the catalog."""
+    from zhixing.cases.views import node_label as label
+
+    return label(code)
+
+
+@register.filter
+def court_name(code: str) -> str:
+    """A court code ("豫0823") as its name, for pages that hold only the code."""
+    from zhixing.courts.models import Court
+
+    return Court.objects.filter(code=code).values_list("name", flat=True).first() or code
