@@ -27,6 +27,7 @@ from zhixing.credit.forms import FORMS, PublicSearchForm
 from zhixing.credit.models import CreditDecision, DeletionGround, Ground, LiftingGround, ListEntry
 from zhixing.credit.rules import credit_checks
 from zhixing.lib.masking import shown_id
+from zhixing.reports import export
 
 PAGE = 50
 
@@ -53,6 +54,8 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(Q(case_number=normalise(q)) | Q(name=q) | Q(identifier=q.upper()))
+    if request.GET.get("export") == "xlsx":
+        return _export_entries(qs.order_by("-listed_on", "pk"), request.user, q)
     page = Paginator(qs.order_by("-listed_on", "pk"), PAGE).get_page(request.GET.get("page"))
     page.object_list = _shown(page.object_list, request.user)
     return render(
@@ -76,6 +79,26 @@ def _named_decisions(decisions, record) -> list[CreditDecision]:
         d.ground_labels = [GROUND_LABELS.get(g, g) for g in d.grounds or ()]
         d.reason_label = REASON_LABELS.get(d.ground, d.ground)
     return out
+
+
+def _export_entries(entries, user, q: str) -> HttpResponse:
+    """The whole list (every page) as xlsx, each ID number as the user may see it."""
+    header = ("名单", "姓名或名称", "身份", "证件号码", "案号", "法院", "纳入或限制日期", "结束", "应删除日")
+    rows = (
+        (
+            e.get_kind_display(),
+            f"{e.name}（{e.unit_name}）" if e.unit_name else e.name,
+            e.get_role_display(),
+            e.identifier or "",
+            e.case_number,
+            e.court.name,
+            e.listed_on,
+            e.ended_on or ("已撤回" if e.withdrawn else ""),
+            e.deletion_due_on,
+        )
+        for e in _shown(entries, user)
+    )
+    return export.table_response("失信及限制消费名单", f"查询条件：{q or '全部'}", header, rows)
 
 
 def _can_decide(user, case: Case) -> bool:

@@ -17,6 +17,7 @@ from zhixing.flow import forms, services
 from zhixing.flow import rules as flow_rules
 from zhixing.flow.models import ExtensionStatus
 from zhixing.flow.rules_restraints import REMINDER_DAYS
+from zhixing.reports import export
 
 PAGE_SIZE = 50
 
@@ -55,6 +56,23 @@ def _basis(key_node: str) -> str:
     return _RULE_IDS.sub("", _MARKS.sub("", source.split("：", 1)[0])).strip()
 
 
+def _status_text(i) -> str:
+    if i.status == "overdue":
+        return f"已超期 {i.days_overdue} 日"
+    return "今日到期" if i.status == "due_today" else f"剩 {i.days_left} 日"
+
+
+def _export_queue(items, as_of, scope_label: str) -> HttpResponse:
+    """The whole queue (every page) as xlsx."""
+    header = ("案号", "承办人", "事项", "起算日", "期限届满日", "状态", "依据")
+    rows = (
+        (i.case_number, i.handler or "", i.label + (f"（{i.ref}）" if i.ref else ""), i.trigger_on, i.due_on,
+         _status_text(i), _basis(i.key_node))
+        for i in items
+    )  # fmt: skip
+    return export.table_response("待办与超期", f"{scope_label} · 截至 {as_of:%Y-%m-%d}", header, rows)
+
+
 def queue(request: HttpRequest) -> HttpResponse:
     """The work queue: 本人 / 本团队 / 本院, overdue first (the earliest last day on top)."""
     form = forms.QueueForm(request.GET or None)
@@ -71,6 +89,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         error = e.message
     if data.get("node"):  # the dashboard's overdue-by-node links (K1…K9)
         items = [i for i in items if i.key_node == data["node"]]
+    if request.GET.get("export") == "xlsx":
+        return _export_queue(items, as_of, forms.SCOPE_LABELS.get(scope, ""))
     page = _page(request, items)
     page.object_list = [{"item": i, "basis": _basis(i.key_node)} for i in page.object_list]
     return render(

@@ -92,9 +92,47 @@ def _bold(ws, value: str, font):
     return cell
 
 
+def _attachment(content: bytes, filename: str) -> HttpResponse:
+    reply = HttpResponse(content, content_type=CONTENT_TYPE)
+    reply["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return reply
+
+
 def response(title: str, subtitle: str, cases, filename: str) -> HttpResponse:
     """``cases``: a queryset of the whole list (every page), read in chunks."""
     rows = cases.select_related("court").iterator(chunk_size=CHUNK)
-    reply = HttpResponse(workbook(title, subtitle, rows), content_type=CONTENT_TYPE)
-    reply["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return reply
+    return _attachment(workbook(title, subtitle, rows), filename)
+
+
+def table(title: str, subtitle: str, header: tuple[str, ...], rows: Iterable[tuple]) -> bytes:
+    """Any list a page shows, as text and date cells under a bold header."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("列表")
+    for n in range(len(header)):
+        ws.column_dimensions[chr(ord("A") + n)].width = 22 if n == 0 else 16
+    heading = WriteOnlyCell(ws, value=title)
+    heading.font = Font(bold=True, size=13)
+    ws.append([heading])
+    ws.append([subtitle])
+    ws.append([_bold(ws, h, Font(bold=True)) for h in header])
+    for row in rows:
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(ws, value=value)
+            if isinstance(value, date):
+                cell.number_format = "yyyy-mm-dd"
+            cells.append(cell)
+        ws.append(cells)
+    out = io.BytesIO()
+    wb.properties.title = title
+    wb.properties.creator = "zhixing"
+    wb.save(out)
+    return out.getvalue()
+
+
+def table_response(title: str, subtitle: str, header: tuple[str, ...], rows: Iterable[tuple]) -> HttpResponse:
+    return _attachment(table(title, subtitle, header, rows), f"{title}.xlsx")
