@@ -72,9 +72,8 @@ def test_gate_lists_failures_in_chinese_and_chief_overrides(data, open_page):
     run_gate(chief)
     expect(chief.page.locator("#gate .verdict")).to_have_text("不合格")
     chief.page.fill("textarea[name=override_reason]", "被执行人确无财产可供执行，申请执行人已书面同意")
-    chief.page.locator("form", has=chief.page.locator("textarea[name=override_reason]")).locator(
-        "input[name=closed_on]"
-    ).fill(CLOSED_ON)
+    # The closing form takes the day the gate was run for.
+    expect(chief.page.locator("#id_closed_on")).to_have_value(CLOSED_ON)
     chief.page.get_by_role("button", name="以终结本次执行程序方式结案").click()
     expect(chief.page.locator(".notice[role=status]")).to_have_text(
         f"{NUMBER}：已以终结本次执行程序方式结案（{CLOSED_ON}），结案时检查结论：不合格"

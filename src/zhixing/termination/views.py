@@ -118,7 +118,8 @@ def case_page(request: HttpRequest, case_number: str) -> HttpResponse:
         except ValueError:
             messages.error(request, "结案日期格式应为 YYYY-MM-DD")
     if request.htmx and gate is not None:
-        return render(request, "termination/_gate.html", {"gate": gate, "case": case})
+        # The closing form below takes the day the gate was run for (an out-of-band swap).
+        return render(request, "termination/_gate.html", {"gate": gate, "case": case, "oob": True})
     return _page(request, case, gate=gate)
 
 
