@@ -22,9 +22,11 @@ whole case, :func:`audience` once and :func:`mask` per number). The rule:
 A 统一社会信用代码 is shown whole to everybody: a unit's code is public information
 (企业信用信息公示), and CREDIT-7 publishes it with the unit's name.
 
-Outside the rule by law, not by audience: the 协助单位 screening API answers with the
-number the agency itself sent and hands agencies the list they must enforce (CREDIT-7,
-CONS-4), and the 查控 request carries the number to the bank (QRY-2).
+Outside the rule, because the number is the point of the exchange, not something shown:
+the 协助单位 screening API answers with the number the agency itself sent and hands
+agencies the list they must enforce (CREDIT-7, CONS-4); the 查控 request carries the
+number to the bank (QRY-2); the agencies' audit trail shows system administrators what an
+agency asked; ``zhixing export`` writes the court's own bundle (spec/case-bundle.md).
 """
 
 from __future__ import annotations
