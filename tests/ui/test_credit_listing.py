@@ -76,7 +76,7 @@ def test_officer_lists_a_debtor_and_deletes_the_listing(data, open_page):
     officer.page.screenshot(path="/tmp/f2-credit-case.png", full_page=True)
 
     officer.goto("/credit/")
-    expect(officer.page.locator(".count")).to_have_text("共 2 条")
+    expect(officer.page.locator(".count")).to_have_text("共 2 条 · 导出全部（Excel）")
     row = officer.page.locator("tbody tr", has_text="失信被执行人")
     expect(row).to_contain_text(DEBTOR)
     expect(row).to_contain_text("武陟县人民法院")
