@@ -112,3 +112,22 @@ def test_every_cent_amount_below_2_to_the_46_reads_back_exactly(cents):
         else Decimal(stored).quantize(Decimal("0.01"))
     )
     assert read == amount
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("100000000000000.00", "金额过大：整数部分至多14位（金额字段 16 位有效数字、两位小数）"),
+        ("1e40", "金额过大：整数部分至多14位（金额字段 16 位有效数字、两位小数）"),
+        ("1.001", "金额应为正数，至多两位小数"),
+    ],
+)
+def test_an_inquiry_amount_too_large_for_its_column_is_refused_naming_the_field(text, message):
+    """A freeze or deduction amount (the API's and the form's ``amount``): over the column it
+    used to reach the database (PostgreSQL: numeric overflow, a 500)."""
+    from zhixing.inquiry import services
+
+    with pytest.raises(services.InquiryError) as refused:
+        services._clean_amount(text)
+    assert (refused.value.field, refused.value.message) == ("amount", message)
+    assert services._clean_amount(BIG) == Decimal(BIG)

@@ -125,12 +125,20 @@ def _notice(
     return number, seal
 
 
+#: The money columns are DecimalField(max_digits=16, decimal_places=2): below 10^14 yuan.
+MAX_AMOUNT = Decimal(10) ** 14
+
+
 def _clean_amount(value: Any, field: str = "amount") -> Decimal:
     try:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
         raise InquiryError(field, f"金额格式不正确：{value!r}") from None
-    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+    if not amount.is_finite() or amount <= 0:
+        raise InquiryError(field, "金额应为正数，至多两位小数")
+    if amount >= MAX_AMOUNT:  # before quantize, which fails on more digits than its context has
+        raise InquiryError(field, "金额过大：整数部分至多14位（金额字段 16 位有效数字、两位小数）")
+    if amount != amount.quantize(Decimal("0.01")):
         raise InquiryError(field, "金额应为正数，至多两位小数")
     return amount
 
