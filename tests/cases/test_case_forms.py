@@ -218,3 +218,17 @@ def test_an_amount_as_shown_reads_back_as_itself(amount):
     """Whatever the page shows (``yuan``), the node form reads back to the same amount."""
     assert parse_value("amount", yuan(amount)) == f"{amount:.2f}"
     assert parse_value("value", f" {yuan(amount)} ") == f"{amount:.2f}"
+
+
+def test_correction_and_withdrawal_are_confirmed_by_name(case, personas):
+    c = signed_in(personas["wuzhi_officer"])
+    c.post(f"{URL}record/", {"node": "execution_notice", "on": "2023-03-03", "version": case.version})
+    row = NodeEvent.objects.get(case=case, node="execution_notice")
+    version = Case.objects.get(pk=case.pk).version
+    post = {"action": "correct", "on": "2023-03-02", "reason": "录入时日期填错", "version": version}
+    html = c.post(f"{URL}events/{row.pk}/correct/", post, follow=True).content.decode()
+    assert f"<p>已将“发出执行通知书”的日期由 2023-03-03 更正为 2023-03-02，{NUMBER}</p>" in html
+    new = NodeEvent.objects.get(supersedes=row)
+    post = {"action": "withdraw", "reason": "误录", "version": version + 1}
+    html = c.post(f"{URL}events/{new.pk}/correct/", post, follow=True).content.decode()
+    assert f"<p>已撤回“发出执行通知书”（2023-03-02），{NUMBER}</p>" in html
