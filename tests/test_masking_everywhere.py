@@ -156,6 +156,21 @@ def test_case_api(credit_case, wang, zhao_chief, li):
     assert li.get(f"/api/cases/{NUMBER}").status_code == 404
 
 
+def test_a_supervising_court_correcting_a_node_gets_it_back_masked(credit_case, zhao_chief):
+    """赵局长 corrects the day of the unit's 限制消费令 (a supervising role may act below)."""
+    from zhixing.cases.models import NodeEvent
+
+    event = NodeEvent.objects.get(case=credit_case, node="consumption_restriction", data__party="p3")
+    credit_case.refresh_from_db()
+    response = zhao_chief.post(
+        f"/api/flow/events/{event.pk}/correction",
+        {"on": "2024-02-02", "reason": "日期录入有误", "version": credit_case.version},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    assert [p["id_number"] for p in response.json()["data"]["persons"]] == [staff(ZHAO)]
+
+
 # -- the 失信 list, the case's credit page and the credit API -------------------------------------
 
 

@@ -21,6 +21,7 @@ from zhixing.cases.loader import load_record
 from zhixing.cases.models import Case, NodeEvent
 from zhixing.flow import services
 from zhixing.flow.models import ExtensionStatus
+from zhixing.lib.masking import audience, mask_data
 from zhixing.lib.paging import MAX_PAGE
 
 router = Router(tags=["期限监管"])
@@ -156,12 +157,14 @@ class EventIn(Schema):
     reason: str = ""
 
 
-def event_json(e: NodeEvent, version: int) -> dict:
+def event_json(e: NodeEvent, version: int, user, case: Case) -> dict:
+    """The row as ``user`` may see it: a supervising court correcting a node of a court
+    below gets its ID numbers in the staff form (lib.masking's rule)."""
     return {
         "id": e.pk,
         "node": e.node,
         "on": e.on.isoformat(),
-        "data": e.data,
+        "data": mask_data(e.data, audience(user, case.court_id)),
         "supersedes": e.supersedes_id,
         "withdrawn": e.withdrawn,
         "reason": e.reason,
@@ -186,7 +189,7 @@ def post_event(request, case_number: str, body: EventIn):
         reason=body.reason,
         source=NodeEvent.Source.API,
     )
-    return Status(201, event_json(event, case.version))
+    return Status(201, event_json(event, case.version, request.user, case))
 
 
 class FlowCorrectionIn(Schema):
@@ -219,7 +222,7 @@ def post_correction(request, event_id: int, body: FlowCorrectionIn):
         reason=body.reason,
         expected_version=body.version,
     )
-    return Status(201, event_json(row, body.version + 1))
+    return Status(201, event_json(row, body.version + 1, request.user, event.case))
 
 
 @router.post("/events/{event_id}/withdrawal", response={201: dict}, summary="撤回节点（保留原记录）")
@@ -228,7 +231,7 @@ def post_withdrawal(request, event_id: int, body: WithdrawalIn):
     row = call(
         services.withdraw_event, event, user=request.user, reason=body.reason, expected_version=body.version
     )
-    return Status(201, event_json(row, body.version + 1))
+    return Status(201, event_json(row, body.version + 1, request.user, event.case))
 
 
 # -- extension requests (DL-13) -------------------------------------------------------------------
