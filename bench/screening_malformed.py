@@ -78,7 +78,9 @@ def one(kind: str, n: int, repeat: int, db: str) -> dict:
     for _ in range(repeat):
         screening.key_limiter.reset()
         t0, c0 = time.perf_counter(), time.process_time()
-        r = Client().post("/api/screen/batch", body, content_type="application/json", headers={"X-API-Key": key})
+        r = Client().post(
+            "/api/screen/batch", body, content_type="application/json", headers={"X-API-Key": key}
+        )
         best_wall = min(best_wall, time.perf_counter() - t0)
         best_cpu = min(best_cpu, time.process_time() - c0)
         assert r.status_code == 200, (r.status_code, r.content[:300])

@@ -249,7 +249,10 @@ def test_case_page_for_the_officer(example, personas):
     assert "终结本次执行程序（2023-06-30）" in html
     assert "法定执行期限：<strong>2023-09-04</strong>" in html
     assert '<strong class="verdict verdict-合格">合格</strong>' in html
-    assert "纳入失信名单" in html and "当事人：武陟县某建材有限公司；情形：违反财产报告制度；期限（年）：2" in html
+    assert (
+        "纳入失信名单" in html
+        and "当事人：武陟县某建材有限公司；情形：违反财产报告制度；期限（年）：2" in html
+    )
     assert "录入终本案件库" in html
 
 

@@ -36,9 +36,7 @@ def json_block(html: str, name: str) -> dict:
 
 
 def overdue(html: str) -> dict[str, int]:
-    rows = re.findall(
-        r'<tr data-node="(K\d)"><td>[^<]*</td><td class="num">(?:<a href="[^"]*">)?(\d+)', html
-    )
+    rows = re.findall(r'<tr data-node="(K\d)"><td>[^<]*</td><td class="num">(?:<a href="[^"]*">)?(\d+)', html)
     return {k: int(n) for k, n in rows}
 
 
