@@ -117,8 +117,8 @@ def test_example_a_term_entry_due_2025_04_02_fails_c4_at_end_of_2025():
             "deleted_on": None,
             "failed": ["C4"],
             "reasons": {
-                "C4": "C4（CREDIT-9）：有期限失信名单的删除事由（纳入期限2年届满）发生于2025-03-28，"
-                "应于2025-04-02（三个工作日内）删除，截至2025-12-31仍未删除"
+                "C4": "C4 有期限失信信息未按时删除：删除事由（纳入期限2年届满）发生于2025-03-28，"
+                "应于2025-04-02（三个工作日内）删除，截至2025-12-31仍未删除（CREDIT-9）"
             },
             "revoked_on": None,
         }
@@ -161,7 +161,7 @@ def test_example_a_deleted_on_or_after_the_third_working_day(deleted, failed, st
     row = one(a, date(2025, 12, 31))
     assert (row.deleted_on, row.failed) == (date.fromisoformat(deleted), failed)
     if failed:
-        assert row.reasons["C4"].endswith(f"实际于{deleted}删除")
+        assert row.reasons["C4"].endswith(f"实际于{deleted}删除（CREDIT-9）")
     (k9,) = k9_obligations(a, date(2025, 12, 31))
     assert (k9.done_on, k9.status) == (date.fromisoformat(deleted), status)
     # The deletion is not seen before it happens.
@@ -182,7 +182,8 @@ def test_c1_eighteen_on_the_18th_birthday():
     minor = row("2023-06-30")
     assert minor.failed == ("C1",)
     assert minor.reasons["C1"] == (
-        "C1（CREDIT-4）：周某生于2005-07-01，2023-07-01年满十八周岁，纳入失信被执行人名单时（2023-06-30）系未成年人，不得纳入"
+        "C1 纳入时未满十八周岁：周某生于2005-07-01，2023-07-01年满十八周岁，"
+        "纳入失信被执行人名单时（2023-06-30）系未成年人，不得纳入（CREDIT-4）"
     )
 
 
@@ -236,15 +237,16 @@ def test_c2_reasons():
 
     assert (
         reason(["G1"], 2)
-        == "C2（CREDIT-5）：仅以G1（有履行能力而拒不履行）纳入的失信名单不设期限，实际记载期限2年"
+        == "C2 失信期限不当：仅以“有履行能力而拒不履行”纳入的失信名单不设期限，实际记载期限2年（CREDIT-5）"
     )
     assert (
-        reason(["G4"], 3)
-        == "C2（CREDIT-5）：仅以G4一项情形纳入的，期限为二年；延长至3年须有G2情节严重或多项失信行为"
+        reason(["G4"], 3) == "C2 失信期限不当：仅以“违反财产报告制度”一项情形纳入的，期限为二年；"
+        "延长至3年须有妨碍、抗拒执行情节严重或多项失信行为（CREDIT-5）"
     )
     assert (
         reason(["G4"], None)
-        == "C2（CREDIT-5）：以G4纳入的失信名单应记载二年（或依法延长为三至五年）的期限，实际为None"
+        == "C2 失信期限不当：以“违反财产报告制度”纳入的失信名单应记载二年（或依法延长为三至五年）的期限，"
+        "实际为未记载（CREDIT-5）"
     )
 
 
@@ -263,8 +265,8 @@ def test_c3_third_working_day_after_a_performed_closing_over_national_day_2024()
     overdue = one(c, date(2024, 10, 8))
     assert overdue.failed == ("C3",)
     assert overdue.reasons["C3"] == (
-        "C3（CREDIT-8）：无期限失信名单的删除事由（案件以执行完毕结案）发生于2024-09-27，"
-        "应于2024-10-08（三个工作日内）删除，截至2024-10-08仍未删除"
+        "C3 无期限失信信息未按时删除：删除事由（案件以执行完毕结案）发生于2024-09-27，"
+        "应于2024-10-08（三个工作日内）删除，截至2024-10-08仍未删除（CREDIT-8）"
     )
     on_time = credit_case(
         [*events, ev("credit_deletion", "2024-10-08", party="p2")], closing=PERFORMED_BEFORE_NATIONAL_DAY
@@ -326,7 +328,8 @@ def test_c3_second_empty_inquiry_after_a_termination_closing_over_spring_festiva
     row = one(c, date(2024, 2, 19))
     assert (row.deletion_due_on, row.failed) == (date(2024, 2, 19), ("C3",))
     assert row.reasons["C3"].startswith(
-        "C3（CREDIT-8）：无期限失信名单的删除事由（终本后两次网络查询（2024-01-20、2024-02-08）均未发现可供执行财产）发生于2024-02-08"
+        "C3 无期限失信信息未按时删除："
+        "删除事由（终本后两次网络查询（2024-01-20、2024-02-08）均未发现可供执行财产）发生于2024-02-08"
     )
     assert one(c, date(2024, 2, 18)).failed == ()
     deleted = credit_case(
@@ -382,14 +385,18 @@ def test_c5_restriction_on_or_before_the_listing_day():
     assert one(credit_case([restricted("2024-02-01"), listing("2024-02-01")]), date(2024, 3, 1)).failed == ()
     late = one(credit_case([listing("2024-02-01"), restricted("2024-02-02")]), date(2024, 3, 1))
     assert late.failed == ("C5",)
-    assert late.reasons["C5"] == "C5（CONS-2）：纳入失信被执行人名单时（2024-02-01）未对周某采取限制消费措施"
+    assert (
+        late.reasons["C5"]
+        == "C5 未同时限制消费：纳入失信被执行人名单时（2024-02-01）未对周某采取限制消费措施（CONS-2）"
+    )
     lifted_before = [
         restricted("2024-01-20"),
         ev("consumption_restriction_lifted", "2024-01-25", party="p2"),
         listing("2024-02-01"),
     ]
     assert one(credit_case(lifted_before), date(2024, 3, 1)).reasons == {
-        "C5": "C5（CONS-2）：纳入失信被执行人名单时（2024-02-01），对周某的限制消费令已于2024-01-25解除"
+        "C5": "C5 未同时限制消费：纳入失信被执行人名单时（2024-02-01），"
+        "对周某的限制消费令已于2024-01-25解除（CONS-2）"
     }
     other_party = credit_case([restricted("2024-02-01", party="p1"), listing("2024-02-01")])
     assert one(other_party, date(2024, 3, 1)).failed == ("C5",)
@@ -400,7 +407,9 @@ def test_c5_not_lifted_while_the_listing_is_active():
     lifted = [*base, ev("consumption_restriction_lifted", "2024-05-01", party="p2")]
     row = one(credit_case(lifted), date(2024, 6, 1))
     assert row.failed == ("C5",)
-    assert row.reasons["C5"] == "C5（CONS-2）：周某的限制消费令于2024-05-01解除，而其失信名单信息仍在公布中"
+    assert row.reasons["C5"] == (
+        "C5 失信期间解除限制消费：周某的限制消费令于2024-05-01解除，而其失信名单信息仍在公布中（CONS-2）"
+    )
     # Not yet lifted at an earlier as-of.
     assert one(credit_case(lifted), date(2024, 4, 30)).failed == ()
     # Lifted on the day the listing was deleted, or later: fine.
@@ -456,8 +465,8 @@ def test_c6_uses_the_unpaid_claim_and_names_it():
     )
     row = one(c, date(2024, 3, 1))
     assert row.reasons["C6"] == (
-        "C6（CREDIT-3）：纳入失信被执行人名单时（2024-02-01）已查封、扣押、冻结的财产价值60000.00元，"
-        "不低于未执行金额60000.00元，不得以G1（有履行能力而拒不履行）纳入"
+        "C6 已控财产足以清偿：纳入失信被执行人名单时（2024-02-01）已查封、扣押、冻结的财产价值60,000.00元，"
+        "不低于未执行金额60,000.00元，不得以“有履行能力而拒不履行”纳入（CREDIT-3）"
     )
 
 
@@ -537,7 +546,7 @@ def test_a_revocation_after_the_due_day_discharges_the_overdue_deletion_late():
         date(2024, 10, 8),
         ("C3",),
     )
-    assert row.reasons["C3"].endswith("应于2024-10-08（三个工作日内）删除，实际于2024-10-10撤销")
+    assert row.reasons["C3"].endswith("应于2024-10-08（三个工作日内）删除，实际于2024-10-10撤销（CREDIT-8）")
     assert [(o.done_on, o.status) for o in k9_obligations(c, date(2024, 12, 31))] == [
         (date(2024, 10, 10), "done_late")
     ]

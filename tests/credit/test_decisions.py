@@ -102,7 +102,7 @@ def test_c5_no_restriction_in_force_is_refused(personas, make_case):
     )
     assert (field, message) == (
         "restrict",
-        "C5（CONS-2）：纳入失信被执行人名单时（2024-03-01）未对周某采取限制消费措施",
+        "C5 未同时限制消费：纳入失信被执行人名单时（2024-03-01）未对周某采取限制消费措施（CONS-2）",
     )
     assert not NodeEvent.objects.filter(case=case, node="credit_listing").exists()
     assert Case.objects.get(pk=case.pk).version == case.version
@@ -135,25 +135,32 @@ def test_c1_a_minor_cannot_be_listed_the_18th_birthday_is_the_first_day(personas
     else:
         assert refused(*call, **kwargs) == (
             "party",
-            "C1（CREDIT-4）：周某生于2006-03-12，2024-03-12年满十八周岁，纳入失信被执行人名单时（2024-03-11）系未成年人，不得纳入",
+            "C1 纳入时未满十八周岁：周某生于2006-03-12，2024-03-12年满十八周岁，"
+            "纳入失信被执行人名单时（2024-03-11）系未成年人，不得纳入（CREDIT-4）",
         )
 
 
 @pytest.mark.parametrize(
     ("grounds", "term", "message"),
     [
-        (["G1"], 2, "C2（CREDIT-5）：仅以G1（有履行能力而拒不履行）纳入的失信名单不设期限，实际记载期限2年"),
+        (
+            ["G1"],
+            2,
+            "C2 失信期限不当：仅以“有履行能力而拒不履行”纳入的失信名单不设期限，实际记载期限2年（CREDIT-5）",
+        ),
         (
             ["G4"],
             None,
-            "C2（CREDIT-5）：以G4纳入的失信名单应记载二年（或依法延长为三至五年）的期限，实际为None",
+            "C2 失信期限不当：以“违反财产报告制度”纳入的失信名单应记载二年（或依法延长为三至五年）的期限，"
+            "实际为未记载（CREDIT-5）",
         ),
         (
             ["G4"],
             3,
-            "C2（CREDIT-5）：仅以G4一项情形纳入的，期限为二年；延长至3年须有G2情节严重或多项失信行为",
+            "C2 失信期限不当：仅以“违反财产报告制度”一项情形纳入的，期限为二年；"
+            "延长至3年须有妨碍、抗拒执行情节严重或多项失信行为（CREDIT-5）",
         ),
-        (["G4", "G5"], 6, "C2（CREDIT-5）：失信名单期限应为二年或三至五年，实际为6年"),
+        (["G4", "G5"], 6, "C2 失信期限不当：失信名单期限应为二年或三至五年，实际为6年（CREDIT-5）"),
         (["G2"], 5, None),
         (["G1", "G4"], 3, None),
     ],
@@ -193,7 +200,7 @@ def test_c6_restraints_covering_the_unpaid_claim_exclude_g1(personas, make_case,
         field, message = refused(services.list_party, personas["wuzhi_officer"], case, **kwargs)
         assert field == "grounds"
         assert message.startswith(
-            "C6（CREDIT-3）：纳入失信被执行人名单时（2024-03-01）已查封、扣押、冻结的财产价值100000.00元"
+            "C6 已控财产足以清偿：纳入失信被执行人名单时（2024-03-01）已查封、扣押、冻结的财产价值100,000.00元"
         )
 
 
@@ -212,7 +219,7 @@ def test_credit_1_performed_obligation_and_non_debtors_are_refused(personas, mak
             term_years=None,
             doc=doc("2024-03-01"),
         )[1]
-        == "CREDIT-1：被执行人已全部履行生效法律文书确定的义务，不得纳入失信名单"
+        == "被执行人已全部履行生效法律文书确定的义务，不得纳入失信名单（CREDIT-1）"
     )
     other = make_case(number="（2024）豫0823执89号")
     assert refused(
@@ -288,7 +295,7 @@ def test_no_second_active_listing_and_relisting_after_deletion(personas, make_ca
     )
     assert (field, message) == (
         "on_applicant_request",
-        "CREDIT-10：失信信息已于2024-04-01依申请执行人申请删除，2024-10-01前申请执行人再次申请纳入的，不予支持",
+        "失信信息已于2024-04-01依申请执行人申请删除，2024-10-01前申请执行人再次申请纳入的，不予支持（CREDIT-10）",
     )
     # … from the next day it is not; and a new ground found by the court is never barred.
     assert (
@@ -404,7 +411,7 @@ def test_cons_1_no_restriction_before_the_execution_notice(personas, import_case
         services.restrict_consumption, personas["wuzhi_officer"], case, party="p2", doc=doc("2024-02-01")
     ) == (
         "party",
-        "CONS-1：尚未向被执行人发出执行通知，不能限制消费",
+        "尚未向被执行人发出执行通知，不能限制消费（CONS-1）",
     )
 
 
@@ -414,7 +421,7 @@ def test_cons_2_a_listed_debtor_stays_restricted(personas, make_case):
     services.list_party(officer, case, party="p2", grounds=["G1"], term_years=None, doc=doc("2024-03-01"))
     assert refused(
         services.lift_restriction, officer, case, party="p2", ground="consent", doc=doc("2024-03-10")
-    )[1] == ("CONS-2：周某仍在失信被执行人名单中（2024-03-01纳入），应先删除或撤销失信信息，再解除限制消费")
+    )[1] == ("周某仍在失信被执行人名单中（2024-03-01纳入），应先删除或撤销失信信息，再解除限制消费（CONS-2）")
     services.delete_listing(officer, case, listing="L1", ground="performed", doc=doc("2024-03-10"))
     services.lift_restriction(officer, case, party="p2", ground="performed", doc=doc("2024-03-10"))
     assert not ListEntry.objects.filter(case=case, active=True).exists()

@@ -80,7 +80,7 @@ def test_rules_are_a_422_naming_field_and_rule(credit_urls, personas, make_case)
     assert r.status_code == 422
     (detail,) = r.json()["detail"]
     assert detail["loc"] == ["body", "party"]
-    assert detail["msg"].startswith("C1（CREDIT-4）：周某生于2007-01-01")
+    assert detail["msg"].startswith("C1 纳入时未满十八周岁：周某生于2007-01-01")
     assert not ListEntry.objects.exists()
 
 

@@ -2,6 +2,8 @@
 check the rules before saving (a refused decision re-renders with the rule, nothing saved),
 decisions only by the case's own court, and the due-deletions page."""
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -48,13 +50,26 @@ def test_a_listing_through_the_form(credit_urls, personas, make_case):
     assert "已保存：纳入失信名单（（2024）豫0823执88号之一）" in client.get(URL).content.decode()
 
 
+def test_the_case_page_names_grounds_in_words(credit_urls, personas, make_case):
+    """王某, an officer of 武陟县法院, reads each ground as the rule words it, never as G1–G6."""
+    make_case()
+    client = signed_in(personas["wuzhi_officer"])
+    client.post(URL, listing_form(**{"listing-grounds": ["G4", "G5"], "listing-term_years": "3"}))
+    html = client.get(URL).content.decode()
+    assert '<option value="L1">周某（2024-03-01纳入，违反财产报告制度、违反限制消费令）</option>' in html
+    assert '<input type="checkbox" name="listing-grounds" value="G4"' in html
+    assert "仅以“有履行能力而拒不履行”纳入的不设期限" in html
+    shown = re.sub(r'(value|id|for)="[^"]*"', "", html)
+    assert re.findall(r"\bG[1-6]\b", shown) == []
+
+
 def test_a_minor_is_refused_in_the_form_with_the_rule(credit_urls, personas, make_case):
     make_case(birth="20070101")
     client = signed_in(personas["wuzhi_officer"])
     r = client.post(URL, listing_form())
     assert r.status_code == 422
     html = r.content.decode()
-    assert "C1（CREDIT-4）：周某生于2007-01-01，2025-01-01年满十八周岁" in html
+    assert "C1 纳入时未满十八周岁：周某生于2007-01-01，2025-01-01年满十八周岁" in html
     assert not NodeEvent.objects.filter(node__in=["credit_listing", "consumption_restriction"]).exists()
 
 
@@ -62,7 +77,7 @@ def test_g1_with_a_term_is_refused_in_the_form(credit_urls, personas, make_case)
     make_case()
     r = signed_in(personas["wuzhi_officer"]).post(URL, listing_form(**{"listing-term_years": "2"}))
     assert r.status_code == 422
-    assert "仅以G1（有履行能力而拒不履行）纳入的失信名单不设期限" in r.content.decode()
+    assert "C2 失信期限不当：仅以“有履行能力而拒不履行”纳入的失信名单不设期限" in r.content.decode()
     assert not ListEntry.objects.filter(kind="dishonest").exists()
 
 
@@ -96,6 +111,7 @@ def test_due_page_lists_what_must_be_deleted(credit_urls, personas, make_case):
     )
     html = signed_in(personas["wuzhi_officer"]).get("/credit/due/").content.decode()
     assert "2024-10-10" in html and "周某" in html
+    assert "<td>有履行能力而拒不履行生效法律文书确定义务</td>" in html
     assert "周某" not in signed_in(personas["wenxian_officer"]).get("/credit/due/").content.decode()
 
 

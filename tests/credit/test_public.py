@@ -68,7 +68,7 @@ def test_a_person_record_publishes_credit_7_items_with_the_id_masked(listed, kit
         None,
         None,
     )
-    assert (r.obligation, r.performance) == ("给付金钱100000.00元", "部分未履行（已履行20000.00元）")
+    assert (r.obligation, r.performance) == ("给付金钱100,000.00元", "部分未履行（已履行20,000.00元）")
     assert r.conduct == "有履行能力而拒不履行生效法律文书确定义务"
     assert (r.basis_issuer, r.basis_number) == ("武陟县人民法院", "（2023）豫0823民初100号")
     assert (r.case_number, r.filed_on, r.court, r.published_on) == (

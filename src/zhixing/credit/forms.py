@@ -10,6 +10,13 @@ from zhixing.cases.records import CaseRecord
 from zhixing.credit import services
 from zhixing.credit.models import DeletionGround, Ground, LiftingGround, ListEntry, RestrictedRole
 
+#: People choose and read a ground by its words; the code (G1–G6) is only the stored value.
+GROUND_WORDS = dict(Ground.choices)
+
+
+def _grounds_in_words(grounds) -> str:
+    return "、".join(GROUND_WORDS.get(g, g) for g in grounds)
+
 
 class DocumentForm(forms.Form):
     decided_on = forms.DateField(label="决定日期", widget=forms.DateInput(attrs={"type": "date"}))
@@ -36,7 +43,8 @@ class DocumentForm(forms.Form):
             "listed_on"
         )
         return [
-            (e.listing, f"{e.name}（{e.listed_on.isoformat()}纳入，{'、'.join(e.grounds)}）") for e in rows
+            (e.listing, f"{e.name}（{e.listed_on.isoformat()}纳入，{_grounds_in_words(e.grounds)}）")
+            for e in rows
         ]
 
     def restricted_choices(self) -> list[tuple[str, str]]:
@@ -71,7 +79,7 @@ class ListingForm(DocumentForm):
         required=False,
         min_value=1,
         max_value=5,
-        help_text="仅G1不设期限；其他情形二年，情节严重或多项情形可三至五年",
+        help_text="仅以“有履行能力而拒不履行”纳入的不设期限；其他情形二年，情节严重或多项情形可三至五年",
     )
     restrict = forms.BooleanField(label="同时发布限制消费令（尚未限制的）", required=False, initial=True)
     on_applicant_request = forms.BooleanField(label="依申请执行人申请", required=False)

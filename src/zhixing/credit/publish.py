@@ -9,6 +9,7 @@ from datetime import date
 from zhixing.cases.models import Case, Party
 from zhixing.credit.models import Ground, ListEntry
 from zhixing.lib import clock
+from zhixing.lib.formatting import yuan
 from zhixing.lib.identifiers import id_number_birth_date
 from zhixing.lib.masking import PUBLIC, mask_id_public, shown_id
 
@@ -83,11 +84,11 @@ def _performance(case: Case) -> tuple[str, str]:
     claim = case.claim_amount
     if claim is None:
         return "生效法律文书确定的义务", "未履行"
-    obligation = f"给付金钱{claim:.2f}元"
+    obligation = f"给付金钱{yuan(claim)}元"
     if case.recovered_amount <= 0:
         return obligation, "全部未履行"
     if case.recovered_amount < claim:
-        return obligation, f"部分未履行（已履行{case.recovered_amount:.2f}元）"
+        return obligation, f"部分未履行（已履行{yuan(case.recovered_amount)}元）"
     return obligation, "已全部履行"
 
 

@@ -24,13 +24,24 @@ from typing import Any
 
 from zhixing.cases.choices import ClosingMode
 from zhixing.cases.records import CaseRecord, Event, Party
+from zhixing.credit.models import Ground
 from zhixing.flow.obligations import DONE_LATE, OVERDUE, Obligation, status_at
 from zhixing.lib import periods
+from zhixing.lib.formatting import yuan
 from zhixing.lib.identifiers import id_number_birth_date
 
 NO_TERM_GROUND = "G1"
 TERM_GROUNDS = frozenset({"G2", "G3", "G4", "G5", "G6"})
 #: CREDIT-8: closing modes that are a deletion ground of a no-term entry on the closing day.
+#: The words of each ground, for messages a person reads (the code stays in the data).
+GROUND_WORDS = dict(Ground.choices)
+
+
+def _grounds_in_words(grounds) -> str:
+    """``("G4", "G5")`` → "“违反财产报告制度”、“违反限制消费令”"."""
+    return "、".join(f"“{GROUND_WORDS.get(g, g)}”" for g in grounds) or "无"
+
+
 DELETING_CLOSINGS = {
     ClosingMode.PERFORMED: "案件以执行完毕结案",
     ClosingMode.TERMINATED: "案件裁定终结执行",
@@ -243,8 +254,8 @@ def c1_adult(case: CaseRecord, facts: ListingFacts) -> str | None:
     if birth is None or facts.listed_on >= adult_from(birth):
         return None
     return (
-        f"C1（CREDIT-4）：{party.name}生于{birth.isoformat()}，{adult_from(birth).isoformat()}年满十八周岁，"
-        f"纳入失信被执行人名单时（{facts.listed_on.isoformat()}）系未成年人，不得纳入"
+        f"C1 纳入时未满十八周岁：{party.name}生于{birth.isoformat()}，{adult_from(birth).isoformat()}年满十八周岁，"
+        f"纳入失信被执行人名单时（{facts.listed_on.isoformat()}）系未成年人，不得纳入（CREDIT-4）"
     )
 
 
@@ -252,23 +263,30 @@ def c2_term(facts: ListingFacts) -> str | None:
     """indicators.md §6 C2, CREDIT-5: a no-term entry (G1 only) has no term; a term entry has
     2 years, or 3–5 years only when G2 or more than one ground (G1 included) is given."""
     recorded = facts.term_years
-    grounds = "、".join(facts.grounds) or "无"
+    grounds = _grounds_in_words(facts.grounds)
     if not facts.is_term:
         if recorded is None:
             return None
         return (
-            f"C2（CREDIT-5）：仅以G1（有履行能力而拒不履行）纳入的失信名单不设期限，实际记载期限{recorded}年"
+            f"C2 失信期限不当：仅以“有履行能力而拒不履行”纳入的失信名单不设期限，"
+            f"实际记载期限{recorded}年（CREDIT-5）"
         )
     years = _term(recorded)
     if years == 2:
         return None
     if years is None:
-        return f"C2（CREDIT-5）：以{grounds}纳入的失信名单应记载二年（或依法延长为三至五年）的期限，实际为{recorded}"
+        return (
+            f"C2 失信期限不当：以{grounds}纳入的失信名单应记载二年（或依法延长为三至五年）的期限，"
+            f"实际为{'未记载' if recorded is None else recorded}（CREDIT-5）"
+        )
     if 3 <= years <= 5:
         if "G2" in facts.grounds or len(set(facts.grounds)) > 1:
             return None
-        return f"C2（CREDIT-5）：仅以{grounds}一项情形纳入的，期限为二年；延长至{years}年须有G2情节严重或多项失信行为"
-    return f"C2（CREDIT-5）：失信名单期限应为二年或三至五年，实际为{years}年"
+        return (
+            f"C2 失信期限不当：仅以{grounds}一项情形纳入的，期限为二年；"
+            f"延长至{years}年须有妨碍、抗拒执行情节严重或多项失信行为（CREDIT-5）"
+        )
+    return f"C2 失信期限不当：失信名单期限应为二年或三至五年，实际为{years}年（CREDIT-5）"
 
 
 def _deletion_reason(check: str, facts: ListingFacts, as_of: date) -> str | None:
@@ -283,12 +301,13 @@ def _deletion_reason(check: str, facts: ListingFacts, as_of: date) -> str | None
         return None
     what = "无期限" if check == "C3" else "有期限"
     head = (
-        f"{check}（{facts.rule}）：{what}失信名单的删除事由（{facts.deletion_ground}）发生于{ground_on.isoformat()}，"
+        f"{check} {what}失信信息未按时删除：删除事由（{facts.deletion_ground}）发生于{ground_on.isoformat()}，"
         f"应于{due.isoformat()}（三个工作日内）删除，"
     )
     if done is not None:
-        return head + f"实际于{done.isoformat()}{'撤销' if facts.ended_by == REVOCATION else '删除'}"
-    return head + f"截至{as_of.isoformat()}仍未删除"
+        done_as = "撤销" if facts.ended_by == REVOCATION else "删除"
+        return head + f"实际于{done.isoformat()}{done_as}（{facts.rule}）"
+    return head + f"截至{as_of.isoformat()}仍未删除（{facts.rule}）"
 
 
 def c3_no_term_deletion(facts: ListingFacts, as_of: date) -> str | None:
@@ -318,18 +337,22 @@ def c5_consumption_restriction(case: CaseRecord, facts: ListingFacts, as_of: dat
     at_listing = [e for e in mine if e.on <= facts.listed_on]
     if not at_listing:
         return (
-            f"C5（CONS-2）：纳入失信被执行人名单时（{facts.listed_on.isoformat()}）未对{name}采取限制消费措施"
+            f"C5 未同时限制消费：纳入失信被执行人名单时（{facts.listed_on.isoformat()}）"
+            f"未对{name}采取限制消费措施（CONS-2）"
         )
     if at_listing[-1].node != "consumption_restriction":
         return (
-            f"C5（CONS-2）：纳入失信被执行人名单时（{facts.listed_on.isoformat()}），"
-            f"对{name}的限制消费令已于{at_listing[-1].on.isoformat()}解除"
+            f"C5 未同时限制消费：纳入失信被执行人名单时（{facts.listed_on.isoformat()}），"
+            f"对{name}的限制消费令已于{at_listing[-1].on.isoformat()}解除（CONS-2）"
         )
     ended = _seen(facts.ended_on, as_of)
     for e in mine:
         lifted_while_active = facts.listed_on < e.on <= as_of and (ended is None or e.on < ended)
         if e.node == "consumption_restriction_lifted" and lifted_while_active:
-            return f"C5（CONS-2）：{name}的限制消费令于{e.on.isoformat()}解除，而其失信名单信息仍在公布中"
+            return (
+                f"C5 失信期间解除限制消费：{name}的限制消费令于{e.on.isoformat()}解除，"
+                f"而其失信名单信息仍在公布中（CONS-2）"
+            )
     return None
 
 
@@ -365,8 +388,8 @@ def c6_restraints_short(case: CaseRecord, facts: ListingFacts) -> str | None:
     if held < unpaid:
         return None
     return (
-        f"C6（CREDIT-3）：纳入失信被执行人名单时（{facts.listed_on.isoformat()}）已查封、扣押、冻结的财产价值"
-        f"{held:.2f}元，不低于未执行金额{unpaid:.2f}元，不得以G1（有履行能力而拒不履行）纳入"
+        f"C6 已控财产足以清偿：纳入失信被执行人名单时（{facts.listed_on.isoformat()}）已查封、扣押、冻结的财产价值"
+        f"{yuan(held)}元，不低于未执行金额{yuan(unpaid)}元，不得以“有履行能力而拒不履行”纳入（CREDIT-3）"
     )
 
 

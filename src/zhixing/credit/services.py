@@ -45,7 +45,7 @@ from zhixing.credit.models import (
     Scope,
 )
 from zhixing.credit.rules import TERM_GROUNDS, credit_checks, is_term_entry, listing_facts
-from zhixing.lib import periods
+from zhixing.lib import errors, periods
 from zhixing.lib.identifiers import credit_code_error, id_number_error
 from zhixing.metrics.facts import refresh_facts
 
@@ -68,17 +68,22 @@ TERM_DELETION_GROUNDS = frozenset({DeletionGround.TERM_EXPIRED, DeletionGround.E
 SYSTEM_SIGNER = "系统"
 
 
-class CreditError(ValueError):
+class CreditError(errors.Refused, ValueError):
     """Bad input for a decision: ``field`` names the input, ``message`` the rule (Chinese)."""
 
     def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+        super().__init__(message, field)
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
 
 
-class Conflict(CreditError):
+class Conflict(errors.Conflict, CreditError):
     """The case changed since the caller read it (optimistic concurrency)."""
+
+
+class NotAllowed(errors.NotAllowed, PermissionDenied):
+    """The user's court may see the case but not decide on it (a 403; pages show Django's)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -135,7 +140,7 @@ def _lock(user, case: Case | int, expected_version: int | None) -> Locked:
         if not Case.objects.visible_to(user).filter(pk=pk).exists():
             raise Case.DoesNotExist
         if not (user.is_superuser or user.court_id == locked.court_id):
-            raise PermissionDenied("只有本案承办法院可以作出失信、限制消费决定")
+            raise NotAllowed("只有本案承办法院可以作出失信、限制消费决定")
     if expected_version is not None and expected_version != locked.version:
         raise Conflict(
             "version", f"案件已被他人修改（版本 {locked.version}，提交的是 {expected_version}），请刷新后重试"
@@ -260,9 +265,9 @@ def list_party(
     debtor = _debtor(record, party)
     grounds = sorted(dict.fromkeys(grounds))
     if not grounds or any(g not in ("G1", *TERM_GROUNDS) for g in grounds):
-        raise CreditError("grounds", "请选择失信情形（CREDIT-1：G1–G6 至少一项）")
+        raise CreditError("grounds", "请至少选择一项失信情形（CREDIT-1）")
     if record.claim_amount is not None and record.unpaid <= 0:
-        raise CreditError("party", "CREDIT-1：被执行人已全部履行生效法律文书确定的义务，不得纳入失信名单")
+        raise CreditError("party", "被执行人已全部履行生效法律文书确定的义务，不得纳入失信名单（CREDIT-1）")
     on = doc.decided_on
     active = [
         f for f in listing_facts(record) if f.party == party and f.listed_on <= on and f.ended_on is None
@@ -314,8 +319,8 @@ def _credit_10(locked: Locked, party: str, on: date) -> None:
         if on <= until:
             raise CreditError(
                 "on_applicant_request",
-                f"CREDIT-10：失信信息已于{last.decided_on.isoformat()}依申请执行人申请删除，"
-                f"{until.isoformat()}前申请执行人再次申请纳入的，不予支持",
+                f"失信信息已于{last.decided_on.isoformat()}依申请执行人申请删除，"
+                f"{until.isoformat()}前申请执行人再次申请纳入的，不予支持（CREDIT-10）",
             )
 
 
@@ -505,9 +510,9 @@ def restrict_consumption(
     debtor = _debtor(record, party)
     on = doc.decided_on
     if record.first("execution_notice", on_or_before=on) is None:
-        raise CreditError("party", "CONS-1：尚未向被执行人发出执行通知，不能限制消费")
+        raise CreditError("party", "尚未向被执行人发出执行通知，不能限制消费（CONS-1）")
     if record.claim_amount is not None and record.unpaid <= 0:
-        raise CreditError("party", "CONS-1：被执行人已全部履行义务，不能限制消费")
+        raise CreditError("party", "被执行人已全部履行义务，不能限制消费（CONS-1）")
     if debtor.is_person:
         if persons:
             raise CreditError("persons", "被执行人为自然人的，限制消费令只限制其本人（CONS-4）")
@@ -553,8 +558,8 @@ def lift_restriction(
     if listed:
         raise CreditError(
             "party",
-            f"CONS-2：{debtor.name}仍在失信被执行人名单中（{listed[0].listed_on.isoformat()}纳入），"
-            "应先删除或撤销失信信息，再解除限制消费",
+            f"{debtor.name}仍在失信被执行人名单中（{listed[0].listed_on.isoformat()}纳入），"
+            "应先删除或撤销失信信息，再解除限制消费（CONS-2）",
         )
     data = {"party": party, "ground": ground.value}
     return _append(locked, user, "consumption_restriction_lifted", on, data, doc, {"ground": ground.value})

@@ -154,6 +154,9 @@ def due(request: HttpRequest) -> HttpResponse:
     visible = ListEntry.objects.visible_to(request.user).values("pk")
     rows = services.due_entries(today).filter(pk__in=visible)
     page = Paginator(rows, PAGE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    for e in page.object_list:
+        e.ground_labels = [GROUND_LABELS.get(g, g) for g in e.grounds]
     return render(request, "credit/due.html", {"page": page, "today": today})
 
 
