@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from zhixing.cases.bundle import parse_case
+from zhixing.cases.templatetags.case_checks import describe_check
 from zhixing.credit.rules import (
     CreditRow,
     adult_from,
@@ -389,6 +390,12 @@ def test_c5_restriction_on_or_before_the_listing_day():
         late.reasons["C5"]
         == "C5 未同时限制消费：纳入失信被执行人名单时（2024-02-01）未对周某采取限制消费措施（CONS-2）"
     )
+    assert describe_check("C5", late.reasons["C5"]) == {
+        "check": "C5",
+        "title": "纳入失信名单时限制消费",
+        "text": "纳入失信被执行人名单时（2024-02-01）未对周某采取限制消费措施",
+        "rule": "CONS-2",
+    }
     lifted_before = [
         restricted("2024-01-20"),
         ev("consumption_restriction_lifted", "2024-01-25", party="p2"),

@@ -31,15 +31,18 @@ CHECK_TITLES = {
     "C3": "无期限名单按期删除",
     "C4": "有期限名单按期删除",
     "C5": "纳入失信名单时限制消费",
+    "C6": "已控财产足以清偿的不以拒不履行纳入",
 }
 #: "T3（TERM-3）：…" — the id and the rule the sentence begins with.
 _HEAD = re.compile(r"^[TC]\d+（(?P<rule>[^）]*)）：(?P<text>.*)$", re.S)
+#: "C1 纳入时未满十八周岁：…（CREDIT-4）" — the 失信 checks put their words first, the rule last.
+_WORDS_FIRST = re.compile(r"^[TC]\d+ [^：]*：(?P<text>.*)（(?P<rule>[A-Z]+-\d+(?:、[A-Z]+-\d+)*)）$", re.S)
 
 
 def describe_check(check: str, sentence: str) -> dict:
     """One failed check: ``title`` (Chinese), ``text`` (the sentence without its id) and
     ``rule`` (the rule ids it cites, e.g. "TERM-3")."""
-    head = _HEAD.match(sentence or "")
+    head = _HEAD.match(sentence or "") or _WORDS_FIRST.match(sentence or "")
     return {
         "check": check,
         "title": CHECK_TITLES.get(check, "检查项"),
