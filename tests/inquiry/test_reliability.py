@@ -17,6 +17,7 @@ from zhixing.cases.models import Case, NodeEvent
 from zhixing.funds.models import Receipt
 from zhixing.inquiry import services
 from zhixing.inquiry.models import ConnectorConfig, InquiryRequest, Kind, OutboxMessage, OutboxState, Status
+from zhixing.inquiry.services import answers, delivery
 
 POLICY = services.Policy(
     backoff_base=0.01, backoff_max=0.1, poll_first=0.02, poll_max=0.1, max_failures=40, lease=0.5
@@ -108,10 +109,10 @@ def test_a_worker_killed_between_sending_and_recording_sends_no_second_deduction
             raise KeyboardInterrupt("worker killed")
         return real(accepted, now, policy)
 
-    monkeypatch.setattr(services, "_mark_sent", killed)
+    monkeypatch.setattr(delivery, "_mark_sent", killed)
     with pytest.raises(KeyboardInterrupt):
         services.work_once(100, policy=POLICY)
-    monkeypatch.setattr(services, "_mark_sent", real)
+    monkeypatch.setattr(delivery, "_mark_sent", real)
     # The batch was delivered but not all of it recorded as sent; the rows stay leased.
     orphans = set(
         OutboxMessage.objects.filter(state=OutboxState.PENDING)
@@ -141,13 +142,13 @@ def test_a_worker_killed_while_applying_answers_loses_nothing(sim, batch, monkey
             raise KeyboardInterrupt("worker killed before applying")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(services, "apply_answers", crash)
+    monkeypatch.setattr(answers, "apply_answers", crash)
     for _ in range(2):
         try:
             drain(rounds=100, policy=POLICY)
         except KeyboardInterrupt:
             time.sleep(POLICY.lease + 0.1)  # restart after the lease runs out
-    monkeypatch.setattr(services, "apply_answers", real)
+    monkeypatch.setattr(answers, "apply_answers", real)
     drain(rounds=3000, policy=POLICY)
     assert calls["n"] >= 7
     _assert_nothing_lost_nothing_twice(sim, batch)
@@ -215,13 +216,13 @@ def test_a_worker_killed_around_a_bulk_batch_of_answers_loses_nothing(sim, batch
             raise KeyboardInterrupt("worker killed before a batch")
         return real(items)
 
-    monkeypatch.setattr(services, "apply_answers_many", crash)
+    monkeypatch.setattr(delivery, "apply_answers_many", crash)
     for _ in range(2):
         try:
             drain(rounds=100, policy=POLICY)
         except KeyboardInterrupt:
             time.sleep(POLICY.lease + 0.1)
-    monkeypatch.setattr(services, "apply_answers_many", real)
+    monkeypatch.setattr(delivery, "apply_answers_many", real)
     drain(rounds=3000, policy=POLICY)
     assert calls["n"] >= 4
     _assert_nothing_lost_nothing_twice(sim, batch)
