@@ -20,8 +20,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from zhixing.cases.bundle import BundleError, case_to_bundle, dumps, fingerprint, parse_case, read_lines
+from zhixing.cases.bundle import (
+    RECEIPT_KINDS,
+    BundleError,
+    case_to_bundle,
+    dumps,
+    fingerprint,
+    parse_case,
+    read_lines,
+)
 from zhixing.cases.choices import CaseType, ClosingMode, PartyKind, PartyRole
+from zhixing.cases.models import Case
+from zhixing.cases.services import export_lines
+from zhixing.funds.models import Receipt, ReceiptKind
 
 TODAY = date(2024, 6, 1)  # the "today" of birth-date checks (conftest.TODAY)
 
@@ -864,6 +875,57 @@ def test_unknown_fields_are_kept(bundle_case):
     )
     out = case_to_bundle(record)
     assert (out["source_system"], out["parties"][0]["phone"]) == ("旧系统", "139")
+
+
+# -- a receipt's 款项性质 --------------------------------------------------------------------------------
+
+
+def receipt_of_kind(bundle_case, kind=None) -> dict:
+    receipt = {"id": "r1", "notice_on": "2023-04-06", "amount": "5000.00", "payer": "武陟县司法救助资金"}
+    return bundle_case(receipts=[receipt if kind is None else {**receipt, "kind": kind}])
+
+
+@pytest.mark.parametrize(
+    ("term", "stored"),
+    [(None, "execution"), ("执行款", "execution"), ("司法救助金", "relief"), ("案件受理费、执行费", "fees")],
+)
+def test_a_receipt_kind_is_optional_and_only_a_non_default_is_written(bundle_case, term, stored):
+    record = parse_case(receipt_of_kind(bundle_case, term), today=TODAY)
+    assert record.receipts[0].kind == stored
+    written = case_to_bundle(record)["receipts"][0]
+    assert written.get("kind") == (None if stored == "execution" else term)
+    assert parse_case(json.loads(dumps(record)), today=TODAY) == record
+
+
+@pytest.mark.parametrize("bad", ["救助", "relief", "", 1, ["司法救助金"]])
+def test_an_unknown_receipt_kind_is_refused_naming_field_and_values(bundle_case, bad):
+    error = rejected(receipt_of_kind(bundle_case, bad))
+    assert (error.field, error.message) == (
+        "receipts[0].kind",
+        f"{bad!r} 不是可选值之一：执行款、司法救助金、案件受理费、执行费",
+    )
+
+
+def test_the_bundle_terms_are_the_stored_kinds_labels():
+    assert {label: value for value, label in ReceiptKind.choices} == RECEIPT_KINDS
+
+
+def test_a_relief_receipt_survives_import_and_export(bundle_case, import_cases):
+    case = receipt_of_kind(bundle_case, "司法救助金")
+    assert import_cases(case).imported == 1
+    stored = Receipt.objects.get(case__case_number=case["case_number"])
+    assert (stored.local_id, stored.kind) == ("r1", "relief")
+    (line,) = list(export_lines(Case.objects.filter(case_number=case["case_number"])))
+    assert json.loads(line)["receipts"] == [
+        {
+            "id": "r1",
+            "notice_on": "2023-04-06",
+            "amount": "5000.00",
+            "payer": "武陟县司法救助资金",
+            "kind": "司法救助金",
+        }
+    ]
+    assert import_cases(line).unchanged == 1
 
 
 def shuffled_keys(value, rnd: random.Random):

@@ -319,6 +319,47 @@ def test_export_import_round_trip(people, case_1301, import_cases):
     assert json.loads(again)["recovered_amount"] == "30000.00"
 
 
+@pytest.mark.django_db
+def test_a_relief_receipt_keeps_its_kind_through_export_and_import(people, case_1301, import_cases):
+    """王某 receives 30,000.00 of 执行款 (r1) and 5,000.00 of 司法救助金 (r2); the case is exported
+    and imported under another number. There r2 is still relief: refunding it (李队长) leaves
+    执行到位 at 30,000.00, as it would in the original case (AID-7)."""
+    import json
+
+    case = case_1301
+    receive(people["officer"], case, "30000.00", "recv-1301-0005")
+    receive(
+        people["officer"],
+        case,
+        "5000.00",
+        "recv-relief-03",
+        kind=ReceiptKind.RELIEF,
+        payer="武陟县司法救助资金",
+    )
+    (line,) = list(export_lines(Case.objects.filter(pk=case.pk)))
+    exported = json.loads(line)
+    assert [(r["id"], r["amount"], r.get("kind")) for r in exported["receipts"]] == [
+        ("r1", "30000.00", None),
+        ("r2", "5000.00", "司法救助金"),
+    ]
+    exported["case_number"] = "（2023）豫0823执1303号"
+    assert import_cases(exported).imported == 1
+    twin = Case.objects.get(case_number="（2023）豫0823执1303号")
+    assert recovered(twin) == Decimal("30000.00")
+
+    services.refund(
+        people["lead"], twin, receipt="r2", amount="5000.00", reason="救助金退回", idempotency_key="refund-1303-0001",
+        today=PAID,
+    )  # fmt: skip
+    assert recovered(twin) == Decimal("30000.00")
+    assert fact_cents(twin) == 3_000_000
+    services.refund(
+        people["lead"], twin, receipt="r1", amount="1000.00", reason="被执行人多付", idempotency_key="refund-1303-0002",
+        today=PAID,
+    )  # fmt: skip
+    assert recovered(twin) == Decimal("29000.00")
+
+
 # -- two receipts at once both count ------------------------------------------------------------
 
 

@@ -54,6 +54,11 @@ from zhixing.lib.text import bad_text
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # fullmatch: ASCII digits, no trailing newline
 _AMOUNT_RE = re.compile(r"-?[0-9]{1,14}(\.[0-9]{1,2})?")  # < 10^14 yuan: what a 16,2 column holds
 CENT = Decimal("0.01")
+#: A receipt's 款项性质 (the courts' term → the stored value, funds.models.ReceiptKind). Optional
+#: in a bundle: absent means 执行款, and 执行款 is not written, so older bundles stay as they were.
+RECEIPT_KINDS = {"执行款": "execution", "司法救助金": "relief", "案件受理费、执行费": "fees"}
+RECEIPT_KIND_TERMS = {value: term for term, value in RECEIPT_KINDS.items()}
+DEFAULT_RECEIPT_KIND = "execution"
 #: Longest identifiers and names the tables hold (longer values are format errors, not crashes).
 MAX_ID, MAX_NAME, MAX_SHORT = 32, 200, 100
 
@@ -499,6 +504,13 @@ def _check_intervals(parsed: list[tuple[date, int, str, dict]]) -> None:
             open_[ends[code]] = False
 
 
+def _receipt_kind(value: Any, path: str) -> str:
+    """款项性质: one of the courts' terms, 执行款 when absent. It decides what the receipt adds
+    to 执行到位 (KPI-8: only 执行款; AID-7: 司法救助金 is not 执行到位 money)."""
+    term = _choice(value, path, tuple(RECEIPT_KINDS), required=False)
+    return DEFAULT_RECEIPT_KIND if term is None else RECEIPT_KINDS[term]
+
+
 def _funds(obj: dict, party_ids: set[str]):
     receipts: list[Receipt] = []
     for i, raw in enumerate(_list(obj.get("receipts"), "receipts")):
@@ -513,6 +525,7 @@ def _funds(obj: dict, party_ids: set[str]):
                 notice_on=_date(raw.get("notice_on"), f"{path}.notice_on"),
                 amount=_amount(raw.get("amount"), f"{path}.amount", positive=True),
                 payer=_str(raw.get("payer"), f"{path}.payer", required=False, max_len=MAX_NAME),
+                kind=_receipt_kind(raw.get("kind"), f"{path}.kind"),
             )
         )
     by_id = {r.id: r for r in receipts}
@@ -663,7 +676,13 @@ def case_to_bundle(case: CaseRecord) -> dict[str, Any]:
         "events": [{"node": e.node, "on": _iso(e.on), **e.data} for e in case.events],
         "receipts": [
             _compact(
-                {"id": r.id, "notice_on": _iso(r.notice_on), "amount": _money(r.amount), "payer": r.payer}
+                {
+                    "id": r.id,
+                    "notice_on": _iso(r.notice_on),
+                    "amount": _money(r.amount),
+                    "payer": r.payer,
+                    "kind": None if r.kind == DEFAULT_RECEIPT_KIND else RECEIPT_KIND_TERMS[r.kind],
+                }
             )
             for r in case.receipts
         ],

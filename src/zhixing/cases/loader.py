@@ -109,7 +109,9 @@ def _load_chunk(ids: list[int]) -> Iterator[tuple[int, CaseRecord]]:
     receipt_ids = {}
     for r in funds.Receipt.objects.filter(case_id__in=ids).order_by("pk").values():
         receipt_ids[r["id"]] = r["local_id"]
-        receipts[r["case_id"]].append(Receipt(r["local_id"], r["notice_on"], r["amount"], r["payer"] or None))
+        receipts[r["case_id"]].append(
+            Receipt(r["local_id"], r["notice_on"], r["amount"], r["payer"] or None, r["kind"])
+        )
     disbursements = defaultdict(list)
     for d in funds.Disbursement.objects.filter(case_id__in=ids).order_by("pk").values():
         disbursements[d["case_id"]].append(

@@ -87,6 +87,8 @@ class Receipt:
     notice_on: date
     amount: Decimal
     payer: str | None = None
+    #: 款项性质 as stored (funds.models.ReceiptKind): only 执行款 counts toward 执行到位.
+    kind: str = "execution"
 
 
 @dataclass(frozen=True, slots=True)

@@ -426,7 +426,7 @@ def _rows(record: CaseRecord, pk: int, fp: str, known: dict[str, int], tables: d
     money = None
     if r.receipts:
         money = (
-            [(x.id, x.notice_on, x.amount, x.payer or "") for x in r.receipts],
+            [(x.id, x.notice_on, x.amount, x.payer or "", x.kind) for x in r.receipts],
             [(d.receipt, d.id, d.on, d.amount, d.payee or "") for d in r.disbursements],
             [(d.receipt, d.approved_on, d.ground or "", d.ends_on, i) for i, d in enumerate(r.deferrals)],
             [(x.receipt, x.on, x.ground or "", i) for i, x in enumerate(r.lodgements)],
@@ -551,7 +551,7 @@ def _insert_funds(cases: list[tuple[int, tuple]]) -> None:
     if not cases:
         return
     receipts = [(pk, *row) for pk, money in cases for row in money[0]]
-    bulk.insert(funds.Receipt, ("case", "local_id", "notice_on", "amount", "payer"), receipts)
+    bulk.insert(funds.Receipt, ("case", "local_id", "notice_on", "amount", "payer", "kind"), receipts)
     ids = [pk for pk, _ in cases]
     receipt_pk = {}
     table = connection.ops.quote_name(funds.Receipt._meta.db_table)
