@@ -8,6 +8,7 @@ import logging
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -132,11 +133,35 @@ def apply_answers_many(items: list[tuple[int, list | tuple, bool]]) -> dict[int,
     facts derived once. Deductions (扣划) keep the per-request path: their receipt is
     booked with its own idempotency key, one request at a time. Returns request pk →
     number of new result rows."""
+    merged = _merge(items)
+    out = dict.fromkeys(merged, 0)
+    case_ids = _apply_deductions(merged, out)
+    if not case_ids:
+        return out
+    with transaction.atomic():
+        reqs, have = _lock(case_ids, merged)
+        todo, finished = _sort_out(reqs, merged, have)
+        recorded = _record(todo)
+        rows, partial = _land(todo, recorded, have, out, finished)
+        # Plain tuples through the import's fast insert: bulk_create's per-value work was
+        # a third of a batch's time (the unique (request, category) still holds in SQL).
+        bulk.insert(InquiryResult, RESULT_COLUMNS, rows)
+        _close(finished, partial)
+    return out
+
+
+def _merge(items: list[tuple[int, list | tuple, bool]]) -> dict[int, tuple[list, bool]]:
+    """Request pk → (all its raw results, complete if any delivery said so)."""
     merged: dict[int, tuple[list, bool]] = {}
     for pk, raw, complete in items:
         prev = merged.get(pk)
         merged[pk] = (list(raw), complete) if prev is None else (prev[0] + list(raw), prev[1] or complete)
-    out = dict.fromkeys(merged, 0)
+    return merged
+
+
+def _apply_deductions(merged: dict[int, tuple[list, bool]], out: dict[int, int]) -> set[int]:
+    """Land the deductions one by one (taken out of ``merged``, counted in ``out``); returns
+    the cases of the other requests."""
     heads = InquiryRequest.objects.filter(pk__in=list(merged)).values_list("pk", "kind", "case_id")
     case_ids = set()
     for pk, kind, case_id in heads:
@@ -145,77 +170,102 @@ def apply_answers_many(items: list[tuple[int, list | tuple, bool]]) -> dict[int,
             out[pk] = apply_answers(pk, raw, complete=complete)
         else:
             case_ids.add(case_id)
-    if not case_ids:
-        return out
-    with transaction.atomic():
-        # Cases first (in id order, as record_events_bulk), then the requests.
-        list(Case.objects.select_for_update(of=("self",)).filter(pk__in=sorted(case_ids)).order_by("pk").values_list("pk", flat=True))  # fmt: skip
-        reqs = list(
-            InquiryRequest.objects.select_for_update(of=("self",))
-            .select_related("case__court", "party")
-            .filter(pk__in=list(merged))
-            .exclude(kind=Kind.DEDUCT)
-            .order_by("pk")
-        )
-        have: dict[int, set[str]] = defaultdict(set)
-        for rid, category in InquiryResult.objects.filter(request__in=reqs).values_list(
-            "request_id", "category"
-        ):
-            have[rid].add(category)
-        todo: list[tuple[InquiryRequest, dict[str, Answer]]] = []
-        finished: list[int] = []
-        for req in reqs:
-            if req.status in (Status.DONE, Status.FAILED):
-                continue
-            raw, complete = merged[req.pk]
-            answers = _new_answers(req, raw, have[req.pk])
-            if answers:
-                todo.append((req, answers))
-            elif complete and set(req.categories) <= have[req.pk]:
+    return case_ids
+
+
+def _lock(
+    case_ids: set[int], merged: dict[int, tuple[list, bool]]
+) -> tuple[list[InquiryRequest], dict[int, set[str]]]:
+    """Lock the cases (in id order, as record_events_bulk), then the requests; the requests
+    and the categories each has answered already."""
+    list(Case.objects.select_for_update(of=("self",)).filter(pk__in=sorted(case_ids)).order_by("pk").values_list("pk", flat=True))  # fmt: skip
+    reqs = list(
+        InquiryRequest.objects.select_for_update(of=("self",))
+        .select_related("case__court", "party")
+        .filter(pk__in=list(merged))
+        .exclude(kind=Kind.DEDUCT)
+        .order_by("pk")
+    )
+    have: dict[int, set[str]] = defaultdict(set)
+    for rid, category in InquiryResult.objects.filter(request__in=reqs).values_list("request_id", "category"):
+        have[rid].add(category)
+    return reqs, have
+
+
+def _sort_out(
+    reqs: list[InquiryRequest], merged: dict[int, tuple[list, bool]], have: dict[int, set[str]]
+) -> tuple[list[tuple[InquiryRequest, dict[str, Answer]]], list[int]]:
+    """The open requests with new answers, and those complete with nothing new (finished)."""
+    todo: list[tuple[InquiryRequest, dict[str, Answer]]] = []
+    finished: list[int] = []
+    for req in reqs:
+        if req.status in (Status.DONE, Status.FAILED):
+            continue
+        raw, complete = merged[req.pk]
+        answers = _new_answers(req, raw, have[req.pk])
+        if answers:
+            todo.append((req, answers))
+        elif complete and set(req.categories) <= have[req.pk]:
+            finished.append(req.pk)
+    return todo, finished
+
+
+def _record(todo: list[tuple[InquiryRequest, dict[str, Answer]]]) -> dict[int, Any]:
+    """Every request's event through one ``flow.record_events_bulk``: request pk → the
+    event recorded, or the FlowError its case refused it with."""
+    specs: list[flow.NewEvent] = []
+    pks: list[int] = []
+    for req, answers in todo:
+        spec = _event_spec(req, list(answers.values()))
+        if spec is not None:
+            pks.append(req.pk)
+            specs.append(flow.NewEvent(req.case_id, *spec))
+    recorded = flow.record_events_bulk(specs, user=None, source=NodeEvent.Source.SYSTEM)
+    return dict(zip(pks, recorded, strict=True))
+
+
+def _land(
+    todo: list[tuple[InquiryRequest, dict[str, Answer]]],
+    recorded: dict[int, Any],
+    have: dict[int, set[str]],
+    out: dict[int, int],
+    finished: list[int],
+) -> tuple[list[tuple], list[int]]:
+    """The result rows of every request, its count in ``out``, and its state: a refused or
+    unrecorded request finished at once, a complete one added to ``finished``; returns the
+    rows and the requests now partly answered."""
+    rows: list[tuple] = []
+    partial: list[int] = []
+    for req, answers in todo:
+        event, error = recorded.get(req.pk), ""
+        if isinstance(event, flow.FlowError):
+            event, error = None, _not_recorded(req, event)
+        rows += _result_tuples(req, answers, event, None)
+        out[req.pk] = len(answers)
+        if set(req.categories) <= have[req.pk] | set(answers):
+            refused = req.kind in CONTROL_KINDS and all(
+                a.status == ResultStatus.REFUSED for a in answers.values()
+            )
+            if refused or error:
+                _finish(req, failed=refused, error=next(iter(answers.values())).message if refused else error)
+            else:
                 finished.append(req.pk)
-        specs: list[flow.NewEvent] = []
-        spec_of: dict[int, int] = {}
-        for req, answers in todo:
-            spec = _event_spec(req, list(answers.values()))
-            if spec is not None:
-                spec_of[req.pk] = len(specs)
-                specs.append(flow.NewEvent(req.case_id, *spec))
-        recorded = flow.record_events_bulk(specs, user=None, source=NodeEvent.Source.SYSTEM)
-        rows: list[tuple] = []
-        partial: list[int] = []
-        for req, answers in todo:
-            event, error = None, ""
-            if req.pk in spec_of:
-                event = recorded[spec_of[req.pk]]
-                if isinstance(event, flow.FlowError):
-                    event, error = None, _not_recorded(req, event)
-            rows += _result_tuples(req, answers, event, None)
-            out[req.pk] = len(answers)
-            if set(req.categories) <= have[req.pk] | set(answers):
-                refused = req.kind in CONTROL_KINDS and all(
-                    a.status == ResultStatus.REFUSED for a in answers.values()
-                )
-                if refused or error:
-                    _finish(
-                        req, failed=refused, error=next(iter(answers.values())).message if refused else error
-                    )
-                else:
-                    finished.append(req.pk)
-            elif req.status != Status.PARTIAL:
-                partial.append(req.pk)
-        # Plain tuples through the import's fast insert: bulk_create's per-value work was
-        # a third of a batch's time (the unique (request, category) still holds in SQL).
-        bulk.insert(InquiryResult, RESULT_COLUMNS, rows)
-        if finished:
-            InquiryRequest.objects.filter(pk__in=finished).update(
-                status=Status.DONE, completed_at=timezone.now(), error=""
-            )
-            OutboxMessage.objects.filter(request_id__in=finished).update(
-                state=OutboxState.DONE, lease_token="", lease_until=None
-            )
-        if partial:
-            InquiryRequest.objects.filter(pk__in=partial).update(status=Status.PARTIAL)
-    return out
+        elif req.status != Status.PARTIAL:
+            partial.append(req.pk)
+    return rows, partial
+
+
+def _close(finished: list[int], partial: list[int]) -> None:
+    """Mark the finished requests done (and their outbox rows), the others partial."""
+    if finished:
+        InquiryRequest.objects.filter(pk__in=finished).update(
+            status=Status.DONE, completed_at=timezone.now(), error=""
+        )
+        OutboxMessage.objects.filter(request_id__in=finished).update(
+            state=OutboxState.DONE, lease_token="", lease_until=None
+        )
+    if partial:
+        InquiryRequest.objects.filter(pk__in=partial).update(status=Status.PARTIAL)
 
 
 def _finish(req: InquiryRequest, *, failed: bool, error: str = "") -> None:

@@ -112,6 +112,27 @@ def request_inquiry(
     same key returns the first.
     """
     on = on or today()
+    _check_act(user, case, kind, system)
+    party = _debtor(case, party)
+    categories = _clean_categories(categories)
+    money = None
+    if kind in CONTROL_KINDS:
+        money = _check_control(user, case, kind, categories, asset, amount, expires_on, on)
+    rid = uuid.uuid4()
+    number, seal = _notice(case, kind, rid, on)
+    fields = dict(
+        request_id=rid, case=case, court_id=case.court_id, party=party, kind=kind, system=system,
+        categories=categories, asset=asset if kind in CONTROL_KINDS else "", amount=money,
+        expires_on=expires_on if kind in (Kind.FREEZE, Kind.RENEW) else None, origin=origin,
+        dedup_key=dedup_key, notice_number=number, notice_seal=seal,
+        requested_by=user if user is not None and user.is_authenticated else None, requested_on=on,
+    )  # fmt: skip
+    return _save(fields, dedup_key)
+
+
+def _check_act(user, case: Case, kind: str, system: str) -> None:
+    """The kind and system are known, and the user may act on the case: control acts only
+    by the case's own court (QRY-1)."""
     if kind not in Kind.values:
         raise InquiryError("kind", f"类型应为 {'、'.join(Kind.values)} 之一")
     if system not in System.values:
@@ -125,6 +146,10 @@ def request_inquiry(
         and user.court_id != case.court_id
     ):
         raise Forbidden("case", "冻结、续冻、解除冻结和扣划只能由本案所属法院办理（QRY-1）")
+
+
+def _debtor(case: Case, party: Party | str) -> Party:
+    """QRY-2 (2013 网络查控规定第七条): only a 被执行人 of this case may be queried."""
     if isinstance(party, str):
         party_obj = Party.objects.filter(case=case, local_id=party).first()
         if party_obj is None:
@@ -136,6 +161,11 @@ def request_inquiry(
         raise InquiryError(
             "party", f"{party.name} 是本案{party.get_role_display()}，只能查询被执行人（QRY-2）", rule="QRY-2"
         )
+    return party
+
+
+def _clean_categories(categories) -> list[str]:
+    """At least one category, each known, none repeated."""
     categories = list(categories or ())
     if not categories:
         raise InquiryError("categories", "至少选择一个查询类别")
@@ -144,51 +174,70 @@ def request_inquiry(
             raise InquiryError("categories", f"未知的查询类别 {c!r}（应为 {'、'.join(ALL_CATEGORIES)}）")
     if len(set(categories)) != len(categories):
         raise InquiryError("categories", "查询类别重复")
-    money = None
-    if kind in CONTROL_KINDS:
-        if len(categories) != 1 or categories[0] not in CONTROLLABLE:
-            raise InquiryError("categories", "控制措施须针对一个可网络控制的财产类别（QRY-1）", rule="QRY-1")
-        category = categories[0]
-        assets = known_assets(case)
-        if not asset or asset not in assets:
-            raise InquiryError("asset", f"财产 {asset!r} 在本案中没有查询或控制记录", rule="QRY-1")
-        if case.closed_on is not None and kind in (Kind.FREEZE, Kind.DEDUCT):
-            raise InquiryError("case", "案件已结案，不能再冻结或扣划")
-        if kind == Kind.DEDUCT:
-            if category not in DEDUCTIBLE:
-                raise InquiryError(
-                    "categories", f"{category}不能网络扣划（只限存款、网络资金、理财产品、公积金）"
-                )
-            if user is None:
-                raise InquiryError("requested_by", "扣划须由承办人发起（款项入案款账户）")
-        if kind in (Kind.DEDUCT, Kind.FREEZE):
-            money = _clean_amount(amount)
-        if kind in (Kind.FREEZE, Kind.RENEW):
-            if expires_on is None:
-                raise InquiryError("expires_on", "冻结或续冻须载明期限届满日（DL-20）", rule="DL-20")
-            if expires_on <= on:
-                raise InquiryError("expires_on", "期限届满日应晚于今天", rule="DL-20")
-            start = on if kind == Kind.FREEZE else _current_expiry(case, asset) or on
-            limit = R.longest_expiry(start, category)
-            if expires_on > limit:
-                raise InquiryError(
-                    "expires_on",
-                    f"{category}的{'冻结' if kind == Kind.FREEZE else '续冻'}期限最长{R.max_years(category)}年，"
-                    f"不得晚于{limit.isoformat()}（DL-20，民诉法解释第485条）",
-                    rule="DL-20",
-                )
-    rid = uuid.uuid4()
-    number, seal = _notice(case, kind, rid, on)
+    return categories
+
+
+def _check_control(
+    user,
+    case: Case,
+    kind: str,
+    categories: list[str],
+    asset: str,
+    amount: Any,
+    expires_on: date | None,
+    on: date,
+) -> Decimal | None:
+    """A control act (QRY-1): one controllable category, a known asset of the case, an open
+    case for a freeze or deduction, a deduction of money by an officer; returns the
+    amount of a freeze or deduction."""
+    if len(categories) != 1 or categories[0] not in CONTROLLABLE:
+        raise InquiryError("categories", "控制措施须针对一个可网络控制的财产类别（QRY-1）", rule="QRY-1")
+    category = categories[0]
+    assets = known_assets(case)
+    if not asset or asset not in assets:
+        raise InquiryError("asset", f"财产 {asset!r} 在本案中没有查询或控制记录", rule="QRY-1")
+    if case.closed_on is not None and kind in (Kind.FREEZE, Kind.DEDUCT):
+        raise InquiryError("case", "案件已结案，不能再冻结或扣划")
+    if kind == Kind.DEDUCT:
+        if category not in DEDUCTIBLE:
+            raise InquiryError(
+                "categories", f"{category}不能网络扣划（只限存款、网络资金、理财产品、公积金）"
+            )
+        if user is None:
+            raise InquiryError("requested_by", "扣划须由承办人发起（款项入案款账户）")
+    money = _clean_amount(amount) if kind in (Kind.DEDUCT, Kind.FREEZE) else None
+    if kind in (Kind.FREEZE, Kind.RENEW):
+        _check_expiry(case, kind, category, asset, expires_on, on)
+    return money
+
+
+def _check_expiry(
+    case: Case, kind: str, category: str, asset: str, expires_on: date | None, on: date
+) -> None:
+    """DL-20 (民诉法解释第485条): a freeze or renewal states its last day, after today and
+    within the category's longest term (a renewal's counted from the current expiry)."""
+    if expires_on is None:
+        raise InquiryError("expires_on", "冻结或续冻须载明期限届满日（DL-20）", rule="DL-20")
+    if expires_on <= on:
+        raise InquiryError("expires_on", "期限届满日应晚于今天", rule="DL-20")
+    start = on if kind == Kind.FREEZE else _current_expiry(case, asset) or on
+    limit = R.longest_expiry(start, category)
+    if expires_on > limit:
+        raise InquiryError(
+            "expires_on",
+            f"{category}的{'冻结' if kind == Kind.FREEZE else '续冻'}期限最长{R.max_years(category)}年，"
+            f"不得晚于{limit.isoformat()}（DL-20，民诉法解释第485条）",
+            rule="DL-20",
+        )
+
+
+def _save(fields: dict, dedup_key: str | None) -> InquiryRequest:
+    """The request and its outbox row in one transaction; a job's second request with the
+    same ``dedup_key`` returns the first."""
     try:
         with transaction.atomic():
-            req = InquiryRequest.objects.create(
-                request_id=rid, case=case, court_id=case.court_id, party=party, kind=kind, system=system,
-                categories=categories, asset=asset if kind in CONTROL_KINDS else "", amount=money,
-                expires_on=expires_on if kind in (Kind.FREEZE, Kind.RENEW) else None, origin=origin,
-                dedup_key=dedup_key, notice_number=number, notice_seal=seal,
-                requested_by=user if user is not None and user.is_authenticated else None, requested_on=on,
-            )  # fmt: skip
-            OutboxMessage.objects.create(request=req, court_id=case.court_id, next_attempt_at=timezone.now())
+            req = InquiryRequest.objects.create(**fields)
+            OutboxMessage.objects.create(request=req, court_id=req.court_id, next_attempt_at=timezone.now())
     except IntegrityError:
         if dedup_key:
             earlier = InquiryRequest.objects.filter(dedup_key=dedup_key).first()
