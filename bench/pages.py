@@ -218,7 +218,7 @@ def run(args) -> None:
     from django.urls import reverse
 
     from zhixing.cases.models import Case
-    from zhixing.courts.views import court_scope
+    from zhixing.courts.access import court_scope
     from zhixing.reports import rankings
 
     load = [Path("/proc/loadavg").read_text().split()[:3]]

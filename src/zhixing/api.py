@@ -9,6 +9,7 @@ user may see. Indicators and the ledger return the shapes of ``zhixing indicator
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, URLResolver
 from django.utils import timezone
 from ninja import Field, NinjaAPI, Query, Schema
@@ -16,12 +17,13 @@ from ninja.errors import ValidationError
 from ninja.security import django_auth
 
 from zhixing.cases.api import router as cases_router
-from zhixing.courts.views import court_scope
+from zhixing.courts.access import court_scope
 from zhixing.credit.api import router as credit_router
 from zhixing.credit.api import screening_router
 from zhixing.flow.api import router as flow_router
 from zhixing.funds.api import router as funds_router
 from zhixing.inquiry.api import router as inquiry_router
+from zhixing.lib.errors import ActError
 from zhixing.metrics import engine
 from zhixing.metrics.services import indicator_report, ledger
 from zhixing.petitions.api import router as petitions_router
@@ -50,6 +52,22 @@ api.add_router("/credit", credit_router)
 api.add_router("/inquiry", inquiry_router)
 # 协助单位: /api/screen, /api/screen/batch, /api/list/changes, /api/list/snapshot, with API keys
 api.add_router("/", screening_router)
+
+
+def answer_act_errors(ninja_api: NinjaAPI) -> None:
+    """The one place an act's refusal becomes an HTTP answer (lib/errors.py): the status and
+    body the error carries — 422 bad input or a rule, 409 a stale version, 403 not allowed,
+    404 not found. Installed on the project's API (and on a test's API of a single router)."""
+
+    def act_error(request: HttpRequest, e: ActError) -> HttpResponse:
+        if e.utf8_json:
+            return JsonResponse(e.body(), status=e.status, json_dumps_params={"ensure_ascii": False})
+        return ninja_api.create_response(request, e.body(), status=e.status)
+
+    ninja_api.add_exception_handler(ActError, act_error)
+
+
+answer_act_errors(api)
 
 
 def bad_input(field: str, message: str) -> ValidationError:

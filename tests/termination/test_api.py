@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from ninja import NinjaAPI
 from ninja.testing import TestClient
 
+from zhixing.api import answer_act_errors
 from zhixing.cases.models import Case
 from zhixing.termination.api import router
 from zhixing.termination.models import Interview, TerminationClosing
@@ -16,7 +18,11 @@ from .conftest import case_a
 
 pytestmark = pytest.mark.django_db
 
-client = TestClient(router)
+# The router alone, with the project's one mapping of refusals to HTTP answers.
+termination_api = NinjaAPI(urls_namespace="termination-api-test")
+termination_api.add_router("", router)
+answer_act_errors(termination_api)
+client = TestClient(termination_api)
 A = "（2023）豫0823执1234号"
 
 

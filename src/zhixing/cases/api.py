@@ -14,13 +14,13 @@ from typing import NamedTuple
 from django.db import connection
 from django.db.models import Exists, F, OrderBy, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Query, Router, Schema
 from ninja.errors import ValidationError
 from ninja.pagination import PageNumberPagination, paginate
 
 from zhixing.cases import fragments
+from zhixing.cases.access import visible_case
 from zhixing.cases.bundle import case_to_bundle
 from zhixing.cases.casenumber import normalise
 from zhixing.cases.checks import rows_for
@@ -269,13 +269,6 @@ def contains_q(q: str, scope: Scope) -> Q:
 def _containing(names: QuerySet[Party], numbers: QuerySet[Case], q: str) -> Q:
     """A case of ``numbers``, or of a party of ``names``, or with a holder of ``q``."""
     return _any_of(Q(pk__in=numbers.values("pk")), [names.values("case_id"), _holders(q)])
-
-
-def visible_case(user, case_number: str) -> Case:
-    """The case with this number if ``user`` may see it; Http404 otherwise."""
-    return get_object_or_404(
-        Case.objects.visible_to(user).select_related("court"), case_number=normalise(case_number)
-    )
 
 
 def sees_full_data(user, case: Case) -> bool:

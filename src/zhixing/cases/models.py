@@ -13,6 +13,7 @@ from django.db import models
 
 from zhixing.cases.choices import CaseType, ClosingMode, PartyKind, PartyRole
 from zhixing.courts.models import Court, CourtScopedQuerySet
+from zhixing.lib.appendonly import AppendOnly
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
@@ -166,17 +167,7 @@ class NumberGram(Gram):
         db_table = "cases_number_gram"
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    """History rows are never changed in bulk either."""
-
-    def update(self, **kwargs):
-        raise PermissionError("节点记录只能追加，不能修改（更正请追加一条更正记录）")
-
-    def delete(self):
-        raise PermissionError("节点记录只能追加，不能删除")
-
-
-class NodeEvent(models.Model):
+class NodeEvent(AppendOnly):
     """One process node (节点). Append-only: a correction is a new row whose
     ``supersedes`` names the row it replaces (or withdraws, when ``withdrawn``)."""
 
@@ -213,7 +204,8 @@ class NodeEvent(models.Model):
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
+    history_name = "节点记录"
+    correction_hint = "（更正请追加一条更正记录）"
 
     class Meta:
         verbose_name = verbose_name_plural = "节点记录"

@@ -18,6 +18,7 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 from ninja.errors import ValidationError
 
+from zhixing.cases.access import visible_case
 from zhixing.cases.api import (
     PAGE_SIZE,
     check_as_of,
@@ -27,7 +28,6 @@ from zhixing.cases.api import (
     search_cases,
     search_listing,
     sees_full_data,
-    visible_case,
 )
 from zhixing.cases.checks import rows_for
 from zhixing.cases.choices import CaseType, ClosingMode
@@ -44,8 +44,8 @@ from zhixing.cases.forms import (
 from zhixing.cases.loader import load_record
 from zhixing.cases.models import Case, NodeEvent
 from zhixing.cases.records import CaseRecord
+from zhixing.courts.access import court_choices
 from zhixing.courts.models import Court
-from zhixing.courts.views import court_choices
 from zhixing.credit.models import Ground
 from zhixing.flow import rules as flow_rules
 from zhixing.flow import services as flow_services

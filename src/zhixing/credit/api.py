@@ -16,15 +16,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError, ValidationError
 from ninja.security import APIKeyHeader, django_auth
 from pydantic import WithJsonSchema
 
+from zhixing.cases.access import visible_case
 from zhixing.cases.casenumber import normalise
 from zhixing.cases.models import Case
 from zhixing.courts.models import Role
@@ -177,19 +176,11 @@ class CaseCreditOut(Schema):
 
 
 def _case(request, case_number: str) -> Case:
-    return get_object_or_404(Case.objects.visible_to(request.user), case_number=normalise(case_number))
+    return visible_case(request.user, case_number)
 
 
 def _decide(fn, request, case_number: str, **kwargs) -> CreditDecision:
-    case = _case(request, case_number)
-    try:
-        return fn(request.user, case, **kwargs)
-    except services.Conflict as e:
-        raise HttpError(409, e.message) from None
-    except services.CreditError as e:
-        raise _error(e.field, e.message) from None
-    except PermissionDenied as e:
-        raise HttpError(403, str(e)) from None
+    return fn(request.user, _case(request, case_number), **kwargs)
 
 
 @router.get("/cases/{case_number}", response=CaseCreditOut, summary="本案失信与限制消费信息")

@@ -21,6 +21,7 @@ from django.db import models
 
 from zhixing.cases.models import Case, NodeEvent
 from zhixing.courts.models import Court, CourtScopedQuerySet
+from zhixing.lib.appendonly import AppendOnly, AppendOnlyQuerySet
 
 
 class Action(models.TextChoices):
@@ -78,22 +79,7 @@ class RestrictedRole(models.TextChoices):
     CONTROLLER = "controller", "实际控制人"
 
 
-class AppendOnly(models.Model):
-    """A history row: written once, never changed or deleted (design.md)."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise PermissionError("决定记录只能追加，不能修改")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("决定记录只能追加，不能删除")
-
-
-class DecisionQuerySet(CourtScopedQuerySet):
+class DecisionQuerySet(AppendOnlyQuerySet, CourtScopedQuerySet):
     court_lookup = "court"
 
 
@@ -125,6 +111,7 @@ class CreditDecision(AppendOnly):
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     objects = DecisionQuerySet.as_manager()
+    history_name = "决定记录"
 
     class Meta:
         verbose_name = verbose_name_plural = "失信及限制消费决定"

@@ -4,8 +4,9 @@ requests (DL-13), a case's deadline data with the application-period warning (PE
 and recording, correcting and withdrawing process nodes.
 
 Lookups are scoped (a case or row of a court the user may not see is a 404); changes go
-through ``flow.services``: bad input is a 422 naming the field and the rule, a stale
-``version`` a 409, an act the user's role or court does not allow a 403.
+through ``flow.services``, whose errors the API answers in one place (``zhixing.api``): bad
+input is a 422 naming the field and the rule, a stale ``version`` a 409, an act the user's role
+or court does not allow a 403.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
-from ninja.errors import HttpError, ValidationError
+from ninja.errors import ValidationError
 
+from zhixing.cases.access import visible_case
 from zhixing.cases.loader import load_record
 from zhixing.cases.models import Case, NodeEvent
 from zhixing.flow import services
@@ -26,17 +28,6 @@ from zhixing.lib.paging import MAX_PAGE
 
 router = Router(tags=["期限监管"])
 PAGE_SIZE = 50
-
-
-def call(fn, *args, **kwargs):
-    try:
-        return fn(*args, **kwargs)
-    except services.Conflict as e:
-        raise HttpError(409, e.message) from None
-    except services.Forbidden as e:
-        raise HttpError(403, e.message) from None
-    except services.FlowError as e:
-        raise ValidationError([{"loc": ["body", e.field], "msg": e.message, "type": "value_error"}]) from None
 
 
 def query_call(fn, *args, **kwargs):
@@ -145,7 +136,7 @@ def get_case(request, case_number: str, as_of: date | None = None):
     """``application_period`` is the PER-7 check: ``late`` with a ``warning`` sentence when
     the application came after the 2-year period — a warning only (``blocking`` is always
     false, PER-8)."""
-    case = services.visible_case(request.user, case_number)
+    case = visible_case(request.user, case_number)
     return services.case_supervision(request.user, case, as_of=as_of)
 
 
@@ -177,9 +168,8 @@ def event_json(e: NodeEvent, version: int, user, case: Case) -> dict:
 def post_event(request, case_number: str, body: EventIn):
     """One process node (spec/case-bundle.md "An event"): ``data`` holds its fields
     (amounts as strings). ``version`` is the case version the form showed."""
-    case = services.visible_case(request.user, case_number)
-    event = call(
-        services.record_event,
+    case = visible_case(request.user, case_number)
+    event = services.record_event(
         case,
         body.node,
         body.on,
@@ -213,8 +203,7 @@ def _visible_event(user, event_id: int) -> NodeEvent:
 @router.post("/events/{event_id}/correction", response={201: dict}, summary="更正节点（新记录取代原记录）")
 def post_correction(request, event_id: int, body: FlowCorrectionIn):
     event = _visible_event(request.user, event_id)
-    row = call(
-        services.correct_event,
+    row = services.correct_event(
         event,
         on=body.on,
         data=body.data,
@@ -228,9 +217,7 @@ def post_correction(request, event_id: int, body: FlowCorrectionIn):
 @router.post("/events/{event_id}/withdrawal", response={201: dict}, summary="撤回节点（保留原记录）")
 def post_withdrawal(request, event_id: int, body: WithdrawalIn):
     event = _visible_event(request.user, event_id)
-    row = call(
-        services.withdraw_event, event, user=request.user, reason=body.reason, expected_version=body.version
-    )
+    row = services.withdraw_event(event, user=request.user, reason=body.reason, expected_version=body.version)
     return Status(201, event_json(row, body.version + 1, request.user, event.case))
 
 
@@ -264,9 +251,8 @@ def list_extensions(request, status: str = "pending", page: int = Query(1, ge=1,
     summary="申请延长执行期限（DL-13：期限届满5日前）",
 )
 def post_extension(request, case_number: str, body: ExtensionIn):
-    case = services.visible_case(request.user, case_number)
-    r = call(
-        services.request_extension,
+    case = visible_case(request.user, case_number)
+    r = services.request_extension(
         case,
         months=body.months,
         reason=body.reason,
@@ -281,8 +267,7 @@ def post_extension(request, case_number: str, body: ExtensionIn):
 @router.post("/extensions/{request_id}/decision", response=dict, summary="审批延长执行期限（院长、副院长）")
 def post_decision(request, request_id: int, body: FlowDecisionIn):
     r = get_object_or_404(services.extensions_for(request.user), pk=request_id)
-    decided = call(
-        services.decide_extension,
+    decided = services.decide_extension(
         r,
         approve=body.approve,
         user=request.user,

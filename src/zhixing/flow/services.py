@@ -43,7 +43,7 @@ from zhixing.flow import rules as flow_rules
 from zhixing.flow import rules_restraints as R
 from zhixing.flow.models import EXTENSION_TRANSITIONS, Alert, ExtensionRequest, ExtensionStatus
 from zhixing.flow.nodes import NODES
-from zhixing.lib import periods
+from zhixing.lib import errors, periods
 from zhixing.lib.clock import today
 from zhixing.metrics.facts import refresh_facts
 from zhixing.metrics.models import CaseFact, ObligationFact
@@ -63,20 +63,21 @@ EXTENSION_USUAL_MONTHS = 3
 EXTENSION_APPROVERS = frozenset({Role.PRESIDENT, Role.VICE_PRESIDENT})
 
 
-class FlowError(ValueError):
+class FlowError(errors.Refused, ValueError):
     """Bad input: ``field`` names the input, ``message`` says the rule (Chinese)."""
 
     def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+        super().__init__(message, field)
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
 
 
-class Conflict(FlowError):
+class Conflict(errors.Conflict, FlowError):
     """Someone else changed the case (or the request) since the caller read it."""
 
 
-class Forbidden(FlowError):
+class Forbidden(errors.NotAllowed, FlowError):
     """The user may see the case but not do this to it."""
 
 
@@ -85,21 +86,6 @@ def who(user) -> str:
     if user is None:
         return SYSTEM
     return getattr(user, "display_name", "") or user.get_username()
-
-
-def visible_case(user, case_number: str) -> Case:
-    """The case if ``user`` may see it, else Http404 (never a 403 that would confirm it exists)."""
-    from zhixing.cases.casenumber import normalise
-
-    case = (
-        Case.objects.visible_to(user)
-        .select_related("court")
-        .filter(case_number=normalise(case_number))
-        .first()
-    )
-    if case is None:
-        raise Http404("没有这个案件")
-    return case
 
 
 def can_act(user, case: Case) -> bool:

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from zhixing.cases.access import visible_case
 from zhixing.flow import forms, services
 from zhixing.flow import rules as flow_rules
 from zhixing.flow.models import ExtensionStatus
@@ -207,7 +208,7 @@ def extension_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def extension_new(request: HttpRequest, case_number: str) -> HttpResponse:
-    case = services.visible_case(request.user, case_number)
+    case = visible_case(request.user, case_number)
     form = forms.ExtensionForm(request.POST or None, initial={"version": case.version})
     if request.method == "POST" and form.is_valid():
         try:
@@ -235,7 +236,7 @@ def case_page(request: HttpRequest, case_number: str) -> HttpResponse:
     """A case's deadline data: the deadline in force and extension requests (DL-13), its
     restraints and their expiry (DL-20), planned resumptions (DL-14) and the
     application-period warning (PER-7, a warning only: PER-8)."""
-    case = services.visible_case(request.user, case_number)
+    case = visible_case(request.user, case_number)
     return render(
         request,
         "flow/case.html",

@@ -23,9 +23,9 @@ from django.http import Http404, JsonResponse
 from django.utils import timezone
 from ninja import Field, Router, Schema
 
-from zhixing.cases.api import visible_case
+from zhixing.cases.access import visible_case
 from zhixing.cases.models import Case
-from zhixing.courts.views import court_scope
+from zhixing.courts.access import court_scope
 from zhixing.funds import services
 from zhixing.funds.ledger import money
 from zhixing.funds.models import (
@@ -37,13 +37,8 @@ from zhixing.funds.models import (
     Source,
     UnidentifiedReceipt,
 )
-from zhixing.funds.services import FundError
 
 router = Router(tags=["案款"])
-
-
-def _fail(e: FundError) -> JsonResponse:
-    return JsonResponse({"detail": [e.as_json()]}, status=e.status, json_dumps_params={"ensure_ascii": False})
 
 
 def _created(body: dict, replayed: bool) -> JsonResponse:
@@ -135,10 +130,7 @@ def clocks(request, as_of: date | None = None, court: str = "", status: str = ""
 def unpaid(request, as_of: date | None = None, court: str = "", by: str = "court"):
     """Unpaid money by days since the finance notice (≤5, 6–10, 11–15, 16–30, >30), with
     its overdue and deferred part; ``by`` = ``court``, ``team`` or ``handler``."""
-    try:
-        return services.unpaid_buckets(_cases(request.user, court), _as_of(as_of), by)
-    except FundError as e:
-        return _fail(e)
+    return services.unpaid_buckets(_cases(request.user, court), _as_of(as_of), by)
 
 
 @router.get("/unidentified/ages", response=dict, summary="不明款账龄（按法院）")
@@ -222,12 +214,9 @@ class ReceiptIn(Schema):
 @router.post("/cases/{case_number}/receipts", response={200: dict, 201: dict}, summary="登记到账")
 def add_receipt(request, case_number: str, body: ReceiptIn):
     case = visible_case(request.user, case_number)
-    try:
-        done = services.record_receipt(request.user, case, amount=body.amount, notice_on=body.notice_on, payer=body.payer,
-                                       idempotency_key=body.idempotency_key, source=Source.API,
-                                       kind=body.kind)  # fmt: skip
-    except FundError as e:
-        return _fail(e)
+    done = services.record_receipt(request.user, case, amount=body.amount, notice_on=body.notice_on, payer=body.payer,
+                                   idempotency_key=body.idempotency_key, source=Source.API,
+                                   kind=body.kind)  # fmt: skip
     return _created(receipt_json(done.value), done.replayed)
 
 
@@ -243,11 +232,8 @@ def add_direct_payment(request, case_number: str, body: DirectPaymentIn):
     """被执行人直接向申请执行人交付 (FUND-7): counted in the case's 执行到位; nothing passes
     through the case account."""
     case = visible_case(request.user, case_number)
-    try:
-        done = services.record_direct_payment(request.user, case, amount=body.amount, paid_on=body.paid_on,
-                                              note=body.note, idempotency_key=body.idempotency_key)  # fmt: skip
-    except FundError as e:
-        return _fail(e)
+    done = services.record_direct_payment(request.user, case, amount=body.amount, paid_on=body.paid_on,
+                                          note=body.note, idempotency_key=body.idempotency_key)  # fmt: skip
     entry = done.value
     out = {"case_number": case.case_number, "amount": money(entry.amount), "paid_on": entry.detail["paid_on"],
             "recovered_amount": money(Case.objects.get(pk=case.pk).recovered_amount)}  # fmt: skip
@@ -277,14 +263,11 @@ class PaymentIn(Schema):
 def add_payment(request, case_number: str, body: PaymentIn):
     """Executed at once when the requester may approve the amount, else pending."""
     case = visible_case(request.user, case_number)
-    try:
-        done = services.request_payment(
-            request.user, case, kind=body.kind, receipt=body.receipt, amount=body.amount, payee=body.payee,
-            payee_name=body.payee_name, ground=body.ground, evidence=body.evidence,
-            idempotency_key=body.idempotency_key, source=Source.API,
-        )  # fmt: skip
-    except FundError as e:
-        return _fail(e)
+    done = services.request_payment(
+        request.user, case, kind=body.kind, receipt=body.receipt, amount=body.amount, payee=body.payee,
+        payee_name=body.payee_name, ground=body.ground, evidence=body.evidence,
+        idempotency_key=body.idempotency_key, source=Source.API,
+    )  # fmt: skip
     return _created(order_json(done.value), done.replayed)
 
 
@@ -294,10 +277,7 @@ class FundsDecisionIn(Schema):
 
 @router.post("/orders/{order_id}/approve", response=dict, summary="批准并执行出款")
 def approve(request, order_id: int, body: FundsDecisionIn):
-    try:
-        done = services.approve_payment(request.user, order_id, note=body.note)
-    except FundError as e:
-        return _fail(e)
+    done = services.approve_payment(request.user, order_id, note=body.note)
     return {**order_json(done.value), "replayed": done.replayed}
 
 
@@ -307,10 +287,7 @@ class RejectIn(Schema):
 
 @router.post("/orders/{order_id}/reject", response=dict, summary="驳回出款申请")
 def reject(request, order_id: int, body: RejectIn):
-    try:
-        done = services.reject_payment(request.user, order_id, reason=body.reason)
-    except FundError as e:
-        return _fail(e)
+    done = services.reject_payment(request.user, order_id, reason=body.reason)
     return {**order_json(done.value), "replayed": done.replayed}
 
 
@@ -326,11 +303,8 @@ class DeferralIn(Schema):
 )
 def add_deferral(request, case_number: str, body: DeferralIn):
     case = visible_case(request.user, case_number)
-    try:
-        done = services.approve_deferral(request.user, case, receipt=body.receipt, ground=body.ground,
-                                         detail=body.detail, ends_on=body.ends_on, source=Source.API)  # fmt: skip
-    except FundError as e:
-        return _fail(e)
+    done = services.approve_deferral(request.user, case, receipt=body.receipt, ground=body.ground,
+                                     detail=body.detail, ends_on=body.ends_on, source=Source.API)  # fmt: skip
     return _created(deferral_json(done.value), done.replayed)
 
 
@@ -340,10 +314,7 @@ class DeferralEndIn(Schema):
 
 @router.post("/deferrals/{deferral_id}/end", response=dict, summary="登记延缓事由消除日期")
 def end_deferral(request, deferral_id: int, body: DeferralEndIn):
-    try:
-        done = services.end_deferral(request.user, deferral_id, ends_on=body.ends_on)
-    except FundError as e:
-        return _fail(e)
+    done = services.end_deferral(request.user, deferral_id, ends_on=body.ends_on)
     return {**deferral_json(done.value), "replayed": done.replayed}
 
 
@@ -357,12 +328,9 @@ class UnidentifiedIn(Schema):
 
 @router.post("/unidentified", response={200: dict, 201: dict}, summary="登记不明款（本院）")
 def add_unidentified(request, body: UnidentifiedIn):
-    try:
-        done = services.record_unidentified(request.user, amount=body.amount, arrived_on=body.arrived_on,
-                                            payer=body.payer, reference=body.reference,
-                                            idempotency_key=body.idempotency_key)  # fmt: skip
-    except FundError as e:
-        return _fail(e)
+    done = services.record_unidentified(request.user, amount=body.amount, arrived_on=body.arrived_on,
+                                        payer=body.payer, reference=body.reference,
+                                        idempotency_key=body.idempotency_key)  # fmt: skip
     return _created(unidentified_json(done.value), done.replayed)
 
 
@@ -376,9 +344,6 @@ def assign(request, item_id: int, body: FundsAssignIn):
     try:
         case = visible_case(request.user, body.case_number)
     except Http404:
-        return _fail(services.NotFound("case_number", "没有这个案件"))
-    try:
-        done = services.assign_unidentified(request.user, item_id, case, notice_on=body.notice_on)
-    except FundError as e:
-        return _fail(e)
+        raise services.NotFound("case_number", "没有这个案件") from None
+    done = services.assign_unidentified(request.user, item_id, case, notice_on=body.notice_on)
     return _created(receipt_json(done.value), done.replayed)

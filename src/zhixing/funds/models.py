@@ -24,6 +24,7 @@ from django.db.models import F, Q
 
 from zhixing.cases.models import MONEY, Case
 from zhixing.courts.models import Court, CourtScopedQuerySet, Role
+from zhixing.lib.appendonly import AppendOnly, AppendOnlyQuerySet
 
 
 class Source(models.TextChoices):
@@ -67,17 +68,11 @@ class ReceiptKind(models.TextChoices):
     FEES = "fees", "案件受理费、执行费"
 
 
-class LedgerQuerySet(CourtScopedQuerySet):
+class LedgerQuerySet(AppendOnlyQuerySet, CourtScopedQuerySet):
     """Money movements are append-only: never changed or removed in bulk either; a
     mistake is put right by a new entry (e.g. a refund), attributed like any other."""
 
     court_lookup = "case__court"
-
-    def update(self, **kwargs):
-        raise PermissionError("案款流水只能追加，不能修改")
-
-    def delete(self):
-        raise PermissionError("案款流水只能追加，不能删除")
 
 
 class LogQuerySet(LedgerQuerySet):
@@ -88,17 +83,13 @@ class RefundQuerySet(LedgerQuerySet):
     court_lookup = "disbursement__case__court"
 
 
-class AppendOnly(models.Model):
+class Ledger(AppendOnly):
+    """A money movement or the fund log: written once (lib/appendonly.py)."""
+
+    history_name = "案款流水"
+
     class Meta:
         abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise PermissionError("案款流水只能追加，不能修改")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("案款流水只能追加，不能删除")
 
 
 class CaseScopedQuerySet(CourtScopedQuerySet):
@@ -144,7 +135,7 @@ class Receipt(models.Model):
         return f"{self.local_id} {self.amount}"
 
 
-class Disbursement(AppendOnly):
+class Disbursement(Ledger):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="disbursements")
     receipt = models.ForeignKey(Receipt, on_delete=models.PROTECT, related_name="disbursements")
     local_id = models.CharField("发放编号", max_length=32)
@@ -199,7 +190,7 @@ class Deferral(models.Model):
         return f"延缓 {self.approved_on}"
 
 
-class Lodgement(AppendOnly):
+class Lodgement(Ledger):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="lodgements")
     receipt = models.ForeignKey(Receipt, on_delete=models.PROTECT, related_name="lodgements")
     on = models.DateField("提存日期")
@@ -231,7 +222,7 @@ class Lodgement(AppendOnly):
         return f"提存 {self.on}"
 
 
-class Refund(AppendOnly):
+class Refund(Ledger):
     """退款: money of a receipt returned to whoever paid it (paid twice, more than the
     claim, …). The money leaves the account as a ``Disbursement`` — so the 30-day clock,
     IND-12 and the bundle export see it like any payment out — and this row says it was
@@ -445,7 +436,7 @@ class OfficerTeam(models.Model):
         return f"{self.team} {self.handler}"
 
 
-class FundLog(AppendOnly):
+class FundLog(Ledger):
     """The history of every fund action (who, when, what, why); append-only."""
 
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="fund_log")

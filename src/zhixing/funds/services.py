@@ -72,7 +72,7 @@ from zhixing.funds.models import (
     Source,
     UnidentifiedReceipt,
 )
-from zhixing.lib import clock
+from zhixing.lib import clock, errors
 from zhixing.metrics.facts import refresh_facts
 
 log = logging.getLogger(__name__)
@@ -81,36 +81,33 @@ KEY_RE = re.compile(r"^[A-Za-z0-9._:\-]{8,64}$")
 CHUNK = 2000
 
 
-class FundError(Exception):
+class FundError(errors.Refused):
     """Bad input or a refused action: ``field`` names the input, ``rule`` the rule
-    (FUND-1…, or a plain reason), ``status`` the HTTP status the API answers with."""
+    (FUND-1…, or a plain reason); the member of the error family says the HTTP status."""
 
-    status = 422
+    utf8_json = True
 
     def __init__(self, field: str, message: str, *, rule: str = ""):
-        super().__init__(message)
-        self.field = field
-        self.message = message
-        self.rule = rule
+        super().__init__(message, field, rule)
 
     def as_json(self) -> dict:
         return {"loc": ["body", self.field], "msg": self.message, "type": "fund_error", "rule": self.rule}
 
+    def body(self) -> dict:
+        """The funds API answers every refusal (not only a 422) as a list of problems."""
+        return {"detail": [self.as_json()]}
 
-class Forbidden(FundError):
+
+class Forbidden(errors.NotAllowed, FundError):
     """The user may see the case but not do this (another court's case, approval level)."""
 
-    status = 403
+
+class NotFound(errors.NotFound, FundError):
+    pass
 
 
-class NotFound(FundError):
-    status = 404
-
-
-class Conflict(FundError):
+class Conflict(errors.Conflict, FundError):
     """The key was used for something else, or the thing was already done."""
-
-    status = 409
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from zhixing.cases.api import visible_case
+from zhixing.cases.access import visible_case
 from zhixing.cases.models import Case, Party
-from zhixing.courts.views import court_choices, court_scope
+from zhixing.courts.access import court_choices, court_scope
 from zhixing.funds import buckets, forms, services
 from zhixing.funds.models import Deferral, Disbursement, Lodgement, PaymentOrder, Receipt, UnidentifiedReceipt
 from zhixing.funds.services import FundError

@@ -18,9 +18,9 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
 
+from zhixing.cases.access import visible_case
+from zhixing.courts.access import court_scope
 from zhixing.courts.models import Court
-from zhixing.courts.views import court_scope
-from zhixing.flow.services import visible_case
 from zhixing.inquiry import services
 from zhixing.inquiry.connectors import ConnectorError
 from zhixing.inquiry.models import ALL_CATEGORIES, InquiryRequest, Kind

@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from zhixing.cases.access import visible_case
 from zhixing.cases.choices import PartyRole
+from zhixing.courts.access import court_scope
 from zhixing.courts.models import Court
-from zhixing.courts.views import court_scope
-from zhixing.flow.services import visible_case
 from zhixing.inquiry import services
 from zhixing.inquiry.forms import RequestForm
 from zhixing.inquiry.models import InquiryRequest, Status

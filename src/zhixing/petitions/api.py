@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from ninja.errors import HttpError, ValidationError
+from ninja.errors import ValidationError
 
 from zhixing.cases.casenumber import normalise
 from zhixing.cases.choices import PETITION_SOURCES
@@ -71,18 +71,6 @@ def unprocessable(field: str, message: str) -> ValidationError:
     return ValidationError([{"loc": ["body", field], "msg": message, "type": "value_error"}])
 
 
-def call(fn, *args, **kwargs):
-    """Run a service, turning its errors into HTTP answers."""
-    try:
-        return fn(*args, **kwargs)
-    except services.Conflict as e:
-        raise HttpError(409, e.message) from None
-    except services.PetitionError as e:
-        if e.field == "petition":
-            raise HttpError(403, e.message) from None
-        raise unprocessable(e.field, e.message) from None
-
-
 PAGE_SIZE = 50
 
 
@@ -137,7 +125,7 @@ class IntakeIn(Schema):
 
 @router.post("", response={201: dict}, summary="接收信访（可暂不关联案件）")
 def create_petition(request, body: IntakeIn):
-    p = call(services.intake, request.user, services.Intake(**body.dict()))
+    p = services.intake(request.user, services.Intake(**body.dict()))
     return Status(201, petition_json(visible(request.user, p.pk), history=True))
 
 
@@ -162,8 +150,7 @@ class RegisterIn(Schema):
 @router.post("/{int:pk}/register", response=dict, summary="登记并确定承办人（PET-1）")
 def register(request, pk: int, body: RegisterIn):
     p = visible(request.user, pk)
-    call(
-        services.register,
+    services.register(
         request.user,
         p,
         on=body.registered_on,
@@ -181,7 +168,7 @@ class PetitionAssignIn(Schema):
 @router.post("/{int:pk}/assign", response=dict, summary="确定或更换承办人")
 def assign(request, pk: int, body: PetitionAssignIn):
     p = visible(request.user, pk)
-    call(services.assign, request.user, p, handler=_handler(request.user, body.handler), version=body.version)
+    services.assign(request.user, p, handler=_handler(request.user, body.handler), version=body.version)
     return petition_json(visible(request.user, pk), history=True)
 
 
@@ -193,7 +180,7 @@ class LinkIn(Schema):
 @router.post("/{int:pk}/link", response=dict, summary="关联案件")
 def link(request, pk: int, body: LinkIn):
     p = visible(request.user, pk)
-    call(services.link_case, request.user, p, case_number=body.case_number, version=body.version)
+    services.link_case(request.user, p, case_number=body.case_number, version=body.version)
     return petition_json(visible(request.user, pk), history=True)
 
 
@@ -207,8 +194,7 @@ class PetitionScreenIn(Schema):
 @router.post("/{int:pk}/screen", response=dict, summary="上级法院甄别，可交办下级法院（PET-3）")
 def screen(request, pk: int, body: PetitionScreenIn):
     p = visible(request.user, pk)
-    call(
-        services.screen,
+    services.screen(
         request.user,
         p,
         on=body.screened_on,
@@ -228,7 +214,7 @@ class HandleIn(Schema):
 @router.post("/{int:pk}/handle", response=dict, summary="记录办理情况")
 def handle(request, pk: int, body: HandleIn):
     p = visible(request.user, pk)
-    call(services.record_handling, request.user, p, on=body.on, note=body.note, version=body.version)
+    services.record_handling(request.user, p, on=body.on, note=body.note, version=body.version)
     return petition_json(visible(request.user, pk), history=True)
 
 
@@ -241,7 +227,7 @@ class ReplyIn(Schema):
 @router.post("/{int:pk}/reply", response=dict, summary="答复信访人（PET-2）")
 def reply(request, pk: int, body: ReplyIn):
     p = visible(request.user, pk)
-    call(services.reply, request.user, p, on=body.on, content=body.content, version=body.version)
+    services.reply(request.user, p, on=body.on, content=body.content, version=body.version)
     return petition_json(visible(request.user, pk), history=True)
 
 
@@ -253,5 +239,5 @@ class PetitionCloseIn(Schema):
 @router.post("/{int:pk}/close", response=dict, summary="办结（PET-2：收到后 30 日内）")
 def close(request, pk: int, body: PetitionCloseIn):
     p = visible(request.user, pk)
-    call(services.close, request.user, p, on=body.closed_on, version=body.version)
+    services.close(request.user, p, on=body.closed_on, version=body.version)
     return petition_json(visible(request.user, pk), history=True)

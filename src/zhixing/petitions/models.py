@@ -16,6 +16,7 @@ from django.db.models import Q
 from zhixing.cases.choices import PETITION_SOURCES, REFERRERS
 from zhixing.cases.models import Case
 from zhixing.courts.models import Court
+from zhixing.lib.appendonly import AppendOnly
 
 SOURCE_CHOICES = [(s, s) for s in PETITION_SOURCES]
 REFERRER_CHOICES = [(s, s) for s in REFERRERS]
@@ -93,15 +94,7 @@ class Petition(models.Model):
         return self.court.code if self.court_id else ""
 
 
-class AppendOnly(models.QuerySet):
-    def update(self, **kwargs):
-        raise PermissionError("历史记录只能追加，不能修改")
-
-    def delete(self):
-        raise PermissionError("历史记录只能追加，不能删除")
-
-
-class PetitionEvent(models.Model):
+class PetitionEvent(AppendOnly):
     """The petition's history (who, when, what, why). Append-only."""
 
     class Action(models.TextChoices):
@@ -123,7 +116,7 @@ class PetitionEvent(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
 
-    objects = AppendOnly.as_manager()
+    history_name = "历史记录"
 
     class Meta:
         verbose_name = verbose_name_plural = "信访办理记录"

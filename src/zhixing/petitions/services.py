@@ -26,7 +26,7 @@ from zhixing.cases.models import Case
 from zhixing.cases.records import CaseRecord
 from zhixing.cases.records import Petition as PetitionRecord
 from zhixing.courts.models import Court, User
-from zhixing.lib import periods
+from zhixing.lib import errors, periods
 from zhixing.lib.clock import today
 from zhixing.metrics.facts import refresh_facts
 from zhixing.petitions import rules
@@ -35,17 +35,22 @@ from zhixing.petitions.models import Petition, PetitionEvent, PetitionReminder
 Action = PetitionEvent.Action
 
 
-class PetitionError(ValueError):
+class PetitionError(errors.Refused, ValueError):
     """Bad input: ``field`` names the input, ``message`` says the rule (Chinese)."""
 
     def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+        super().__init__(message, field)
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
 
 
-class Conflict(PetitionError):
+class Conflict(errors.Conflict, PetitionError):
     """Someone else changed the petition since the caller read it."""
+
+
+class NotAllowed(errors.NotAllowed, PetitionError):
+    """The user may see the petition but not act on it (another court's, or already closed)."""
 
 
 # -- reading -------------------------------------------------------------------------------------
@@ -95,7 +100,7 @@ def can_act(user: User, p: Petition) -> bool:
 
 def _require(user: User, p: Petition) -> None:
     if not can_act(user, p):
-        raise PetitionError("petition", "无权办理该信访（只能办理本院或下级法院办理的信访）")
+        raise NotAllowed("petition", "无权办理该信访（只能办理本院或下级法院办理的信访）")
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -368,7 +373,7 @@ def record_handling(user: User, p: Petition, *, on: date, note: str, version: in
         p = _locked(p, version)
         _require(user, p)
         if p.closed_on is not None:
-            raise PetitionError("petition", "该信访已办结")
+            raise NotAllowed("petition", "该信访已办结")
         _day(on, "on", not_before=p.received_on)
         return _save(p, user, Action.HANDLE, on, [], note=note.strip())
 

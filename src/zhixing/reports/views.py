@@ -1,7 +1,7 @@
 """Report pages: peer rankings with drill-down to the cases, campaign progress with a
 burn-down, and bulletins to download or make on demand.
 
-Thin views (design.md): parse, scope with ``courts.views.court_scope`` (a court the user
+Thin views (design.md): parse, scope with ``courts.access.court_scope`` (a court the user
 may not see is a 404), one call into rankings / campaigns / bulletins, render. Charts
 draw from JSON in ``<script type="application/json">`` with a static script: the CSP
 forbids inline scripts.
@@ -21,8 +21,8 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from zhixing.cases.models import Case
+from zhixing.courts.access import court_choices, court_scope
 from zhixing.courts.models import Court
-from zhixing.courts.views import court_choices, court_scope
 from zhixing.metrics import engine
 from zhixing.metrics.services import cases_behind, courts_in_scope
 from zhixing.reports import bulletins, campaigns, display, export, rankings

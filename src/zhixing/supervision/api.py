@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
-from ninja.errors import HttpError, ValidationError
+from ninja.errors import ValidationError
 
 from zhixing.courts.models import Court
 from zhixing.lib.paging import MAX_PAGE
@@ -24,17 +24,6 @@ from zhixing.supervision.models import Finding, FindingStatus, OrderStatus, Supe
 
 router = Router(tags=["督办与监督"])
 PAGE_SIZE = 50
-
-
-def call(fn, *args, **kwargs):
-    try:
-        return fn(*args, **kwargs)
-    except services.Conflict as e:
-        raise HttpError(409, e.message) from None
-    except services.Forbidden as e:
-        raise HttpError(403, e.message) from None
-    except services.SupervisionError as e:
-        raise ValidationError([{"loc": ["body", e.field], "msg": e.message, "type": "value_error"}]) from None
 
 
 def bad_query(field: str, message: str) -> ValidationError:
@@ -117,7 +106,7 @@ class SupervisionReviewIn(Schema):
 @router.post("/findings/{int:pk}/review", response=dict, summary="核查：确认或排除（排除须说明理由）")
 def review_finding(request, pk: int, body: SupervisionReviewIn):
     f = get_object_or_404(services.findings_for(request.user), pk=pk)
-    call(services.review, request.user, f, decision=body.decision, reason=body.reason, version=body.version)
+    services.review(request.user, f, decision=body.decision, reason=body.reason, version=body.version)
     return finding_detail(get_object_or_404(services.findings_for(request.user), pk=pk))
 
 
@@ -179,7 +168,7 @@ class OrderIn(Schema):
 
 @router.post("/orders", response={201: dict}, summary="督办下级法院案件")
 def create_order(request, body: OrderIn):
-    o = call(services.issue_order, request.user, case_number=body.case_number, due_on=body.due_on,
+    o = services.issue_order(request.user, case_number=body.case_number, due_on=body.due_on,
              required_action=body.required_action)  # fmt: skip
     return Status(
         201, order_json(get_object_or_404(services.orders_for(request.user), pk=o.pk), history=True)
@@ -199,7 +188,7 @@ class ReportIn(Schema):
 @router.post("/orders/{int:pk}/report", response=dict, summary="被督办法院报告办理情况")
 def report_order(request, pk: int, body: ReportIn):
     o = get_object_or_404(services.orders_for(request.user), pk=pk)
-    call(services.report_back, request.user, o, content=body.content, version=body.version)
+    services.report_back(request.user, o, content=body.content, version=body.version)
     return order_json(get_object_or_404(services.orders_for(request.user), pk=pk), history=True)
 
 
@@ -211,7 +200,7 @@ class AcceptIn(Schema):
 @router.post("/orders/{int:pk}/accept", response=dict, summary="督办法院审核通过（办结）")
 def accept_order(request, pk: int, body: AcceptIn):
     o = get_object_or_404(services.orders_for(request.user), pk=pk)
-    call(services.accept, request.user, o, note=body.note, version=body.version)
+    services.accept(request.user, o, note=body.note, version=body.version)
     return order_json(get_object_or_404(services.orders_for(request.user), pk=pk), history=True)
 
 
@@ -224,7 +213,7 @@ class ReturnIn(Schema):
 @router.post("/orders/{int:pk}/return", response=dict, summary="督办法院退回（可重新设定期限）")
 def return_order(request, pk: int, body: ReturnIn):
     o = get_object_or_404(services.orders_for(request.user), pk=pk)
-    call(services.return_order, request.user, o, note=body.note, due_on=body.due_on, version=body.version)
+    services.return_order(request.user, o, note=body.note, due_on=body.due_on, version=body.version)
     return order_json(get_object_or_404(services.orders_for(request.user), pk=pk), history=True)
 
 
@@ -262,6 +251,6 @@ class InterferenceIn(Schema):
 
 @router.post("/interference", response={201: dict}, summary="记录干预（记录不可修改、不可删除）")
 def create_interference(request, body: InterferenceIn):
-    r = call(services.record_interference, request.user, case_number=body.case_number, person=body.person,
+    r = services.record_interference(request.user, case_number=body.case_number, person=body.person,
              content=body.content, occurred_on=body.occurred_on)  # fmt: skip
     return Status(201, interference_json(r))

@@ -14,28 +14,7 @@ from django.db.models import Q
 
 from zhixing.cases.models import Case
 from zhixing.courts.models import Court, CourtScopedQuerySet
-
-
-class AppendOnly(models.QuerySet):
-    def update(self, **kwargs):
-        raise PermissionError("记录只能追加，不能修改")
-
-    def delete(self):
-        raise PermissionError("记录只能追加，不能删除")
-
-
-class AppendOnlyModel(models.Model):
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("记录只能追加，不能修改")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("记录只能追加，不能删除")
-
+from zhixing.lib.appendonly import AppendOnly
 
 # -- 督办 ---------------------------------------------------------------------------------
 
@@ -113,7 +92,7 @@ class SupervisionOrder(models.Model):
         return self.status == OrderStatus.OPEN and self.due_on <= as_of
 
 
-class SupervisionEvent(AppendOnlyModel):
+class SupervisionEvent(AppendOnly):
     """History of an order: issued, reported, accepted, returned, escalated."""
 
     class Action(models.TextChoices):
@@ -129,8 +108,6 @@ class SupervisionEvent(AppendOnlyModel):
     content = models.TextField("内容", blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
-
-    objects = AppendOnly.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "督办记录"
@@ -186,7 +163,7 @@ class Finding(models.Model):
         return f"{self.detector} {self.subject}"
 
 
-class FindingReview(AppendOnlyModel):
+class FindingReview(AppendOnly):
     """A confirm or dismiss decision with its reason. Kept for ever; the finding's
     ``status`` is the latest decision."""
 
@@ -195,8 +172,6 @@ class FindingReview(AppendOnlyModel):
     reason = models.TextField("理由", blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
-
-    objects = AppendOnly.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "核查记录"
@@ -209,7 +184,7 @@ class FindingReview(AppendOnlyModel):
 # -- 领导干部干预记录 -------------------------------------------------------------------------
 
 
-class InterferenceRecord(AppendOnlyModel):
+class InterferenceRecord(AppendOnly):
     """A recorded attempt to interfere in a case (seed 002: records of leaders'
     interference, fully traced). Immutable; visible to the bureau chief and leaders of
     the case's court and to supervising users of superior courts, never to the person
@@ -224,8 +199,6 @@ class InterferenceRecord(AppendOnlyModel):
     node_event = models.OneToOneField("cases.NodeEvent", on_delete=models.PROTECT, related_name="+")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
-
-    objects = AppendOnly.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "领导干部干预记录"

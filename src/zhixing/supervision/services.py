@@ -18,12 +18,12 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, Max, Q, QuerySet
 
-from zhixing.cases.casenumber import normalise
+from zhixing.cases.access import find_visible_case
 from zhixing.cases.choices import DEADLINE_TYPES
 from zhixing.cases.loader import load_records
 from zhixing.cases.models import Case, NodeEvent
 from zhixing.courts.models import SUPERVISING_ROLES, Court, Role, User
-from zhixing.lib import periods
+from zhixing.lib import errors, periods
 from zhixing.petitions.services import case_changed, today
 from zhixing.supervision import detectors as D
 from zhixing.supervision.models import (
@@ -38,30 +38,27 @@ from zhixing.supervision.models import (
 )
 
 
-class SupervisionError(ValueError):
+class SupervisionError(errors.Refused, ValueError):
     """Bad input: ``field`` names the input, ``message`` says the rule (Chinese)."""
 
     def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+        super().__init__(message, field)
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
 
 
-class Conflict(SupervisionError):
+class Conflict(errors.Conflict, SupervisionError):
     """Someone else changed the row since the caller read it."""
 
 
-class Forbidden(SupervisionError):
+class Forbidden(errors.NotAllowed, SupervisionError):
     """The user may see the row but not do this to it."""
 
 
 def visible_case(user: User, case_number: str) -> Case:
-    case = (
-        Case.objects.visible_to(user)
-        .select_related("court")
-        .filter(case_number=normalise(case_number))
-        .first()
-    )
+    """A case named in the body: one the user may not see is bad input (422) naming the field."""
+    case = find_visible_case(user, case_number)
     if case is None:
         raise SupervisionError("case_number", f"没有可查看的案件 {case_number}")
     return case

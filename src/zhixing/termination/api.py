@@ -1,6 +1,6 @@
 """终本 management in the JSON API (mounted at ``/api/termination/``).
 
-Every case is looked up through ``visible_to`` (``cases.api.visible_case``): a case of a
+Every case is looked up through ``visible_to`` (``cases.access.visible_case``): a case of a
 court the user may not see is a 404. Writes take the ``version`` the client last read;
 a stale one is a 409. Bad input is a 422 whose ``detail`` names the field and the rule
 (``loc``: ``["body", field]``), and nothing is saved; an act the user's role does not allow
@@ -19,30 +19,15 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError, ValidationError
 from ninja.security import django_auth
 
-from zhixing.cases.api import visible_case
+from zhixing.cases.access import visible_case
 from zhixing.cases.models import Case
 from zhixing.courts.models import Court
 from zhixing.termination import documents, services, views_data
 from zhixing.termination.models import Interview, ReviewCampaign, Ruling
-from zhixing.termination.validation import InputError, StaleVersion
 
 router = Router(tags=["终本管理"], auth=django_auth)
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def _call(fn, *args, **kwargs):
-    """Run a service; turn its refusals into HTTP answers."""
-    try:
-        return fn(*args, **kwargs)
-    except StaleVersion as e:
-        raise HttpError(409, str(e)) from None
-    except services.NotAllowed as e:
-        raise HttpError(403, str(e)) from None
-    except InputError as e:
-        raise ValidationError(
-            [{"loc": ["body", f], "msg": m, "type": "value_error"} for f, m in e.problems]
-        ) from None
 
 
 def _docx(content: bytes, filename: str) -> HttpResponse:
@@ -91,8 +76,7 @@ class TerminationCloseIn(Versioned):
 @router.post("/cases/{case_number}/close", response={201: dict}, summary="以终结本次执行程序方式结案")
 def close(request, case_number: str, payload: TerminationCloseIn):
     case = visible_case(request.user, case_number)
-    closing = _call(
-        services.close_by_termination, case.pk, user=request.user, expected_version=payload.version,
+    closing = services.close_by_termination(case.pk, user=request.user, expected_version=payload.version,
         closed_on=payload.closed_on, override_reason=payload.override_reason, source="api",
     )  # fmt: skip
     return Status(201, views_data.closing_json(closing))
@@ -120,8 +104,7 @@ class InterviewIn(Versioned):
 def add_interview(request, case_number: str, payload: InterviewIn):
     case = visible_case(request.user, case_number)
     told = {k: getattr(payload, k) for k in ("told_progress", "told_measures", "told_property", "told_basis")}
-    interview = _call(
-        services.record_interview, case.pk, user=request.user, expected_version=payload.version, on=payload.on,
+    interview = services.record_interview(case.pk, user=request.user, expected_version=payload.version, on=payload.on,
         applicant=payload.applicant, attendee=payload.attendee, interviewers=payload.interviewers,
         recorder=payload.recorder, place=payload.place, told=told, opinion=payload.opinion,
         statement=payload.statement, source="api",
@@ -156,8 +139,7 @@ class RulingIn(Versioned):
 )
 def add_ruling(request, case_number: str, payload: RulingIn):
     case = visible_case(request.user, case_number)
-    ruling = _call(
-        services.record_ruling, case.pk, user=request.user, expected_version=payload.version, on=payload.on,
+    ruling = services.record_ruling(case.pk, user=request.user, expected_version=payload.version, on=payload.on,
         approval=payload.approval, presiding=payload.presiding, judges=payload.judges, clerk=payload.clerk,
         collegial_on=payload.collegial_on, president_on=payload.president_on, process_note=payload.process_note,
         property_note=payload.property_note, source="api",
@@ -182,7 +164,7 @@ class HiddenIn(DayIn):
 
 def _event(fn, request, case_number: str, **kwargs) -> Status:
     case = visible_case(request.user, case_number)
-    event = _call(fn, case.pk, user=request.user, source="api", **kwargs)
+    event = fn(case.pk, user=request.user, source="api", **kwargs)
     return Status(
         201, {"node": event.node, "on": event.on.isoformat(), "version": Case.objects.get(pk=case.pk).version}
     )
@@ -230,8 +212,7 @@ class GroundIn(Versioned):
 )
 def hiding_ground(request, case_number: str, payload: GroundIn):
     case = visible_case(request.user, case_number)
-    row = _call(
-        services.record_hiding_ground, case.pk, user=request.user, expected_version=payload.version,
+    row = services.record_hiding_ground(case.pk, user=request.user, expected_version=payload.version,
         arose_on=payload.arose_on, ground=payload.ground, note=payload.note,
     )  # fmt: skip
     return Status(201, {"arose_on": row.arose_on.isoformat(), "ground": row.get_ground_display()})
@@ -282,8 +263,7 @@ class ResumeIn(Versioned):
 )
 def resume(request, case_number: str, payload: ResumeIn):
     case = visible_case(request.user, case_number)
-    link = _call(
-        services.resume, case.pk, user=request.user, expected_version=payload.version, filed_on=payload.filed_on,
+    link = services.resume(case.pk, user=request.user, expected_version=payload.version, filed_on=payload.filed_on,
         reason=payload.reason, handler=payload.handler, source="api",
     )  # fmt: skip
     return Status(201, views_data.resumption_json(link))
@@ -306,8 +286,7 @@ def create_review(request, payload: CampaignIn):
     court = request.user.court if not payload.court else Court.objects.filter(code=payload.court).first()
     if court is None:
         raise ValidationError([{"loc": ["body", "court"], "msg": "没有这个法院", "type": "value_error"}])
-    campaign = _call(
-        services.create_campaign, user=request.user, key=payload.key, court=court, period_start=payload.period_start,
+    campaign = services.create_campaign(user=request.user, key=payload.key, court=court, period_start=payload.period_start,
         period_end=payload.period_end, per_court=payload.per_court, as_of=payload.as_of,
     )  # fmt: skip
     return Status(201, views_data.campaign_json(campaign, request.user))
@@ -351,9 +330,7 @@ def review_record(request, key: str, item_id: int, payload: TerminationReviewIn)
     campaign = _campaign(request, key)
     item = views_data.visible_item(request.user, campaign, item_id)
     findings = {c: (f.passes, f.note) for c, f in payload.findings.items()}
-    item = _call(
-        services.record_review, item.pk, user=request.user, findings=findings, comment=payload.comment
-    )
+    item = services.record_review(item.pk, user=request.user, findings=findings, comment=payload.comment)
     return Status(201, views_data.item_json(item, request.user))
 
 

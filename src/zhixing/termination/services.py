@@ -29,7 +29,7 @@ from zhixing.cases.loader import load_record, load_records
 from zhixing.cases.models import Case, NodeEvent, Party
 from zhixing.cases.records import CaseRecord
 from zhixing.courts.models import Court, Role
-from zhixing.lib import periods
+from zhixing.lib import errors, periods
 from zhixing.lib.clock import today
 from zhixing.metrics.facts import refresh_facts
 from zhixing.metrics.models import ObligationFact
@@ -57,7 +57,7 @@ SYSTEM = "系统"
 AMOUNT_RE = re.compile(r"^\d+(\.\d{1,2})?$")
 
 
-class NotAllowed(InputError):
+class NotAllowed(errors.NotAllowed, InputError):
     """The user may not do this (a 403 in the API; the case itself is visible)."""
 
 

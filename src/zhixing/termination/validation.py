@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from zhixing.cases.choices import DEADLINE_TYPES, ClosingMode, PartyRole
 from zhixing.cases.records import CaseRecord
+from zhixing.lib import errors
 from zhixing.termination import rules
 
 Problems = list[tuple[str, str]]
@@ -29,15 +30,16 @@ TOLD_ITEMS = {
 OPINIONS = ("同意", "不同意")
 
 
-class InputError(ValueError):
+class InputError(errors.Refused, ValueError):
     """Bad input: every problem as ``(field, message)``; nothing was saved."""
 
     def __init__(self, problems: Problems):
-        self.problems = list(problems)
-        super().__init__("；".join(message for _, message in self.problems))
+        problems = list(problems)
+        super().__init__("；".join(message for _, message in problems), problems[0][0] if problems else None)
+        self.problems = problems
 
 
-class StaleVersion(InputError):
+class StaleVersion(errors.Conflict, InputError):
     """The case changed since the form was loaded (optimistic concurrency)."""
 
     def __init__(self, expected: int | None, actual: int):

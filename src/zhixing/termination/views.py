@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from zhixing.cases.api import visible_case
+from zhixing.cases.access import visible_case
 from zhixing.cases.loader import load_record
 from zhixing.cases.models import Case
 from zhixing.cases.views import OBLIGATION_STATUS
