@@ -4,6 +4,7 @@ corrections go through the case workbench, which records who, when and why."""
 from django.contrib import admin
 
 from zhixing.cases.models import Case, NodeEvent, Party
+from zhixing.courts.adminscope import CourtScoped
 from zhixing.lib.masking import Audience, audience, mask, mask_data
 
 
@@ -72,7 +73,7 @@ class NodeEventInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(CourtScoped, admin.ModelAdmin):
     list_display = ("case_number", "court", "case_type", "filed_on", "closed_on", "closing_mode", "handler")
     list_filter = ("case_type", "closing_mode", "court")
     search_fields = ("case_number", "parties__name", "parties__id_number", "parties__credit_code")
@@ -85,6 +86,3 @@ class CaseAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)

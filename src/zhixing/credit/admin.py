@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 
+from zhixing.courts.adminscope import CourtScoped, SuperuserOnly
 from zhixing.credit import services
 from zhixing.credit.models import (
     Agency,
@@ -42,7 +43,7 @@ class ApiKeyInline(admin.TabularInline):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(SuperuserOnly, admin.ModelAdmin):
     list_display = ("code", "name", "active", "rate_per_minute")
     inlines = (ApiKeyInline,)
     actions = ("issue_screening_key",)
@@ -59,13 +60,13 @@ class AgencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(ReadOnly):
+class ApiKeyAdmin(SuperuserOnly, ReadOnly):
     list_display = ("agency", "prefix", "scopes", "label", "created_at", "revoked_at")
     list_filter = ("agency",)
     actions = ("revoke",)
 
     def has_change_permission(self, request, obj=None):
-        return obj is None  # the changelist (for the action), never the form
+        return obj is None and request.user.is_superuser  # the changelist (for the action), never the form
 
     @admin.action(description="吊销所选密钥")
     def revoke(self, request, queryset):
@@ -75,14 +76,14 @@ class ApiKeyAdmin(ReadOnly):
 
 
 @admin.register(ScreeningAudit)
-class ScreeningAuditAdmin(ReadOnly):
+class ScreeningAuditAdmin(SuperuserOnly, ReadOnly):
     list_display = ("at", "agency", "endpoint", "status", "asked", "asked_count", "hit", "hits")
     list_filter = ("agency", "endpoint", "hit")
     date_hierarchy = "at"
 
 
 @admin.register(ListEntry)
-class ListEntryAdmin(ReadOnly):
+class ListEntryAdmin(CourtScoped, ReadOnly):
     list_display = (
         "name",
         "kind",
@@ -109,11 +110,11 @@ class ListEntryAdmin(ReadOnly):
 
 
 @admin.register(CreditDecision)
-class CreditDecisionAdmin(ReadOnly):
+class CreditDecisionAdmin(CourtScoped, ReadOnly):
     list_display = ("decided_on", "action", "case", "party", "document_number", "signer", "recorded_by")
     list_filter = ("action", "court")
 
 
 @admin.register(DeletionReminder)
-class DeletionReminderAdmin(ReadOnly):
+class DeletionReminderAdmin(CourtScoped, ReadOnly):
     list_display = ("due_on", "entry", "court", "ground", "notified_at")

@@ -4,6 +4,7 @@ configured here."""
 
 from django.contrib import admin
 
+from zhixing.courts.adminscope import CourtScoped
 from zhixing.funds.models import (
     ApprovalThreshold,
     CaseAccount,
@@ -19,7 +20,7 @@ from zhixing.funds.models import (
 )
 
 
-class ReadOnly(admin.ModelAdmin):
+class ReadOnly(CourtScoped, admin.ModelAdmin):
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -28,9 +29,6 @@ class ReadOnly(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
 
 
 @admin.register(Receipt)
@@ -95,13 +93,13 @@ class FundLogAdmin(ReadOnly):
 
 
 @admin.register(ApprovalThreshold)
-class ApprovalThresholdAdmin(admin.ModelAdmin):
+class ApprovalThresholdAdmin(CourtScoped, admin.ModelAdmin):
     list_display = ("court", "max_amount", "role")
     list_filter = ("court",)
 
 
 @admin.register(OfficerTeam)
-class OfficerTeamAdmin(admin.ModelAdmin):
+class OfficerTeamAdmin(CourtScoped, admin.ModelAdmin):
     list_display = ("court", "team", "handler")
     list_filter = ("court", "team")
     search_fields = ("handler", "team")

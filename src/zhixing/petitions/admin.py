@@ -3,10 +3,11 @@
 
 from django.contrib import admin
 
+from zhixing.courts.adminscope import CourtScoped
 from zhixing.petitions.models import Petition, PetitionEvent, PetitionReminder
 
 
-class ReadOnly(admin.ModelAdmin):
+class ReadOnly(CourtScoped, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
@@ -26,9 +27,11 @@ class PetitionAdmin(ReadOnly):
 
 @admin.register(PetitionEvent)
 class PetitionEventAdmin(ReadOnly):
+    scope_through = "petition"
     list_display = ("petition", "action", "on", "by", "at")
 
 
 @admin.register(PetitionReminder)
 class PetitionReminderAdmin(ReadOnly):
+    scope_through = "petition"
     list_display = ("petition", "clock", "kind", "due_on", "created_on")

@@ -3,11 +3,12 @@ scheduled job is their only writer)."""
 
 from django.contrib import admin
 
+from zhixing.courts.adminscope import CourtScoped
 from zhixing.reports.models import Bulletin, Campaign
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(CourtScoped, admin.ModelAdmin):
     list_display = ("name", "court", "start", "end")
     list_filter = ("court",)
     search_fields = ("name",)
@@ -15,7 +16,7 @@ class CampaignAdmin(admin.ModelAdmin):
 
 
 @admin.register(Bulletin)
-class BulletinAdmin(admin.ModelAdmin):
+class BulletinAdmin(CourtScoped, admin.ModelAdmin):
     list_display = ("date", "kind", "court", "format", "status", "size", "produced_at")
     list_filter = ("kind", "format", "status")
     date_hierarchy = "date"

@@ -3,6 +3,7 @@
 
 from django.contrib import admin
 
+from zhixing.courts.adminscope import CourtScoped
 from zhixing.supervision.models import (
     Finding,
     FindingReview,
@@ -11,7 +12,7 @@ from zhixing.supervision.models import (
 )
 
 
-class ReadOnly(admin.ModelAdmin):
+class ReadOnly(CourtScoped, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
@@ -30,6 +31,7 @@ class SupervisionOrderAdmin(ReadOnly):
 
 @admin.register(SupervisionEvent)
 class SupervisionEventAdmin(ReadOnly):
+    scope_through = "order"
     list_display = ("order", "action", "on", "by", "at")
 
 
@@ -42,6 +44,7 @@ class FindingAdmin(ReadOnly):
 
 @admin.register(FindingReview)
 class FindingReviewAdmin(ReadOnly):
+    scope_through = "finding"
     list_display = ("finding", "decision", "by", "at")
 
 

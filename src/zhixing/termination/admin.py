@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 
+from zhixing.courts.adminscope import CourtScoped
 from zhixing.termination import documents
 from zhixing.termination.models import (
     DocumentTemplate,
@@ -16,7 +17,7 @@ from zhixing.termination.models import (
 )
 
 
-class ReadOnly(admin.ModelAdmin):
+class ReadOnly(CourtScoped, admin.ModelAdmin):
     """History rows are written by the services only (design.md: append-only)."""
 
     def has_add_permission(self, request):
@@ -56,6 +57,7 @@ class ResumptionAdmin(ReadOnly):
 
 @admin.register(ReviewCampaign)
 class ReviewCampaignAdmin(ReadOnly):
+    scope_through = "court"
     list_display = ("key", "court", "period_start", "period_end", "per_court")
 
 
@@ -80,7 +82,9 @@ class TemplateForm(forms.ModelForm):
 
 
 @admin.register(DocumentTemplate)
-class DocumentTemplateAdmin(admin.ModelAdmin):
+class DocumentTemplateAdmin(CourtScoped, admin.ModelAdmin):
+    scope_through = "court"
+
     form = TemplateForm
     list_display = ("court", "kind", "filename", "uploaded_by", "uploaded_at")
 
