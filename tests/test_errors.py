@@ -15,6 +15,7 @@ from zhixing.api import answer_act_errors
 from zhixing.credit import services as credit
 from zhixing.flow import services as flow
 from zhixing.funds import services as funds
+from zhixing.inquiry import services as inquiry
 from zhixing.lib import errors
 from zhixing.petitions import services as petitions
 from zhixing.supervision import services as supervision
@@ -48,6 +49,11 @@ CASES = [
                   "type": "value_error"}]}),
     (StaleVersion(3, 4), 409, {"detail": "案件已被他人修改（版本 3 → 4），请刷新后重试"}),
     (termination.NotAllowed([("case", "只有执行局局长可以批准")]), 403, {"detail": "只有执行局局长可以批准"}),
+    (inquiry.InquiryError("party", "请选择被执行人", rule="INQ-1"), 422,
+     {"detail": [{"loc": ["body", "party"], "msg": "请选择被执行人", "type": "value_error", "rule": "INQ-1"}]}),
+    (inquiry.InquiryError("kind", "未知的查控类型"), 422,
+     {"detail": [{"loc": ["body", "kind"], "msg": "未知的查控类型", "type": "value_error", "rule": ""}]}),
+    (inquiry.Forbidden("case", "只有承办人可以发起查控"), 403, {"detail": "只有承办人可以发起查控"}),
     (funds.FundError("amount", "金额应大于零", rule="FUND-1"), 422,
      {"detail": [{"loc": ["body", "amount"], "msg": "金额应大于零", "type": "fund_error", "rule": "FUND-1"}]}),
     (funds.Forbidden("case", "需由执行局局长审批"), 403,
@@ -103,6 +109,7 @@ def test_funds_answers_in_plain_utf8_and_the_others_escaped():
         (StaleVersion(1, 2), errors.Conflict, InputError, "案件已被他人修改（版本 1 → 2），请刷新后重试"),
         (termination.NotAllowed([("case", "无权")]), errors.NotAllowed, InputError, "无权"),
         (funds.Conflict("key", "已用"), errors.Conflict, funds.FundError, "已用"),
+        (inquiry.Forbidden("case", "无权"), errors.NotAllowed, inquiry.InquiryError, "case: 无权"),
     ],
 )  # fmt: skip
 def test_an_app_error_is_a_member_and_reads_as_before(error, family, app_base, text):

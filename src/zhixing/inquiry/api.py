@@ -31,17 +31,6 @@ router = Router(tags=["网络查控"])
 PAGE_SIZE = 50
 
 
-def call(fn, *args, **kwargs):
-    try:
-        return fn(*args, **kwargs)
-    except services.Forbidden as e:
-        raise HttpError(403, e.message) from None
-    except services.InquiryError as e:
-        raise ValidationError(
-            [{"loc": ["body", e.field], "msg": e.message, "type": "value_error", "rule": e.rule}]
-        ) from None
-
-
 def _request(user, request_id: str) -> InquiryRequest:
     try:
         rid = uuid.UUID(request_id)
@@ -68,9 +57,9 @@ class RequestIn(Schema):
 @router.post("/requests", response={201: dict}, summary="发起网络查询或控制（冻结、续冻、解冻、扣划）")
 def create_request(request, body: RequestIn):
     case = visible_case(request.user, body.case_number)
-    req = call(services.request_inquiry, request.user, case, party=body.party, kind=body.kind,
-               categories=body.categories, system=body.system, asset=body.asset, amount=body.amount,
-               expires_on=body.expires_on)  # fmt: skip
+    req = services.request_inquiry(request.user, case, party=body.party, kind=body.kind,
+                                   categories=body.categories, system=body.system, asset=body.asset,
+                                   amount=body.amount, expires_on=body.expires_on)  # fmt: skip
     return Status(201, services.request_json(_request(request.user, str(req.request_id)), results=True))
 
 
@@ -107,7 +96,7 @@ def get_request(request, request_id: str):
 
 @router.post("/requests/{request_id}/retry", response=dict, summary="重新发送滞留的请求")
 def retry_request(request, request_id: str):
-    req = call(services.retry, request.user, _request(request.user, request_id))
+    req = services.retry(request.user, _request(request.user, request_id))
     return services.request_json(req, results=True)
 
 

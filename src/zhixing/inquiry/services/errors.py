@@ -1,19 +1,20 @@
-"""The errors of online inquiry and control: bad input (422) and a user who may not act (403)."""
+"""The errors of online inquiry and control: bad input (422) and a user who may not act (403),
+members of the one error family (``lib/errors.py``)."""
 
 from __future__ import annotations
 
+from zhixing.lib import errors
 
-class InquiryError(ValueError):
+
+class InquiryError(errors.Refused, ValueError):
     """Bad input: ``field`` names the input, ``message`` says the rule (Chinese)."""
 
-    status = 422
-
     def __init__(self, field: str, message: str, *, rule: str = ""):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
-        self.rule = rule
+        super().__init__(message, field, rule)
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
 
 
-class Forbidden(InquiryError):
-    status = 403
+class Forbidden(errors.NotAllowed, InquiryError):
+    pass
