@@ -135,7 +135,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;",
         "transaction_mode": "IMMEDIATE",
     }
-    DATABASES["default"].setdefault("TEST", {})["NAME"] = None
+    # Tests in memory, named so explicitly: pytest-django recognises the in-memory default
+    # only under Django's own engine name and would otherwise give each xdist worker a file
+    # named after the path of the real database.
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = ":memory:"
 
 AUTH_USER_MODEL = "courts.User"
 PASSWORD_HASHERS = [
