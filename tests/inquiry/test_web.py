@@ -6,11 +6,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from decimal import Decimal
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.inquiry.conftest import drain
 
 from zhixing.inquiry import services
+from zhixing.inquiry.forms import RequestForm
 from zhixing.inquiry.models import ConnectorConfig, InquiryRequest, Kind
+from zhixing.lib.formatting import yuan
 
 
 def test_api_creates_lists_and_scopes(sim, wuzhi_case, personas, client):
@@ -122,3 +127,38 @@ def test_signed_callbacks_are_applied_once(sim, wuzhi_case, courts, client):
                        HTTP_X_SIGNATURE=_sign(body, "other")).json()["new_results"] == 0  # fmt: skip
     r.refresh_from_db()
     assert r.status == "done" and r.results.get().assets[0]["asset"] == "存款-CB" and r.kind == Kind.INQUIRY
+
+
+class Debtor:
+    local_id, name = "p2", "武陟县某建材有限公司"
+
+
+def freeze_form(amount: str) -> RequestForm:
+    return RequestForm(
+        {"party": "p2", "kind": "freeze", "system": "总对总", "categories": ["存款"], "asset": "存款-A",
+         "amount": amount},
+        debtors=[Debtor()],
+    )  # fmt: skip
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.decimals(min_value=Decimal("0.01"), max_value=Decimal("99999999999999.99"), places=2))
+def test_the_amount_reads_back_as_shown_with_separators(amount):
+    """王某, an officer of 武陟县法院, types an amount as the pages show it ("30,000.00")."""
+    form = freeze_form(yuan(amount))
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["amount"] == amount
+
+
+def test_the_amount_field_takes_separators_and_refuses_what_is_not_an_amount():
+    for typed, read in (("30,000.00", Decimal("30000.00")), ("30，000", Decimal("30000.00")), ("", None)):
+        form = freeze_form(typed)
+        assert form.is_valid(), form.errors
+        assert form.cleaned_data["amount"] == read
+    assert freeze_form("30,00").errors == {
+        "amount": ["金额格式不正确：'30,00'（应为如 80000.00 的数字，最多两位小数）"]
+    }
+    assert freeze_form("1.005").errors == {
+        "amount": ["金额格式不正确：'1.005'（应为如 80000.00 的数字，最多两位小数）"]
+    }
+    assert freeze_form("0").errors == {"amount": ["金额必须大于 0"]}

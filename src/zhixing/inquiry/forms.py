@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from zhixing.funds.forms import AmountField
 from zhixing.inquiry.models import ALL_CATEGORIES, Kind, System
 
 
@@ -16,9 +17,8 @@ class RequestForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )  # fmt: skip
     asset = forms.CharField(label="财产编号", required=False, max_length=100)
-    amount = forms.DecimalField(
-        label="金额（元）", required=False, max_digits=16, decimal_places=2, min_value=0
-    )
+    # Typed as people read amounts ("30,000.00"), parsed exactly, as on the fund forms.
+    amount = AmountField(required=False)
     expires_on = forms.DateField(
         label="期限届满日", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
