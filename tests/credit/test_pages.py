@@ -3,11 +3,13 @@ check the rules before saving (a refused decision re-renders with the rule, noth
 decisions only by the case's own court, and the due-deletions page."""
 
 import re
+from datetime import date
 
 import pytest
 from django.test import Client
 
 from zhixing.cases.models import NodeEvent
+from zhixing.credit import services
 from zhixing.credit.models import ListEntry
 
 pytestmark = pytest.mark.django_db
@@ -113,6 +115,19 @@ def test_due_page_lists_what_must_be_deleted(credit_urls, personas, make_case):
     assert "2024-10-10" in html and "周某" in html
     assert "<td>有履行能力而拒不履行生效法律文书确定义务</td>" in html
     assert "周某" not in signed_in(personas["wenxian_officer"]).get("/credit/due/").content.decode()
+
+
+def test_the_case_history_names_a_lifting_ground_in_words(credit_urls, personas, make_case):
+    """王某, an officer of 武陟县法院, lifts 周某's restriction on the applicant's consent; the
+    case page's history says 申请执行人同意解除, not the stored code."""
+    case = make_case(events=[{"node": "consumption_restriction", "on": "2024-02-01", "party": "p2"}])
+    officer = personas["wuzhi_officer"]
+    doc = services.Document(date(2024, 3, 10), "（2024）豫0823执88号之二", "李院长")
+    services.lift_restriction(officer, case, party="p2", ground="consent", doc=doc)
+    html = signed_in(officer).get(f"/cases/{case.case_number}/").content.decode()
+    details = re.findall(r'<span class="details">(.*?)</span>', html, re.S)
+    assert any("申请执行人同意解除" in d for d in details)
+    assert not any("consent" in d for d in details)
 
 
 def test_anonymous_users_are_sent_to_log_in(credit_urls, make_case):

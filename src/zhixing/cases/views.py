@@ -46,7 +46,7 @@ from zhixing.cases.models import Case, NodeEvent
 from zhixing.cases.records import CaseRecord
 from zhixing.courts.access import court_choices
 from zhixing.courts.models import Court
-from zhixing.credit.models import Ground
+from zhixing.credit.models import DeletionGround, Ground, LiftingGround
 from zhixing.flow import rules as flow_rules
 from zhixing.flow import services as flow_services
 from zhixing.flow.deadlines import case_deadlines
@@ -75,6 +75,8 @@ CLOCK_STATUS = {
 EXTRA_NODE_LABELS = {"disbursement": "案款发放"}
 #: CREDIT-1's grounds (G1…G6) as the courts name them.
 GROUND_LABELS = dict(Ground.choices)
+#: The 事由 of a 失信 deletion or a lifted restriction as stored by the credit decisions.
+CREDIT_REASON_LABELS = {**dict(LiftingGround.choices), **dict(DeletionGround.choices)}
 
 
 def node_label(code: str) -> str:
@@ -95,6 +97,8 @@ def _value(key: str, value, record: CaseRecord) -> str:
         )
     if key == "grounds" and isinstance(value, list):
         return "、".join(GROUND_LABELS.get(g, str(g)) for g in value) or "—"
+    if key == "ground" and isinstance(value, str) and value in CREDIT_REASON_LABELS:
+        return CREDIT_REASON_LABELS[value]
     if key in AMOUNT_FIELDS and isinstance(value, str):
         return f"{yuan(value)} 元"
     if isinstance(value, list):
