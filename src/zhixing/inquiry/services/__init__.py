@@ -42,6 +42,7 @@ from zhixing.inquiry.services.requests import (
     retry,
 )
 from zhixing.inquiry.services.wire import Answer, parse_answer, payload
+from zhixing.lib.clock import today  # the one clock every module of the package reads
 
 # The public names, and the private ones the tests read.
 __all__ = [
@@ -69,5 +70,6 @@ __all__ = [
     "request_json",
     "retry",
     "run_daily",
+    "today",
     "work_once",
 ]
