@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -156,14 +156,12 @@ def overdue_by_node(court_ids: list[int] | None, as_of: date) -> dict[str, int]:
     """Obligations overdue on ``as_of`` per key node (K1…K9), by the flow queue's rule
     (``flow.services.queue`` status ``overdue``: last day before as_of, not discharged on
     or before as_of, K1–K5 of a case closed by then left out): one grouped query."""
-    qs = ObligationFact.objects.filter(
-        lapsed=False, due_on__isnull=False, due_on__lt=as_of, trigger_on__lte=as_of
-    ).filter(Q(done_on__isnull=True) | Q(done_on__gt=as_of))
+    qs = ObligationFact.objects.overdue_on(as_of)
     if court_ids is not None:
         qs = qs.filter(court_id__in=court_ids)
     # The closing day from the case's facts (the same day as the case's own): the count
     # then reads fact tables only, which the cache stamp watches.
-    qs = qs.exclude(key_node__in=BEFORE_CLOSING, case__fact__closed_on__lte=as_of)
+    qs = qs.not_closed_out(BEFORE_CLOSING, as_of, closing="fact")
     return dict(qs.values_list("key_node").annotate(n=Count("id")).values_list("key_node", "n"))
 
 

@@ -865,11 +865,10 @@ def queue(user, *, as_of: date, scope: str = "mine", days: int = 7, court_code: 
     scope_q = _scope_filter(user, scope, court_code)
     horizon = as_of + timedelta(days=days)
     facts = (
-        ObligationFact.objects.filter(
-            scope_q, lapsed=False, due_on__isnull=False, due_on__lte=horizon, trigger_on__lte=as_of
-        )
-        .filter(Q(done_on__isnull=True) | Q(done_on__gt=as_of))
-        .exclude(key_node__in=BEFORE_CLOSING, case__closed_on__lte=as_of)
+        ObligationFact.objects.filter(scope_q)
+        .open_on(as_of)
+        .due_by(horizon)
+        .not_closed_out(BEFORE_CLOSING, as_of, closing="case")
         .values_list(
             "case__case_number",
             "case__court__code",

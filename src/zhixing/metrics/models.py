@@ -9,7 +9,10 @@ value gives the as-of answer.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db import models
+from django.db.models import Q
 
 from zhixing.cases.models import Case
 from zhixing.courts.models import Court
@@ -98,6 +101,37 @@ class CaseFact(models.Model):
         return f"{self.case_id} 事实"
 
 
+class ObligationQuerySet(models.QuerySet):
+    """The words the pages and queues use for key-node obligations (indicators.md §1, §3)."""
+
+    def open_on(self, as_of: date) -> ObligationQuerySet:
+        """Obligations running on ``as_of``: triggered on or before it, with a last day, not
+        lapsed, and not discharged on or before it."""
+        return self.filter(lapsed=False, due_on__isnull=False, trigger_on__lte=as_of).filter(
+            Q(done_on__isnull=True) | Q(done_on__gt=as_of)
+        )
+
+    def overdue_on(self, as_of: date) -> ObligationQuerySet:
+        """Open on ``as_of`` with the last day already past (overdue at the end of as_of − 1,
+        indicators.md §1)."""
+        return self.open_on(as_of).filter(due_on__lt=as_of)
+
+    def due_by(self, day: date) -> ObligationQuerySet:
+        """Those whose last day is on or before ``day``."""
+        return self.filter(due_on__lte=day)
+
+    def not_closed_out(
+        self, nodes: tuple[str, ...], as_of: date, *, closing: str = "fact"
+    ) -> ObligationQuerySet:
+        """Leave out the obligations of ``nodes`` whose case closed on or before ``as_of``: they
+        lapsed or can no longer be done (events after the closing discharge nothing). The
+        closing day is read from the case's facts (``closing="fact"``: a count that reads fact
+        tables only, which a cache stamp can watch) or from the case itself (``"case"``);
+        both hold the same day."""
+        lookup = "case__fact__closed_on__lte" if closing == "fact" else "case__closed_on__lte"
+        return self.exclude(key_node__in=nodes, **{lookup: as_of})
+
+
 class ObligationFact(models.Model):
     """One key-node obligation (§3) with everything known: an obligation is overdue in a
     window when its due day lies in it and on or before as-of and done_on is null or later."""
@@ -112,6 +146,8 @@ class ObligationFact(models.Model):
     done_on = models.DateField(null=True)
     lapsed = models.BooleanField(default=False)
     provisional = models.BooleanField(default=False)
+
+    objects = ObligationQuerySet.as_manager()
 
     class Meta:
         # IND-08 reads the due days in a window of the courts in scope, with what decides
