@@ -19,10 +19,17 @@ class Command(BaseCommand):
 
 
 def serve(host: str, port: int, threads: int, out) -> None:
-    from waitress import serve as waitress_serve
+    from waitress.server import create_server
 
     from zhixing.wsgi import application
 
+    # The socket is bound here, so whoever reads the line below can connect at once.
+    server = create_server(application, host=host, port=port, threads=threads, ident="zhixing")
     out.write(f"zhixing 已启动：http://{host}:{port}/ （Ctrl+C 停止）")
     out.flush()
-    waitress_serve(application, host=host, port=port, threads=threads, ident="zhixing")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
