@@ -25,8 +25,6 @@ from playwright.sync_api import sync_playwright
 
 OUT = Path(__file__).resolve().parent
 DESK, PHONE = (1366, 768), (390, 844)
-#: The demo's last full year (``zhixing demo --years 2`` simulates it and this year up to yesterday).
-YEAR = time.localtime().tm_year - 1
 
 
 def free_port() -> int:
@@ -45,7 +43,7 @@ def main() -> None:
     }
     cli = [sys.executable, "-m", "zhixing.cli"]
     demo = subprocess.run(
-        [*cli, "demo", "--no-serve", "--years", "2", "--cases-per-court-year", "20"],
+        [*cli, "demo", "--no-serve", "--cases-per-court-year", "120"],
         cwd=tmp, env=env, capture_output=True, text=True, check=True,
     )  # fmt: skip
     # The demo prints "登录账号（密码均为 P）：" and then "  username  court · role（name）".
@@ -86,21 +84,21 @@ def shoot(base: str, accounts: dict, env: dict, tmp: Path) -> None:
     from zhixing.cases.models import Case, Party
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium")
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--lang=zh-CN"])
         desk = browser.new_context(viewport={"width": DESK[0], "height": DESK[1]}, locale="zh-CN")
         page = desk.new_page()
         page.goto(base + "/login/")
         page.screenshot(path=OUT / "login.png")
         chief = next(u for u in accounts if u == "zhihui") if "zhihui" in accounts else next(iter(accounts))
         login(page, base, chief, accounts[chief])
-        page.goto(base + f"/dashboard/?period=custom&from={YEAR}-01-01&to={YEAR}-12-31&as_of={YEAR}-12-31")
+        page.goto(base + "/dashboard/")
         try:
             page.wait_for_selector("#chart .main-svg", state="attached", timeout=10_000)
         except Exception:  # an empty window draws no chart; capture anyway
             print("warning: the dashboard chart was not drawn", file=sys.stderr)
         page.wait_for_timeout(500)
         page.screenshot(path=OUT / "dashboard.png")
-        page.goto(base + f"/reports/rankings/?from={YEAR}-01-01&to={YEAR}-12-31&as_of={YEAR}-12-31")
+        page.goto(base + "/reports/rankings/")
         page.wait_for_timeout(1000)
         page.screenshot(path=OUT / "ranking.png")
         officer = "wz_zhixingyuan"
