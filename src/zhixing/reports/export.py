@@ -53,27 +53,42 @@ def _row(case: Case) -> tuple:
 
 
 def workbook(title: str, subtitle: str, cases: Iterable[Case]) -> bytes:
+    widths = (26, 22, 10, 12, 12, 14, 10, 18, 16)
+    return _write("案件", widths, title, subtitle, HEADER, map(_row, cases), money_from=7)
+
+
+def _write(
+    sheet: str,
+    widths: Iterable[int],
+    title: str,
+    subtitle: str,
+    header: tuple[str, ...],
+    rows: Iterable[tuple],
+    money_from: int | None = None,
+) -> bytes:
+    """One sheet: the title, the subtitle, a bold header, then the rows; dates as dates and
+    the columns from ``money_from`` on as yuan."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet("案件")
-    for col, width in zip("ABCDEFGHI", (26, 22, 10, 12, 12, 14, 10, 18, 16), strict=True):
-        ws.column_dimensions[col].width = width
+    ws = wb.create_sheet(sheet)
+    for n, width in enumerate(widths):
+        ws.column_dimensions[chr(ord("A") + n)].width = width
     heading = WriteOnlyCell(ws, value=title)
     heading.font = Font(bold=True, size=13)
     ws.append([heading])
     ws.append([subtitle])
     bold = Font(bold=True)
-    ws.append([_bold(ws, h, bold) for h in HEADER])
-    for case in cases:
+    ws.append([_bold(ws, h, bold) for h in header])
+    for row in rows:
         cells = []
-        for n, value in enumerate(_row(case)):
+        for n, value in enumerate(row):
             cell = WriteOnlyCell(ws, value=value)
             if isinstance(value, date):
                 cell.number_format = "yyyy-mm-dd"
-            elif n >= 7 and value is not None:
+            elif money_from is not None and n >= money_from and value is not None:
                 cell.number_format = YUAN_FORMAT
             cells.append(cell)
         ws.append(cells)
@@ -106,32 +121,8 @@ def response(title: str, subtitle: str, cases, filename: str) -> HttpResponse:
 
 def table(title: str, subtitle: str, header: tuple[str, ...], rows: Iterable[tuple]) -> bytes:
     """Any list a page shows, as text and date cells under a bold header."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("列表")
-    for n in range(len(header)):
-        ws.column_dimensions[chr(ord("A") + n)].width = 22 if n == 0 else 16
-    heading = WriteOnlyCell(ws, value=title)
-    heading.font = Font(bold=True, size=13)
-    ws.append([heading])
-    ws.append([subtitle])
-    ws.append([_bold(ws, h, Font(bold=True)) for h in header])
-    for row in rows:
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(ws, value=value)
-            if isinstance(value, date):
-                cell.number_format = "yyyy-mm-dd"
-            cells.append(cell)
-        ws.append(cells)
-    out = io.BytesIO()
-    wb.properties.title = title
-    wb.properties.creator = "zhixing"
-    wb.save(out)
-    return out.getvalue()
+    widths = [22 if n == 0 else 16 for n in range(len(header))]
+    return _write("列表", widths, title, subtitle, header, rows)
 
 
 def table_response(title: str, subtitle: str, header: tuple[str, ...], rows: Iterable[tuple]) -> HttpResponse:
