@@ -21,7 +21,15 @@ from django.test.utils import CaptureQueriesContext
 from zhixing.cases.models import Case
 from zhixing.flow import services
 from zhixing.flow.models import Alert
-from zhixing.flow.services import acknowledge, alerts_for, scan_overdue
+from zhixing.flow.services import (
+    acknowledge,
+    alerts_for,
+    events,
+    extensions,
+    resume,
+    scan_overdue,
+    supervision,
+)
 
 pytestmark = pytest.mark.django_db
 W1, W2, W3, WX = (
@@ -95,7 +103,8 @@ def test_an_obligation_done_on_its_last_day_is_not_an_alert(courts, bundle_case,
 
 
 def test_a_new_event_after_the_alert_leaves_the_alert(cases, personas, monkeypatch):
-    monkeypatch.setattr(services, "today", lambda: D("2023-06-01"))
+    for module in (services, events, extensions, resume, supervision):
+        monkeypatch.setattr(module, "today", lambda: D("2023-06-01"))
     scan_overdue(D("2023-03-08"))
     services.record_event(
         cases[W1],

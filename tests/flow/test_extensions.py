@@ -18,7 +18,17 @@ from zhixing.cases.models import Case, NodeEvent
 from zhixing.courts.models import Role, User
 from zhixing.flow import services
 from zhixing.flow.models import ExtensionRequest, ExtensionStatus
-from zhixing.flow.services import Conflict, FlowError, Forbidden, decide_extension, request_extension
+from zhixing.flow.services import (
+    Conflict,
+    FlowError,
+    Forbidden,
+    decide_extension,
+    events,
+    extensions,
+    request_extension,
+    resume,
+    supervision,
+)
 from zhixing.metrics.models import CaseFact
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +43,8 @@ def D(s: str) -> date:
 @pytest.fixture
 def on_day(monkeypatch):
     def set_day(s: str) -> None:
-        monkeypatch.setattr(services, "today", lambda: D(s))
+        for module in (services, events, extensions, resume, supervision):  # each reads today at call time
+            monkeypatch.setattr(module, "today", lambda: D(s))
 
     set_day("2023-08-30")
     return set_day

@@ -211,8 +211,10 @@ def test_a_late_application_is_imported_worked_on_and_warned_about(
 ):
     from zhixing.cases.models import Case
     from zhixing.flow import services
+    from zhixing.flow.services import events, extensions, resume, supervision
 
-    monkeypatch.setattr(services, "today", lambda: D("2024-06-01"))
+    for module in (services, events, extensions, resume, supervision):
+        monkeypatch.setattr(module, "today", lambda: D("2024-06-01"))
     late = bundle_case(
         case_number="（2023）豫0823执901号", filed_on="2023-10-09", application_received_on="2023-10-08",
         basis={"document_number": "（2021）豫0823民初1号", "effective_on": "2021-10-01"},

@@ -24,8 +24,12 @@ from zhixing.flow.services import (
     FlowError,
     Forbidden,
     correct_event,
+    events,
+    extensions,
     queue,
     record_event,
+    resume,
+    supervision,
     withdraw_event,
 )
 from zhixing.metrics.models import CaseFact, ObligationFact
@@ -45,7 +49,8 @@ def D(s: str) -> date:
 
 @pytest.fixture(autouse=True)
 def frozen_today(monkeypatch):
-    monkeypatch.setattr(services, "today", lambda: TODAY)
+    for module in (services, events, extensions, resume, supervision):  # each reads today at call time
+        monkeypatch.setattr(module, "today", lambda: TODAY)
 
 
 @pytest.fixture
@@ -255,13 +260,15 @@ def test_correcting_and_withdrawing_keep_the_history(cases, personas):
 
 def test_a_planned_suspension_resumes_by_itself_once(cases, personas, monkeypatch):
     w1, officer = cases[W1], personas["wuzhi_officer"]
-    monkeypatch.setattr(services, "today", lambda: D("2023-04-03"))
+    for module in (services, events, extensions, resume, supervision):
+        monkeypatch.setattr(module, "today", lambda: D("2023-04-03"))
     record_event(
         w1, "suspension_start", "2023-04-03", {"until": "2023-05-04"}, user=officer, expected_version=1
     )
     assert CaseFact.objects.get(case=w1).statutory_deadline is None  # open: unbounded
 
-    monkeypatch.setattr(services, "today", lambda: D("2023-05-04"))
+    for module in (services, events, extensions, resume, supervision):
+        monkeypatch.setattr(module, "today", lambda: D("2023-05-04"))
     assert services.resume_due(D("2023-05-03")) == []
     out = io.StringIO()
     call_command("resume_suspensions", "--as-of", "2023-05-04", "--json", stdout=out)
