@@ -248,7 +248,7 @@ def _prefix(field: str, text: str) -> Q:
 
 
 def search_q(q: str, parties: QuerySet[Party]) -> Q:
-    """The cases a search text finds, each way by an index (issue 11: no scan of a
+    """The cases a search text finds, each way by an index (no scan of a
     million cases or parties): a case number starting with the text (half-width
     brackets accepted), a party among ``parties`` (those of the courts in scope) whose
     name starts with it, or a whole ID number or credit code (a trailing x matches X)."""
@@ -292,7 +292,7 @@ def masked(record: CaseRecord, seen_by: Audience = Audience.STAFF) -> CaseRecord
 
 def interference_hidden(user, case: Case, event_data: dict) -> bool:
     """An ``interference_record`` node is shown only to those who may see interference
-    records of the case (issue 9: never to the person named)."""
+    records of the case (never to the person named)."""
     from zhixing.supervision.services import may_see_interference
 
     return not may_see_interference(user, court=case.court, person=event_data.get("person") or "")

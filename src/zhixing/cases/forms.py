@@ -12,7 +12,7 @@ from zhixing.flow.nodes import NODES
 from zhixing.lib.formatting import ungroup
 
 #: Nodes entered elsewhere: 失信 acts go through the credit decision (CREDIT-1);
-#: interference records through supervision (issue 9).
+#: interference records through supervision.
 ELSEWHERE = frozenset(
     {"credit_listing", "credit_deletion", "credit_revocation", "credit_correction", "interference_record"}
 )

@@ -1,4 +1,4 @@
-"""The in-memory screening index of active list entries (issue 8 §4).
+"""The in-memory screening index of active list entries.
 
 Screening must not touch the database per query. Every active ``ListEntry`` with an
 identifier is held in parallel sorted arrays (the ``array`` module: a single lookup is a

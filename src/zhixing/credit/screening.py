@@ -1,5 +1,5 @@
 """Screening for 协助单位: API keys, rate limits, the audit trail, lookups, the signed
-snapshot (issue 8 §3–4). The API (``credit.api.screening_router``) and the lean
+snapshot. The API (``credit.api.screening_router``) and the lean
 screening server (``zhixing screening_serve``) are thin layers over this module.
 
 - Keys: ``zx_<prefix>_<secret>``; only the SHA-256 of the whole key is stored. Valid

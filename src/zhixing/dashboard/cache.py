@@ -1,4 +1,4 @@
-"""Figures of the command centre, cached and refreshed behind the reader (issue 11: the
+"""Figures of the command centre, cached and refreshed behind the reader (the
 page at a million cases within 300 ms).
 
 Every figure on the page is a function of the fact tables, the courts and its arguments

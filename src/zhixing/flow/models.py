@@ -28,7 +28,7 @@ class HolidaySchedule(models.Model):
         return f"{self.year}年节假日安排"
 
 
-# -- supervision around deadlines (issue 4) ---------------------------------------------------
+# -- supervision around deadlines -------------------------------------------------------------------
 
 
 class Alert(models.Model):

@@ -40,7 +40,7 @@ def channel() -> str:
 
 
 def codes_required() -> bool:
-    """A code is asked for whenever a channel is configured (issue 11)."""
+    """A code is asked for whenever a channel is configured."""
     return channel() != "none"
 
 

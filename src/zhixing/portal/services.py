@@ -52,7 +52,7 @@ CASE_CLIENT_LIMIT = (5, 60 * 60)
 CLIENT_LIMIT = (20, 60 * 60)
 #: Party fields (bundle ``extra``) that may hold the phone the court has on file.
 PHONE_FIELDS = ("phone", "mobile")
-#: Nodes a party is not shown: internal records (issue 9: interference records are
+#: Nodes a party is not shown: internal records (interference records are
 #: never shown to outsiders; the registry's hiding flag is an internal action).
 HIDDEN_NODES = frozenset({"interference_record", "termination_registry_hidden"})
 

@@ -1,4 +1,4 @@
-"""Bulletins (通报, issue 5 part 5): daily, weekly and monthly, as HTML, PDF and xlsx.
+"""Bulletins (通报): daily, weekly and monthly, as HTML, PDF and xlsx.
 
 One context feeds every format; HTML and PDF share one Django template
 (``reports/bulletin.html``), PDF through WeasyPrint with a TrueType CJK font found via

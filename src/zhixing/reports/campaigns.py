@@ -1,4 +1,4 @@
-"""Campaign progress (专项活动, issue 5 part 4): per court, each target indicator's figure
+"""Campaign progress (专项活动): per court, each target indicator's figure
 over the campaign so far, the ``cases_needed`` gap (indicators.md §5), and a burn-down
 of the remaining gap per day or week.
 

@@ -1,5 +1,5 @@
 """Rankings of peer courts per indicator, change against the previous period, and the
-12-month trend (issue 5 part 3).
+12-month trend.
 
 Peers are the courts of one level under a court (e.g. the basic courts under 豫08). A
 peer's figure covers its own cases and those of the courts below it (辖区): the engine's

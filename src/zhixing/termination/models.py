@@ -48,7 +48,7 @@ class TerminationFact(models.Model):
     served_on = models.DateField(null=True)  # first effective ruling_served (T14's trigger)
     registry_entry_on = models.DateField(null=True)  # first termination_registry_entry
 
-    # -- the gate (issue item 2) ---------------------------------------------------------------
+    # -- the gate -------------------------------------------------------------------------------
 
     def __str__(self) -> str:
         return f"{self.case_id} {','.join(self.failed_static) or '合格'}"
@@ -88,7 +88,7 @@ class TerminationClosing(models.Model):
         return f"{self.case} 终本 {self.closed_on}"
 
 
-# -- interview and ruling (issue item 3) ------------------------------------------------------
+# -- interview and ruling ----------------------------------------------------------------------
 
 
 class Opinion(models.TextChoices):
@@ -185,7 +185,7 @@ class DocumentTemplate(models.Model):
         return f"{self.court} {self.get_kind_display()}"
 
 
-# -- after closing (issue item 4) ----------------------------------------------------------------
+# -- after closing --------------------------------------------------------------------------------
 
 
 class HidingGround(models.Model):
@@ -264,7 +264,7 @@ class Reminder(models.Model):
             models.UniqueConstraint(fields=["case", "kind", "ref"], name="termination_reminder_once"),
         )
 
-    # -- resumption (issue item 5) ------------------------------------------------------------------
+    # -- resumption ----------------------------------------------------------------------------------
 
     def __str__(self) -> str:
         return f"{self.case} {self.get_kind_display()} {self.due_on}"
@@ -305,7 +305,7 @@ class CaseNumberCounter(models.Model):
             models.UniqueConstraint(fields=["court", "type_code", "year"], name="termination_counter_unique"),
         )
 
-    # -- cross-review (issue item 6) ------------------------------------------------------------------
+    # -- cross-review ----------------------------------------------------------------------------------
 
     def __str__(self) -> str:
         return f"{self.court_id} {self.type_code} {self.year}: {self.last}"

@@ -63,7 +63,7 @@ def _rulings(record: CaseRecord):
     return record.events_of("termination_ruling")
 
 
-# -- the closing gate (issue item 2) -------------------------------------------------------
+# -- the closing gate -----------------------------------------------------------------------
 
 
 def closing_errors(record: CaseRecord, closed_on: date, today: date) -> Problems:
@@ -112,7 +112,7 @@ def gate_verdict(record: CaseRecord, closed_on: date) -> rules.TerminationVerdic
     return verdict
 
 
-# -- interview and ruling (issue item 3) -----------------------------------------------------------
+# -- interview and ruling ---------------------------------------------------------------------------
 
 
 def interview_errors(
@@ -227,7 +227,7 @@ def service_errors(record: CaseRecord, *, on: date, today: date) -> Problems:
     return problems
 
 
-# -- after closing (issue item 4) -------------------------------------------------------------------
+# -- after closing -----------------------------------------------------------------------------------
 
 
 def _terminated(record: CaseRecord) -> Problems:
@@ -294,7 +294,7 @@ def inquiry_errors(record: CaseRecord, *, on: date, party: str | None, today: da
     return problems
 
 
-# -- resumption (issue item 5) ---------------------------------------------------------------------
+# -- resumption -------------------------------------------------------------------------------------
 
 
 def resumption_errors(record: CaseRecord, *, filed_on: date, already: str | None, today: date) -> Problems:

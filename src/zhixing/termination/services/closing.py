@@ -19,7 +19,7 @@ from zhixing.termination.models import TerminationClosing
 from zhixing.termination.services.writes import NotAllowed, _commit, _lock, _may_act
 from zhixing.termination.validation import InputError, raise_if
 
-#: Roles that may approve a 终本 closing whose checks failed (issue item 2: "the bureau chief").
+#: Roles that may approve a 终本 closing whose checks failed ("the bureau chief").
 OVERRIDE_ROLES = frozenset({Role.BUREAU_CHIEF})
 
 
