@@ -224,6 +224,26 @@ class NewEvent:
     reason: str = ""
 
 
+def _clean_items(
+    items: list[NewEvent], user, results: list[NodeEvent | FlowError | None]
+) -> dict[int, tuple[date, dict]]:
+    """Step 1 of :func:`record_events_bulk`: each item's day and fields cleaned as
+    :func:`record_event` cleans them, by position; a refused item's FlowError goes into
+    ``results`` in its place."""
+    cleaned: dict[int, tuple[date, dict]] = {}
+    for i, item in enumerate(items):
+        try:
+            on, data = _clean(item.node, item.on, item.data)
+        except FlowError as e:
+            results[i] = e
+            continue
+        if user is not None:
+            data["by"] = who(user)
+        data.setdefault("by", SYSTEM)
+        cleaned[i] = (on, data)
+    return cleaned
+
+
 def record_events_bulk(
     items: list[NewEvent], *, user=None, source: str = NodeEvent.Source.SYSTEM
 ) -> list[NodeEvent | FlowError]:
@@ -241,17 +261,7 @@ def record_events_bulk(
     never deadlock) and loaded with one bulk load, the events inserted with one
     bulk_create, and the facts of the touched cases derived once (``refresh_facts``)."""
     results: list[NodeEvent | FlowError | None] = [None] * len(items)
-    cleaned: dict[int, tuple[date, dict]] = {}
-    for i, item in enumerate(items):
-        try:
-            on, data = _clean(item.node, item.on, item.data)
-        except FlowError as e:
-            results[i] = e
-            continue
-        if user is not None:
-            data["by"] = who(user)
-        data.setdefault("by", SYSTEM)
-        cleaned[i] = (on, data)
+    cleaned = _clean_items(items, user, results)
     if not cleaned:
         return results  # type: ignore[return-value]
     ids = sorted({items[i].case_id for i in cleaned})

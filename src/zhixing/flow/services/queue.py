@@ -112,20 +112,9 @@ def _status(due_on: date, as_of: date) -> str:
 QUEUE_STATUS_LABELS = {"overdue": "已超期", "due_today": "今日到期", "due_soon": "即将到期"}
 
 
-def queue(user, *, as_of: date, scope: str = "mine", days: int = 7, court_code: str = "") -> list[QueueItem]:
-    """The work queue on day ``as_of``: every obligation (K1–K9, indicators.md §3) not
-    discharged on or before as_of whose last day is on or before as_of + ``days``, and
-    the statutory deadline (DL-13) of every case open then that ends in that range.
-
-    ``status``: ``overdue`` — the last day has passed (overdue at the end of as_of − 1,
-    indicators.md §1; the daily scan has recorded it as an alert); ``due_today`` — the
-    last day is as_of itself (overdue at its end if still undone); ``due_soon`` — later.
-    K1–K5 of a case closed on or before as_of are left out: they lapsed or can no longer
-    be done (events after the closing discharge nothing). Ordered by last day."""
-    if days < 0 or days > 366:
-        raise FlowError("days", "天数应在 0–366 之间")
-    scope_q = _scope_filter(user, scope, court_code)
-    horizon = as_of + timedelta(days=days)
+def _obligation_items(scope_q: Q, as_of: date, horizon: date) -> list[QueueItem]:
+    """The queue's obligations (K1–K9): open on as_of, last day by ``horizon``, K1–K5 of a
+    case closed by as_of left out."""
     facts = (
         ObligationFact.objects.filter(scope_q)
         .open_on(as_of)
@@ -142,7 +131,7 @@ def queue(user, *, as_of: date, scope: str = "mine", days: int = 7, court_code: 
             "provisional",
         )
     )
-    items = [
+    return [
         QueueItem(
             number,
             court,
@@ -159,6 +148,11 @@ def queue(user, *, as_of: date, scope: str = "mine", days: int = 7, court_code: 
         )
         for number, court, handler, key, ref, trigger, due, provisional in facts
     ]
+
+
+def _deadline_items(scope_q: Q, as_of: date, horizon: date) -> list[QueueItem]:
+    """The queue's statutory deadlines (DL-13): of every case open on as_of, ending by
+    ``horizon``."""
     deadlines = (
         CaseFact.objects.filter(
             scope_q, statutory_deadline__isnull=False, statutory_deadline__lte=horizon, filed_on__lte=as_of
@@ -173,7 +167,7 @@ def queue(user, *, as_of: date, scope: str = "mine", days: int = 7, court_code: 
             "deadline_provisional",
         )
     )
-    items += [
+    return [
         QueueItem(
             number,
             court,
@@ -190,4 +184,22 @@ def queue(user, *, as_of: date, scope: str = "mine", days: int = 7, court_code: 
         )
         for number, court, handler, filed, due, provisional in deadlines
     ]
+
+
+def queue(user, *, as_of: date, scope: str = "mine", days: int = 7, court_code: str = "") -> list[QueueItem]:
+    """The work queue on day ``as_of``: every obligation (K1–K9, indicators.md §3) not
+    discharged on or before as_of whose last day is on or before as_of + ``days``, and
+    the statutory deadline (DL-13) of every case open then that ends in that range.
+
+    ``status``: ``overdue`` — the last day has passed (overdue at the end of as_of − 1,
+    indicators.md §1; the daily scan has recorded it as an alert); ``due_today`` — the
+    last day is as_of itself (overdue at its end if still undone); ``due_soon`` — later.
+    K1–K5 of a case closed on or before as_of are left out: they lapsed or can no longer
+    be done (events after the closing discharge nothing). Ordered by last day."""
+    if days < 0 or days > 366:
+        raise FlowError("days", "天数应在 0–366 之间")
+    scope_q = _scope_filter(user, scope, court_code)
+    horizon = as_of + timedelta(days=days)
+    items = _obligation_items(scope_q, as_of, horizon)
+    items += _deadline_items(scope_q, as_of, horizon)
     return sorted(items, key=lambda i: (i.due_on, i.case_number, i.key_node, i.ref or ""))
