@@ -28,7 +28,7 @@ def data(transactional_db, courts, personas, import_cases, bundle_case):
         bundle_case(case_number=NUMBER, events=without_notice, parties=[me, bundle_case.debtor()],
                     receipts=[{"id": "r1", "notice_on": "2023-04-06", "amount": "2000.00", "payer": "某公司"}],
                     disbursements=[{"id": "d1", "receipt": "r1", "on": "2023-04-20", "amount": "2000.00", "payee": "p1"}]),
-        bundle_case(case_number="（2023）豫0823执603号", closed_on="2023-06-01", closing_mode="执行完毕"),
+        bundle_case(case_number="（2023）豫0823执603号", closing={"on": "2023-06-01", "mode": "执行完毕"}),
         bundle_case(court_code="豫0825", case_number=OTHER_NUMBER),
     )  # fmt: skip
     return {"applicant": me, **personas}
